@@ -1,0 +1,68 @@
+# Aminder: the verbs of the project. `make run` and `make test` work on a fresh machine.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+PYTHON ?= python3.11
+STAMP := $(VENV)/.installed
+APT_PACKAGES := chromium chromium-driver libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b poppler-utils
+TEST_ENV := DATABASE_URL=postgres://postgres@127.0.0.1:5432/aminder \
+	REDIS_URL=redis://127.0.0.1:6379/0 CELERY_BROKER_URL=redis://127.0.0.1:6379/0 \
+	DJANGO_SECRET_KEY=test-only DJANGO_DEBUG=false DJANGO_SECURE_SSL_REDIRECT=false \
+	DJANGO_ALLOW_ASYNC_UNSAFE=true
+
+.PHONY: run test lint format worker beat sweep services system-packages bench clean
+
+$(STAMP): pyproject.toml
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+run: $(STAMP)  ## embedded default: SQLite, eager Celery, development sign-in
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py demo_data
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+test: $(STAMP) system-packages services  ## the whole suite against PostgreSQL and Redis
+	$(TEST_ENV) $(VENV)/bin/pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+	$(PY) manage.py makemigrations --check --dry-run
+	$(TEST_ENV) DJANGO_SECURE_SSL_REDIRECT=true $(PY) manage.py check --deploy --fail-level WARNING
+
+format: $(STAMP)
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+worker: $(STAMP)
+	$(VENV)/bin/celery -A aminder worker --loglevel=INFO --concurrency=2
+
+beat: $(STAMP)
+	$(VENV)/bin/celery -A aminder beat --loglevel=INFO
+
+sweep: $(STAMP)
+	$(PY) manage.py protocollo_sweep
+
+bench: $(STAMP) services
+	$(TEST_ENV) $(PY) bench/run.py
+
+system-packages:
+	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "Installo i pacchetti di sistema mancanti: $$missing"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+services:
+	@pg_isready -h 127.0.0.1 -p 5432 -q || pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql) main start || \
+		{ echo "PostgreSQL non risponde su 127.0.0.1:5432: avviarlo con 'pg_ctlcluster --skip-systemctl-redirect \$$(ls /etc/postgresql) main start'"; exit 1; }
+	@redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 || redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no || \
+		{ echo "Redis non risponde su 127.0.0.1:6379: avviarlo con 'redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save \"\" --appendonly no'"; exit 1; }
+	@for i in $$(seq 1 30); do pg_isready -h 127.0.0.1 -p 5432 -q && redis-cli -h 127.0.0.1 ping >/dev/null 2>&1 && exit 0; sleep 1; done; \
+		echo "PostgreSQL o Redis non sono pronti dopo 30 secondi"; exit 1
+
+clean:
+	rm -rf $(VENV) var/aminder.sqlite3 var/static

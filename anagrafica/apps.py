@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class AnagraficaConfig(AppConfig):
+    name = "anagrafica"
+    verbose_name = "Anagrafica"

@@ -1,0 +1,61 @@
+"""Who may act for which company: the one place that decides it.
+
+A legale rappresentante acts for every company whose representative's codice fiscale is theirs; an
+intermediary only while an abilitazione of the competent CPI is valid today. Every company-side view
+and API endpoint reaches aziende, sedi, domande and consuntivi through these querysets, so a record of
+another company is simply not found (404).
+"""
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from .models import Abilitazione, Azienda, CentroImpiego, RichiestaCensimento, Sede, User
+
+
+def aziende_for(user: User) -> QuerySet[Azienda]:
+    if not user.is_authenticated or not user.is_active or not user.codice_fiscale:
+        return Azienda.objects.none()
+    abilitata = Abilitazione.objects.valid_on(timezone.localdate()).filter(
+        azienda=OuterRef("pk"), codice_fiscale=user.codice_fiscale
+    )
+    return Azienda.objects.filter(Q(lr_codice_fiscale=user.codice_fiscale) | Exists(abilitata))
+
+
+def azienda_get_for(user: User, pk) -> Azienda:
+    return get_object_or_404(aziende_for(user), pk=pk)
+
+
+def sedi_for(user: User) -> QuerySet[Sede]:
+    return Sede.objects.filter(azienda__in=aziende_for(user)).select_related("azienda", "comune")
+
+
+def sede_get_for(user: User, pk) -> Sede:
+    return get_object_or_404(sedi_for(user), pk=pk)
+
+
+def is_legale_rappresentante(user: User, azienda: Azienda) -> bool:
+    return bool(user.codice_fiscale) and azienda.lr_codice_fiscale == user.codice_fiscale
+
+
+def cpi_competente(comune_id: str) -> CentroImpiego | None:
+    return CentroImpiego.objects.filter(comuni=comune_id).first()
+
+
+def sedi_of_cpi(cpi: CentroImpiego) -> QuerySet[Sede]:
+    return Sede.objects.filter(comune__cpi=cpi)
+
+
+def aziende_of_cpi(cpi: CentroImpiego) -> QuerySet[Azienda]:
+    """Companies with a site (or their registered office) in a comune the CPI covers."""
+    return Azienda.objects.filter(
+        Q(comune__cpi=cpi) | Exists(Sede.objects.filter(azienda=OuterRef("pk"), comune__cpi=cpi))
+    )
+
+
+def richieste_censimento_for(user: User) -> QuerySet[RichiestaCensimento]:
+    if user.is_operatore_cpi:
+        return RichiestaCensimento.objects.filter(cpi=user.cpi)
+    if user.is_funzionario:
+        return RichiestaCensimento.objects.all()
+    return RichiestaCensimento.objects.filter(richiedente=user)

@@ -1,0 +1,43 @@
+"""Validators for Italian identifiers, built on python-stdnum and the ateco data package."""
+
+import ateco
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+from stdnum.it import codicefiscale, iva
+
+ATECO_EDITIONS = ("2025", "2022", "2007")
+
+MSG_CF_PERSONA = _("Il codice fiscale «%(value)s» non è valido.")
+MSG_CF_AZIENDA = _(
+    "Il codice fiscale dell'azienda «%(value)s» non è valido (11 cifre, o 16 caratteri per "
+    "una ditta individuale)."
+)
+MSG_PIVA = _("La partita IVA «%(value)s» non è valida.")
+MSG_ATECO = _("Il codice ATECO «%(value)s» non esiste nella classificazione ISTAT.")
+
+
+def normalize_codice_fiscale(value: str) -> str:
+    """Upper-case, no spaces, and without the `TINIT-` prefix SPID and CNS put before it."""
+    value = (value or "").strip().upper().replace(" ", "")
+    return value.removeprefix("TINIT-")
+
+
+def validate_codice_fiscale_persona(value: str) -> None:
+    if len(value) != 16 or not codicefiscale.is_valid(value):
+        raise ValidationError(MSG_CF_PERSONA, code="codice_fiscale", params={"value": value})
+
+
+def validate_codice_fiscale_azienda(value: str) -> None:
+    if not codicefiscale.is_valid(value):
+        raise ValidationError(MSG_CF_AZIENDA, code="codice_fiscale", params={"value": value})
+
+
+def validate_partita_iva(value: str) -> None:
+    if not iva.is_valid(value):
+        raise ValidationError(MSG_PIVA, code="partita_iva", params={"value": value})
+
+
+def validate_codice_ateco(value: str) -> None:
+    """Accept a code of any ATECO edition still found in company records (2007, 2022, 2025)."""
+    if not any(ateco.lookup(value, edition=edition) for edition in ATECO_EDITIONS):
+        raise ValidationError(MSG_ATECO, code="codice_ateco", params={"value": value})

@@ -1,0 +1,256 @@
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from anagrafica.models import Azienda, Sede
+from anagrafica.validators import validate_codice_fiscale_persona
+from core.models import TimeStampedModel
+
+from .constants import EsitoRichiesta, Qualifica, StatoDomanda, TipoContratto, TipoDocumento, TipoRichiesta
+
+
+class Misura(TimeStampedModel):
+    """The legal measure a domanda relies on. Data an officer edits, not code."""
+
+    codice = models.SlugField(_("codice"), max_length=50, unique=True)
+    nome = models.CharField(_("nome"), max_length=200)
+    base_giuridica = models.CharField(_("base giuridica"), max_length=200)
+    periodo_dal = models.DateField(_("periodi dal"))
+    periodo_al = models.DateField(_("periodi fino al"))
+    max_settimane_per_sede = models.PositiveSmallIntegerField(_("settimane massime per sede"))
+    data_assunzione_entro = models.DateField(
+        _("lavoratori assunti entro il"),
+        help_text=_("Il lavoratore deve risultare assunto a questa data."),
+    )
+
+    class Meta:
+        verbose_name = _("misura")
+        verbose_name_plural = _("misure")
+        ordering = ["-periodo_dal"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(periodo_al__gte=models.F("periodo_dal")), name="misura_periodo_coerente"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.nome
+
+
+class FinestraPresentazione(TimeStampedModel):
+    """Between these submission dates, domande under this misura may cover these periods.
+
+    "From 1 November no new domande" is simply the absence of a window after 31 October.
+    """
+
+    misura = models.ForeignKey(Misura, on_delete=models.PROTECT, related_name="finestre")
+    nome = models.CharField(_("nome"), max_length=200)
+    presentazione_dal = models.DateField(_("presentazione dal"))
+    presentazione_al = models.DateField(_("presentazione fino al"))
+    periodo_dal = models.DateField(_("periodi dal"))
+    periodo_al = models.DateField(_("periodi fino al"))
+
+    class Meta:
+        verbose_name = _("finestra di presentazione")
+        verbose_name_plural = _("finestre di presentazione")
+        ordering = ["-presentazione_dal"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(presentazione_al__gte=models.F("presentazione_dal"))
+                & Q(periodo_al__gte=models.F("periodo_dal")),
+                name="finestra_date_coerenti",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.misura}: {self.nome}"
+
+
+class RegistrazioneProtocollo(models.Model):
+    """One entry of the protocol register (DPR 445/2000 art. 57). Append-only: never changed."""
+
+    anno = models.PositiveSmallIntegerField(_("anno"))
+    numero = models.PositiveIntegerField(_("numero"))
+    registrata_il = models.DateTimeField(_("registrata il"))
+    tipo_documento = models.CharField(_("tipo di documento"), max_length=12, choices=TipoDocumento)
+    oggetto = models.CharField(_("oggetto"), max_length=300)
+    impronta = models.CharField(_("impronta SHA-256 dei dati"), max_length=64)
+    codice_verifica = models.CharField(_("codice di verifica"), max_length=20, unique=True)
+
+    class Meta:
+        verbose_name = _("registrazione di protocollo")
+        verbose_name_plural = _("registro di protocollo")
+        ordering = ["-anno", "-numero"]
+        constraints = [
+            models.UniqueConstraint(fields=["anno", "numero"], name="protocollo_unico_per_anno"),
+        ]
+
+    def __str__(self) -> str:
+        return self.segnatura
+
+    @property
+    def segnatura(self) -> str:
+        return f"{self.anno}/{self.numero:07d}"
+
+
+class Ricevuta(models.Model):
+    """The PDF receipt of a registration, stored with its SHA-256."""
+
+    registrazione = models.OneToOneField(
+        RegistrazioneProtocollo, on_delete=models.PROTECT, related_name="ricevuta"
+    )
+    pdf = models.FileField(_("PDF"), upload_to="ricevute/%Y/")
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    created_at = models.DateTimeField(_("generata il"), auto_now_add=True)
+    inviata_il = models.DateTimeField(_("inviata al referente il"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("ricevuta")
+        verbose_name_plural = _("ricevute")
+
+
+class Domanda(TimeStampedModel):
+    azienda = models.ForeignKey(Azienda, on_delete=models.PROTECT, related_name="domande")
+    sede = models.ForeignKey(Sede, on_delete=models.PROTECT, related_name="domande")
+    misura = models.ForeignKey(Misura, on_delete=models.PROTECT, related_name="domande")
+    stato = models.CharField(
+        _("stato"), max_length=20, choices=StatoDomanda, default=StatoDomanda.BOZZA, db_index=True
+    )
+    data_inizio = models.DateField(_("inizio del periodo"))
+    data_fine = models.DateField(_("fine del periodo"))
+    referente_nome = models.CharField(_("nome e cognome del referente"), max_length=200, blank=True)
+    referente_email = models.EmailField(_("e-mail del referente"), blank=True)
+    referente_telefono = models.CharField(_("telefono del referente"), max_length=30, blank=True)
+    accordo_data = models.DateField(_("data dell'accordo sindacale"), null=True, blank=True)
+    accordo_file = models.FileField(_("accordo sindacale (PDF)"), upload_to="accordi/%Y/", blank=True)
+    accordo_sha256 = models.CharField(_("SHA-256 dell'accordo"), max_length=64, blank=True)
+    dichiara_assenza_altri_ammortizzatori = models.BooleanField(
+        _("Dichiaro che l'azienda non ha accesso a CIGO, CIGS, FIS o fondi bilaterali."),
+        default=False,
+    )
+    dichiara_veridicita = models.BooleanField(
+        _("Dichiaro, ai sensi degli artt. 46 e 47 del DPR 445/2000, che i dati sono veritieri."),
+        default=False,
+    )
+    creata_da = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="domande_create"
+    )
+    presentata_il = models.DateTimeField(_("presentata il"), null=True, blank=True)
+    presentata_da = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    dati_presentati = models.JSONField(_("dati trasmessi"), null=True, blank=True)
+    registrazione = models.OneToOneField(
+        RegistrazioneProtocollo, on_delete=models.PROTECT, null=True, blank=True, related_name="domanda"
+    )
+    sostituisce = models.OneToOneField(
+        "self",
+        verbose_name=_("rettifica della domanda"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="sostituita_da",
+    )
+
+    class Meta:
+        verbose_name = _("domanda")
+        verbose_name_plural = _("domande")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(stato__in=StatoDomanda.values), name="domanda_stato_valid"),
+            models.CheckConstraint(
+                condition=Q(data_fine__gte=models.F("data_inizio")), name="domanda_periodo_coerente"
+            ),
+            models.CheckConstraint(
+                condition=Q(stato=StatoDomanda.BOZZA) | Q(presentata_il__isnull=False),
+                name="domanda_presentata_ha_data",
+            ),
+        ]
+        indexes = [models.Index(fields=["sede", "stato"]), models.Index(fields=["presentata_il"])]
+
+    def __str__(self) -> str:
+        numero = self.registrazione.segnatura if self.registrazione_id else f"n. {self.pk}"
+        return f"Domanda {numero} – {self.azienda}"
+
+    @property
+    def giorni(self) -> int:
+        return (self.data_fine - self.data_inizio).days + 1
+
+    @property
+    def settimane(self) -> Decimal:
+        return (Decimal(self.giorni) / 7).quantize(Decimal("0.1"))
+
+    @property
+    def protocollo(self) -> str | None:
+        return self.registrazione.segnatura if self.registrazione_id else None
+
+
+class Lavoratore(models.Model):
+    domanda = models.ForeignKey(Domanda, on_delete=models.CASCADE, related_name="lavoratori")
+    codice_fiscale = models.CharField(
+        _("codice fiscale"), max_length=16, validators=[validate_codice_fiscale_persona]
+    )
+    cognome = models.CharField(_("cognome"), max_length=100)
+    nome = models.CharField(_("nome"), max_length=100)
+    qualifica = models.CharField(_("qualifica"), max_length=20, choices=Qualifica)
+    tipo_contratto = models.CharField(_("tipo di contratto"), max_length=20, choices=TipoContratto)
+    ore_settimanali = models.DecimalField(_("ore settimanali da contratto"), max_digits=4, decimal_places=1)
+    ore_richieste = models.DecimalField(_("ore richieste"), max_digits=6, decimal_places=1)
+    data_assunzione = models.DateField(_("data di assunzione"))
+
+    class Meta:
+        verbose_name = _("lavoratore")
+        verbose_name_plural = _("lavoratori")
+        ordering = ["cognome", "nome"]
+        constraints = [
+            models.UniqueConstraint(fields=["domanda", "codice_fiscale"], name="lavoratore_unico_per_domanda"),
+            models.CheckConstraint(
+                condition=Q(ore_settimanali__gt=0, ore_settimanali__lte=48) & Q(ore_richieste__gte=0),
+                name="lavoratore_ore_valide",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.cognome} {self.nome} ({self.codice_fiscale})"
+
+
+class EventoDomanda(models.Model):
+    """Append-only history: one row per transition (who, when, from, to, note)."""
+
+    domanda = models.ForeignKey(Domanda, on_delete=models.PROTECT, related_name="eventi")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    da = models.CharField(_("da"), max_length=20, choices=StatoDomanda, blank=True)
+    a = models.CharField(_("a"), max_length=20, choices=StatoDomanda)
+    note = models.TextField(_("note"), blank=True)
+    dati = models.JSONField(_("dettagli"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("il"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("evento della domanda")
+        verbose_name_plural = _("storico della domanda")
+        ordering = ["created_at", "pk"]
+
+
+class RichiestaRegione(TimeStampedModel):
+    """A company's request to the Region to change or cancel a domanda it can no longer rectify."""
+
+    domanda = models.ForeignKey(Domanda, on_delete=models.PROTECT, related_name="richieste")
+    tipo = models.CharField(_("tipo"), max_length=12, choices=TipoRichiesta)
+    motivo = models.TextField(_("motivo"))
+    richiedente = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    esito = models.CharField(
+        _("esito"), max_length=10, choices=EsitoRichiesta, default=EsitoRichiesta.IN_ATTESA
+    )
+    risposta = models.TextField(_("risposta"), blank=True)
+    risposta_da = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    risposta_il = models.DateTimeField(_("risposta il"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("richiesta di modifica o annullamento")
+        verbose_name_plural = _("richieste di modifica o annullamento")
+        ordering = ["-created_at"]

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ConsuntiviConfig(AppConfig):
+    name = "consuntivi"
+    verbose_name = "Consuntivi"

@@ -1,0 +1,92 @@
+import datetime as dt
+
+import factory
+from stdnum.it import codicefiscale
+
+from anagrafica.constants import Ruolo
+from anagrafica.models import Abilitazione, Azienda, CentroImpiego, Comune, Sede, User
+
+
+def make_codice_fiscale(n: int) -> str:
+    """A valid personal codice fiscale, different for each n."""
+    letters = "BCDFGHLMNPRSTVZ"
+    surname = letters[n % 15] + letters[(n // 15) % 15] + letters[(n // 225) % 15]
+    body = f"{surname}MRA{80 + n % 20:02d}A{1 + n % 28:02d}L219"
+    return body + codicefiscale.calc_check_digit(body)
+
+
+def comune(nome: str) -> Comune:
+    return Comune.objects.get(nome=nome, provincia__regione="Piemonte")
+
+
+def cpi(capoluogo: str) -> CentroImpiego:
+    return CentroImpiego.objects.get(nome=f"CPI di {capoluogo}")
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ("username",)
+
+    username = factory.Sequence(lambda n: f"utente{n}")
+    first_name = "Mario"
+    last_name = "Rossi"
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.it")
+    codice_fiscale = factory.Sequence(make_codice_fiscale)
+    ruolo = Ruolo.IMPRESA
+
+    class Params:
+        funzionario = factory.Trait(ruolo=Ruolo.FUNZIONARIO, codice_fiscale=None, is_staff=True)
+        operatore_cpi = factory.Trait(
+            ruolo=Ruolo.OPERATORE_CPI,
+            codice_fiscale=None,
+            is_staff=True,
+            cpi=factory.LazyFunction(lambda: cpi("Torino")),
+        )
+
+
+class AziendaFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Azienda
+
+    codice_fiscale = factory.Sequence(lambda n: _partita_iva(n))
+    partita_iva = factory.LazyAttribute(lambda a: a.codice_fiscale)
+    ragione_sociale = factory.Sequence(lambda n: f"Azienda {n} S.r.l.")
+    forma_giuridica = "S.r.l."
+    codice_ateco = "25.62.00"
+    indirizzo = "Via Roma 1"
+    comune = factory.LazyFunction(lambda: comune("Torino"))
+    cap = "10121"
+    lr_codice_fiscale = factory.Sequence(lambda n: make_codice_fiscale(n + 5000))
+    lr_nome = "Anna"
+    lr_cognome = "Verdi"
+
+
+def _partita_iva(n: int) -> str:
+    from stdnum import luhn
+
+    body = f"{1000000 + n:07d}001"
+    return body + luhn.calc_check_digit(body)
+
+
+class SedeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Sede
+
+    azienda = factory.SubFactory(AziendaFactory)
+    denominazione = "Stabilimento"
+    indirizzo = "Via Po 10"
+    comune = factory.LazyFunction(lambda: comune("Torino"))
+    cap = "10124"
+
+
+class AbilitazioneFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Abilitazione
+
+    azienda = factory.SubFactory(AziendaFactory)
+    codice_fiscale = factory.Sequence(lambda n: make_codice_fiscale(n + 9000))
+    denominazione = "Studio di consulenza del lavoro"
+    cpi = factory.LazyFunction(lambda: cpi("Torino"))
+    valida_dal = factory.LazyFunction(lambda: dt.date.today() - dt.timedelta(days=30))
+    valida_al = None
