@@ -5,8 +5,11 @@ PY := $(VENV)/bin/python
 PYTHON ?= python3.11
 STAMP := $(VENV)/.installed
 APT_PACKAGES := chromium chromium-driver libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b poppler-utils
-TEST_ENV := DATABASE_URL=postgres://postgres@127.0.0.1:5432/aminder \
-	REDIS_URL=redis://127.0.0.1:6379/0 CELERY_BROKER_URL=redis://127.0.0.1:6379/0 \
+# Parallel checkouts on one machine pick their own database and Redis db number.
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/aminder
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
+TEST_ENV := DATABASE_URL=$(TEST_DATABASE_URL) \
+	REDIS_URL=$(TEST_REDIS_URL) CELERY_BROKER_URL=$(TEST_REDIS_URL) \
 	DJANGO_SECRET_KEY=test-only DJANGO_DEBUG=false DJANGO_SECURE_SSL_REDIRECT=false \
 	DJANGO_ALLOW_ASYNC_UNSAFE=true
 

@@ -3,6 +3,19 @@ import pytest
 from tests.anagrafica.factories import AziendaFactory, SedeFactory, UserFactory
 
 
+@pytest.fixture(autouse=True)
+def private_media(settings, tmp_path):
+    """Uploaded and generated files go to a temporary folder, never to var/."""
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": tmp_path / "private", "base_url": None},
+        },
+    }
+
+
 @pytest.fixture
 def legale_rappresentante(db):
     return UserFactory(first_name="Mario", last_name="Rossi")

@@ -26,6 +26,7 @@ def cpi(capoluogo: str) -> CentroImpiego:
 class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = User
+        skip_postgeneration_save = True
         django_get_or_create = ("username",)
 
     username = factory.Sequence(lambda n: f"utente{n}")
@@ -48,6 +49,7 @@ class UserFactory(factory.django.DjangoModelFactory):
 class AziendaFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Azienda
+        skip_postgeneration_save = True
 
     codice_fiscale = factory.Sequence(lambda n: _partita_iva(n))
     partita_iva = factory.LazyAttribute(lambda a: a.codice_fiscale)
@@ -72,6 +74,7 @@ def _partita_iva(n: int) -> str:
 class SedeFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Sede
+        skip_postgeneration_save = True
 
     azienda = factory.SubFactory(AziendaFactory)
     denominazione = "Stabilimento"
@@ -83,6 +86,7 @@ class SedeFactory(factory.django.DjangoModelFactory):
 class AbilitazioneFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Abilitazione
+        skip_postgeneration_save = True
 
     azienda = factory.SubFactory(AziendaFactory)
     codice_fiscale = factory.Sequence(lambda n: make_codice_fiscale(n + 9000))
