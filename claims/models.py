@@ -111,6 +111,9 @@ class Ricevuta(models.Model):
         verbose_name = _("ricevuta")
         verbose_name_plural = _("ricevute")
 
+    def __str__(self) -> str:
+        return f"Ricevuta {self.registrazione}"
+
 
 class Domanda(TimeStampedModel):
     azienda = models.ForeignKey(Azienda, on_delete=models.PROTECT, related_name="domande")
@@ -206,7 +209,9 @@ class Lavoratore(models.Model):
         verbose_name_plural = _("lavoratori")
         ordering = ["cognome", "nome"]
         constraints = [
-            models.UniqueConstraint(fields=["domanda", "codice_fiscale"], name="lavoratore_unico_per_domanda"),
+            models.UniqueConstraint(
+                fields=["domanda", "codice_fiscale"], name="lavoratore_unico_per_domanda"
+            ),
             models.CheckConstraint(
                 condition=Q(ore_settimanali__gt=0, ore_settimanali__lte=48) & Q(ore_richieste__gte=0),
                 name="lavoratore_ore_valide",
@@ -232,6 +237,9 @@ class EventoDomanda(models.Model):
         verbose_name = _("evento della domanda")
         verbose_name_plural = _("storico della domanda")
         ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.da or '–'} → {self.a}"
 
 
 class RichiestaRegione(TimeStampedModel):

@@ -1,0 +1,406 @@
+"""Every write to a domanda: create, edit a draft, attach the agreement, submit, rettifica,
+decisions of the Region, requests of modifica/annullamento. Views, the API and the backoffice call
+these functions and nothing else changes a domanda's data or state."""
+
+import hashlib
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as N_
+
+from anagrafica.models import Sede, User
+from anagrafica.selectors import aziende_for
+from core.exceptions import NotAllowed, NotPermitted
+
+from ..constants import NOTA_OBBLIGATORIA, RETTIFICABILI, TRANSITIONS, EsitoRichiesta, Lato, StatoDomanda
+from ..models import Domanda, EventoDomanda, Lavoratore, Misura, RichiestaRegione
+from ..rules import MSG_CF_RIPETUTO, check_submission
+from . import notifiche
+
+CAMPI_DOMANDA = (
+    "data_inizio",
+    "data_fine",
+    "referente_nome",
+    "referente_email",
+    "referente_telefono",
+    "accordo_data",
+    "dichiara_assenza_altri_ammortizzatori",
+    "dichiara_veridicita",
+)
+CAMPI_LAVORATORE = (
+    "codice_fiscale",
+    "cognome",
+    "nome",
+    "qualifica",
+    "tipo_contratto",
+    "ore_settimanali",
+    "ore_richieste",
+    "data_assunzione",
+)
+ACCORDO_MAX_BYTES = 10 * 1024 * 1024
+
+MSG_TRANSIZIONE = N_("La domanda è in stato {da}: il passaggio a {a} non è consentito.")
+MSG_SOLO_BOZZA = N_("Si possono modificare solo le domande in BOZZA; questa è in stato {stato}.")
+MSG_RETTIFICA = N_(
+    "La rettifica è possibile solo per le domande PRESENTATA o VERIFICATA - DA RETTIFICARE; questa è "
+    "in stato {stato}. Per modificarla o annullarla invia una richiesta alla Regione."
+)
+MSG_NOTA = N_("Per il passaggio a {a} è obbligatoria una nota che spieghi il motivo all'azienda.")
+MSG_NON_FUNZIONARIO = N_("Solo un funzionario regionale può decidere sulle domande.")
+MSG_NON_AZIENDA = N_("Non sei abilitato ad agire per questa azienda.")
+MSG_PERIODO = N_("La data di fine non può precedere la data di inizio.")
+MSG_ACCORDO_NON_PDF = N_("Il file dell'accordo sindacale non è un PDF valido.")
+MSG_ACCORDO_GRANDE = N_("Il file dell'accordo sindacale supera i 10 MB.")
+MSG_RICHIESTA_STATO = N_("Per una domanda in stato {stato} non serve una richiesta alla Regione: {come}.")
+MSG_RICHIESTA_GIA_RISPOSTA = N_("Alla richiesta è già stata data risposta.")
+
+
+# --- permissions -------------------------------------------------------------------------------
+
+
+def _check_impresa(actor: User, azienda_id: int) -> None:
+    if not aziende_for(actor).filter(pk=azienda_id).exists():
+        raise NotPermitted(_(MSG_NON_AZIENDA))
+
+
+def _check_regione(actor: User) -> None:
+    if not actor.is_funzionario:
+        raise NotPermitted(_(MSG_NON_FUNZIONARIO))
+
+
+def _lock(domanda: Domanda) -> Domanda:
+    # Serialises every decision on one domanda: submit, rettifica and the Region's transitions.
+    return Domanda.objects.select_for_update().get(pk=domanda.pk)
+
+
+def _transition(domanda: Domanda, to: str, *, actor: User | None, note: str = "", dati=None) -> Domanda:
+    """The only place a domanda changes state. The caller holds the row lock (`_lock`)."""
+    if to not in TRANSITIONS[domanda.stato]:
+        raise NotAllowed(_(MSG_TRANSIZIONE).format(da=domanda.get_stato_display(), a=StatoDomanda(to).label))
+    EventoDomanda.objects.create(
+        domanda=domanda, actor=actor, da=domanda.stato, a=to, note=note, dati=dati or {}
+    )
+    domanda.stato = to
+    domanda.save(update_fields=["stato", "updated_at"])
+    return domanda
+
+
+# --- drafts ------------------------------------------------------------------------------------
+
+
+def _build_lavoratori(domanda: Domanda, righe: Iterable[dict[str, Any]]) -> list[Lavoratore]:
+    """Validate each worker row on its own; errors carry the row number the user typed."""
+    lavoratori, errors, visti = [], {}, set()
+    for numero, riga in enumerate(righe, start=1):
+        lavoratore = Lavoratore(domanda=domanda, **{k: riga.get(k) for k in CAMPI_LAVORATORE})
+        if lavoratore.codice_fiscale:
+            lavoratore.codice_fiscale = lavoratore.codice_fiscale.strip().upper()
+            if lavoratore.codice_fiscale in visti:
+                errors[f"lavoratori.{numero}"] = [_(MSG_CF_RIPETUTO).format(cf=lavoratore.codice_fiscale)]
+                continue
+            visti.add(lavoratore.codice_fiscale)
+        try:
+            lavoratore.full_clean(exclude=["domanda"], validate_unique=False, validate_constraints=False)
+        except ValidationError as exc:
+            errors[f"lavoratori.{numero}"] = [
+                f"{field}: {m}" for field, ms in exc.message_dict.items() for m in ms
+            ]
+        lavoratori.append(lavoratore)
+    if errors:
+        raise ValidationError(errors)
+    return lavoratori
+
+
+def _apply(domanda: Domanda, campi: dict[str, Any]) -> None:
+    unknown = set(campi) - set(CAMPI_DOMANDA)
+    if unknown:
+        raise TypeError(f"campi sconosciuti: {sorted(unknown)}")
+    for field, value in campi.items():
+        setattr(domanda, field, value)
+    if domanda.data_inizio and domanda.data_fine and domanda.data_fine < domanda.data_inizio:
+        raise ValidationError({"data_fine": [_(MSG_PERIODO)]})
+    domanda.full_clean(
+        exclude=["azienda", "sede", "misura", "creata_da", "accordo_file"], validate_constraints=False
+    )
+
+
+def _replace_lavoratori(domanda: Domanda, righe: Iterable[dict[str, Any]]) -> None:
+    lavoratori = _build_lavoratori(domanda, righe)
+    domanda.lavoratori.all().delete()
+    Lavoratore.objects.bulk_create(lavoratori)
+
+
+@transaction.atomic
+def domanda_create(
+    *,
+    actor: User,
+    sede: Sede,
+    misura: Misura,
+    lavoratori: Iterable[dict[str, Any]] = (),
+    **campi: Any,
+) -> Domanda:
+    """A new draft (BOZZA) for one site under one misura; it may be incomplete until submission."""
+    _check_impresa(actor, sede.azienda_id)
+    domanda = Domanda(azienda=sede.azienda, sede=sede, misura=misura, creata_da=actor)
+    _apply(domanda, campi)
+    domanda.save()
+    EventoDomanda.objects.create(domanda=domanda, actor=actor, da="", a=StatoDomanda.BOZZA)
+    _replace_lavoratori(domanda, lavoratori)
+    return domanda
+
+
+@transaction.atomic
+def domanda_update(
+    *, actor: User, domanda: Domanda, lavoratori: Iterable[dict[str, Any]] | None = None, **campi: Any
+) -> Domanda:
+    """Edit a draft; `lavoratori`, when given, replaces the whole list."""
+    domanda = _lock(domanda)
+    _check_impresa(actor, domanda.azienda_id)
+    if domanda.stato != StatoDomanda.BOZZA:
+        raise NotAllowed(_(MSG_SOLO_BOZZA).format(stato=domanda.get_stato_display()))
+    _apply(domanda, campi)
+    domanda.save()
+    if lavoratori is not None:
+        _replace_lavoratori(domanda, lavoratori)
+    return domanda
+
+
+def _read_pdf(file: UploadedFile) -> bytes:
+    if file.size and file.size > ACCORDO_MAX_BYTES:
+        raise ValidationError({"accordo_file": [_(MSG_ACCORDO_GRANDE)]})
+    content = file.read()
+    if len(content) > ACCORDO_MAX_BYTES:
+        raise ValidationError({"accordo_file": [_(MSG_ACCORDO_GRANDE)]})
+    if not content.startswith(b"%PDF-") or b"%%EOF" not in content[-1024:]:
+        raise ValidationError({"accordo_file": [_(MSG_ACCORDO_NON_PDF)]})
+    return content
+
+
+@transaction.atomic
+def domanda_attach_accordo(
+    *, actor: User, domanda: Domanda, file: UploadedFile, accordo_data=None
+) -> Domanda:
+    """Store the union agreement of a draft: a real PDF of at most 10 MB, kept with its SHA-256 in
+    private storage and served only to those who may see the domanda."""
+    domanda = _lock(domanda)
+    _check_impresa(actor, domanda.azienda_id)
+    if domanda.stato != StatoDomanda.BOZZA:
+        raise NotAllowed(_(MSG_SOLO_BOZZA).format(stato=domanda.get_stato_display()))
+    content = _read_pdf(file)
+    domanda.accordo_sha256 = hashlib.sha256(content).hexdigest()
+    domanda.accordo_file.save(f"accordo-{domanda.pk}.pdf", ContentFile(content), save=False)
+    if accordo_data is not None:
+        domanda.accordo_data = accordo_data
+    domanda.save()
+    return domanda
+
+
+# --- submission --------------------------------------------------------------------------------
+
+
+def domanda_snapshot(domanda: Domanda) -> dict[str, Any]:
+    """The data as transmitted: what the receipt's fingerprint and the prospetto are made from."""
+    azienda, sede = domanda.azienda, domanda.sede
+    return {
+        "azienda": {
+            "codice_fiscale": azienda.codice_fiscale,
+            "partita_iva": azienda.partita_iva,
+            "ragione_sociale": azienda.ragione_sociale,
+            "matricola_inps": azienda.matricola_inps,
+            "codice_ateco": azienda.codice_ateco,
+        },
+        "sede": {
+            "id": sede.pk,
+            "denominazione": sede.denominazione,
+            "indirizzo": sede.indirizzo,
+            "comune": sede.comune.nome,
+            "cap": sede.cap,
+        },
+        "misura": {"codice": domanda.misura.codice, "nome": domanda.misura.nome},
+        "data_inizio": domanda.data_inizio.isoformat(),
+        "data_fine": domanda.data_fine.isoformat(),
+        "settimane": str(domanda.settimane),
+        "referente": {
+            "nome": domanda.referente_nome,
+            "email": domanda.referente_email,
+            "telefono": domanda.referente_telefono,
+        },
+        "accordo": {
+            "data": domanda.accordo_data.isoformat() if domanda.accordo_data else None,
+            "sha256": domanda.accordo_sha256,
+        },
+        "dichiarazioni": {
+            "assenza_altri_ammortizzatori": domanda.dichiara_assenza_altri_ammortizzatori,
+            "veridicita": domanda.dichiara_veridicita,
+        },
+        "lavoratori": [
+            {
+                "codice_fiscale": lav.codice_fiscale,
+                "cognome": lav.cognome,
+                "nome": lav.nome,
+                "qualifica": lav.qualifica,
+                "tipo_contratto": lav.tipo_contratto,
+                "ore_settimanali": str(lav.ore_settimanali),
+                "ore_richieste": str(lav.ore_richieste),
+                "data_assunzione": lav.data_assunzione.isoformat(),
+            }
+            for lav in domanda.lavoratori.all()
+        ],
+        "ore_totali": str(sum((lav.ore_richieste for lav in domanda.lavoratori.all()), start=0)),
+        "sostituisce": domanda.sostituisce_id,
+    }
+
+
+def _present(domanda: Domanda, *, actor: User, ignora: Domanda | None = None, note: str = "") -> Domanda:
+    errors = check_submission(domanda, oggi=timezone.localdate(), ignora=ignora)
+    if errors:
+        raise ValidationError(errors)
+    domanda.presentata_il = timezone.now()
+    domanda.presentata_da = actor
+    domanda.dati_presentati = domanda_snapshot(domanda)
+    domanda.save(update_fields=["presentata_il", "presentata_da", "dati_presentati", "updated_at"])
+    _transition(domanda, StatoDomanda.PRESENTATA, actor=actor, note=note)
+    from .protocollo import protocollo_request
+
+    protocollo_request(domanda)
+    return domanda
+
+
+@transaction.atomic
+def domanda_submit(*, actor: User, domanda: Domanda) -> Domanda:
+    """BOZZA → PRESENTATA after every rule of `claims.rules`. Idempotent: a double click or a retried
+    request finds the domanda already submitted and returns it unchanged. The protocol number and the
+    receipt follow from the worker (DPR 445/2000 art. 57)."""
+    domanda = _lock(domanda)
+    _check_impresa(actor, domanda.azienda_id)
+    if domanda.presentata_il is not None:
+        return domanda
+    return _present(domanda, actor=actor)
+
+
+# --- rettifica ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def domanda_rettifica(
+    *, actor: User, domanda: Domanda, lavoratori: Iterable[dict[str, Any]] | None = None, **campi: Any
+) -> Domanda:
+    """A correction by the company side, only from PRESENTATA or VERIFICATA - DA RETTIFICARE: a new
+    domanda with the corrected data is submitted (new protocol, new receipt) and the old one becomes
+    RETTIFICATA, pointing to it. Consuntivi stay with the old domanda and are not carried over: they
+    must be entered again on the new protocol. The row lock makes two concurrent rettifiche of the
+    same domanda produce exactly one successor; the other is refused."""
+    vecchia = _lock(domanda)
+    _check_impresa(actor, vecchia.azienda_id)
+    if vecchia.stato not in RETTIFICABILI:
+        raise NotAllowed(_(MSG_RETTIFICA).format(stato=vecchia.get_stato_display()))
+    nuova = Domanda(
+        azienda=vecchia.azienda,
+        sede=vecchia.sede,
+        misura=vecchia.misura,
+        creata_da=actor,
+        sostituisce=vecchia,
+        accordo_file=vecchia.accordo_file.name,
+        accordo_sha256=vecchia.accordo_sha256,
+        **{field: getattr(vecchia, field) for field in CAMPI_DOMANDA},
+    )
+    _apply(nuova, campi)
+    nuova.save()
+    EventoDomanda.objects.create(
+        domanda=nuova,
+        actor=actor,
+        da="",
+        a=StatoDomanda.BOZZA,
+        note=f"Rettifica della domanda n. {vecchia.pk}",
+    )
+    if lavoratori is None:
+        lavoratori = vecchia.lavoratori.values(*CAMPI_LAVORATORE)
+    _replace_lavoratori(nuova, lavoratori)
+    _present(nuova, actor=actor, ignora=vecchia, note=f"Rettifica della domanda n. {vecchia.pk}")
+    _transition(
+        vecchia,
+        StatoDomanda.RETTIFICATA,
+        actor=actor,
+        note=f"Sostituita dalla domanda n. {nuova.pk}",
+        dati={"sostituita_da": nuova.pk},
+    )
+    return nuova
+
+
+# --- decisions of the Region -------------------------------------------------------------------
+
+
+@transaction.atomic
+def domanda_transition(*, actor: User, domanda: Domanda, to: str, note: str = "") -> Domanda:
+    """A decision of a regional officer (istruttoria, rettifica richiesta, ammissibilità,
+    autorizzazione, non ammissibilità, annullamento). The referente is e-mailed after commit."""
+    _check_regione(actor)
+    domanda = _lock(domanda)
+    if TRANSITIONS[domanda.stato].get(to) != Lato.REGIONE:
+        raise NotAllowed(_(MSG_TRANSIZIONE).format(da=domanda.get_stato_display(), a=StatoDomanda(to).label))
+    note = note.strip()
+    if to in NOTA_OBBLIGATORIA and not note:
+        raise ValidationError({"note": [_(MSG_NOTA).format(a=StatoDomanda(to).label)]})
+    _transition(domanda, to, actor=actor, note=note)
+    transaction.on_commit(lambda: notifiche.stato_cambiato(domanda.pk))
+    return domanda
+
+
+# --- requests to the Region --------------------------------------------------------------------
+
+
+@transaction.atomic
+def richiesta_create(*, actor: User, domanda: Domanda, tipo: str, motivo: str) -> RichiestaRegione:
+    """Where rettifica is not possible the company asks the Region to change or cancel the domanda."""
+    domanda = _lock(domanda)
+    _check_impresa(actor, domanda.azienda_id)
+    if domanda.stato == StatoDomanda.BOZZA:
+        raise NotAllowed(
+            _(MSG_RICHIESTA_STATO).format(stato=domanda.get_stato_display(), come=_("modificala"))
+        )
+    if domanda.stato in RETTIFICABILI:
+        raise NotAllowed(
+            _(MSG_RICHIESTA_STATO).format(
+                stato=domanda.get_stato_display(), come=_("usa la funzione Rettifica")
+            )
+        )
+    if domanda.stato in (StatoDomanda.RETTIFICATA, StatoDomanda.ANNULLATA):
+        raise NotAllowed(
+            _(MSG_RICHIESTA_STATO).format(
+                stato=domanda.get_stato_display(), come=_("la domanda non è più attiva")
+            )
+        )
+    motivo = motivo.strip()
+    if not motivo:
+        raise ValidationError({"motivo": [_("Indicare il motivo della richiesta.")]})
+    richiesta = RichiestaRegione.objects.create(domanda=domanda, tipo=tipo, motivo=motivo, richiedente=actor)
+    richiesta.full_clean()
+    return richiesta
+
+
+@transaction.atomic
+def richiesta_answer(
+    *, actor: User, richiesta: RichiestaRegione, esito: str, risposta: str, annulla: bool = False
+) -> RichiestaRegione:
+    """An officer answers a request; accepting a cancellation cancels the domanda in the same
+    transaction."""
+    _check_regione(actor)
+    richiesta = RichiestaRegione.objects.select_for_update().get(pk=richiesta.pk)
+    if richiesta.esito != EsitoRichiesta.IN_ATTESA:
+        raise NotAllowed(_(MSG_RICHIESTA_GIA_RISPOSTA))
+    if not risposta.strip():
+        raise ValidationError({"risposta": [_("Scrivere la risposta per l'azienda.")]})
+    richiesta.esito, richiesta.risposta = esito, risposta.strip()
+    richiesta.risposta_da, richiesta.risposta_il = actor, timezone.now()
+    richiesta.full_clean()
+    richiesta.save()
+    if annulla and esito == EsitoRichiesta.ACCOLTA:
+        domanda_transition(actor=actor, domanda=richiesta.domanda, to=StatoDomanda.ANNULLATA, note=risposta)
+    transaction.on_commit(lambda: notifiche.richiesta_risposta(richiesta.pk))
+    return richiesta
