@@ -58,6 +58,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "djangosaml2.middleware.SamlSessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -98,6 +99,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "anagrafica.User"
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
+    "anagrafica.auth.spid.SpidBackend",
+    "anagrafica.auth.cns.CnsBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -242,7 +245,7 @@ SAML_CONFIG_DIR = Path(env.str("SAML_CONFIG_DIR", default=str(BASE_DIR / "var" /
 CNS_CERT_HEADER = env.str("CNS_CERT_HEADER", default="HTTP_X_SSL_CLIENT_CERT")
 CNS_TRUSTED_PROXIES = env.list("CNS_TRUSTED_PROXIES", default=["127.0.0.1"])
 # The development sign-in page exists only when DEBUG is on: it can never be enabled in production.
-DEV_LOGIN_ENABLED = DEBUG
+DEV_LOGIN_ENABLED = DEBUG and not SERVICES_MODE
 
 LOGGING = {
     "version": 1,
@@ -253,3 +256,25 @@ LOGGING = {
 
 AMINDER_REGIONE = env.str("AMINDER_REGIONE", default="Regione Piemonte")
 AMINDER_PUBLIC_URL = env.str("AMINDER_PUBLIC_URL", default="http://127.0.0.1:8000")
+
+# --- SPID (SAML2, djangosaml2 + pysaml2) -------------------------------------------------------------
+# Owned by anagrafica.auth.spid, which builds the pysaml2 configuration at each request from the files
+# in SAML_CONFIG_DIR: sp.key and sp.crt (the service provider's signing pair) and idp-metadata/*.xml
+# (the metadata of the SPID identity providers). README: "SPID e CNS in produzione".
+SAML_CONFIG_LOADER = "anagrafica.auth.spid.sp_config"
+SAML_SP_ENTITY_ID = env.str("SAML_SP_ENTITY_ID", default=f"{AMINDER_PUBLIC_URL}/spid/metadata/")
+SAML_SP_ORGANIZATION = env.str("SAML_SP_ORGANIZATION", default=AMINDER_REGIONE)
+SAML_SP_CONTACT_EMAIL = env.str("SAML_SP_CONTACT_EMAIL", default="")
+SAML_XMLSEC_BINARY = env.str("SAML_XMLSEC_BINARY", default="/usr/bin/xmlsec1")
+SAML_ACCEPTED_TIME_DIFF = env.int("SAML_ACCEPTED_TIME_DIFF", default=60)
+SAML_DJANGO_USER_MAIN_ATTRIBUTE = "codice_fiscale"
+SAML_ATTRIBUTE_MAPPING = {"fiscalNumber": ("codice_fiscale",)}
+SAML_CREATE_UNKNOWN_USER = True
+SAML_DEFAULT_BINDING = "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect"
+SAML_IGNORE_AUTHENTICATED_USERS_ON_LOGIN = True
+SAML_CSP_HANDLER = ""  # HTTP-Redirect binding: no inline form or script to allow
+ACS_DEFAULT_REDIRECT_URL = "anagrafica:home"
+# Backoffice sign-in by username and password: failures allowed per address and username.
+LOGIN_MAX_FAILURES = env.int("LOGIN_MAX_FAILURES", default=5)
+LOGIN_FAILURE_WINDOW_SECONDS = env.int("LOGIN_FAILURE_WINDOW_MINUTES", default=15) * 60
+DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="")
