@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.forms",
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
@@ -70,6 +71,9 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "aminder.urls"
+# Forms render through templates/django/forms/ (Bootstrap Italia markup); "django.forms" in
+# INSTALLED_APPS lets this renderer find the built-in widget templates we do not override.
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 WSGI_APPLICATION = "aminder.wsgi.application"
 
 TEMPLATES = [

@@ -6,5 +6,6 @@ urlpatterns = [
     path("", include("anagrafica.urls")),
     path("", include("claims.urls")),
     path("", include("consuntivi.urls")),
+    path("", include("core.urls")),
     path("api/", include("aminder.api_urls")),
 ]
