@@ -16,6 +16,15 @@ def private_media(settings, tmp_path):
     }
 
 
+@pytest.fixture(autouse=True)
+def plain_static_files(settings):
+    """Pages render without `collectstatic`: with DEBUG off the manifest storage would need one."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
 @pytest.fixture
 def legale_rappresentante(db):
     return UserFactory(first_name="Mario", last_name="Rossi")
