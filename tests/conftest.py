@@ -25,6 +25,21 @@ def plain_static_files(settings):
     }
 
 
+@pytest.fixture(autouse=True)
+def celery_eager(request, settings):
+    """Tasks run at once in the test's process, unless the test is marked `worker` (a real worker
+    on Redis, see tests/worker/). The Celery app read its configuration at start-up, so it is set too."""
+    if request.node.get_closest_marker("worker"):
+        yield
+        return
+    from aminder.celery import app
+
+    previous = app.conf.task_always_eager
+    settings.CELERY_TASK_ALWAYS_EAGER = app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = previous
+
+
 @pytest.fixture
 def legale_rappresentante(db):
     return UserFactory(first_name="Mario", last_name="Rossi")
