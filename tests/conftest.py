@@ -40,6 +40,22 @@ def celery_eager(request, settings):
     app.conf.task_always_eager = previous
 
 
+@pytest.fixture(autouse=True)
+def reference_data(request):
+    """Comuni and CPI come from a data migration, but a transactional test empties every table
+    when it ends: put them back for the tests that use the database."""
+    if not request.node.get_closest_marker("django_db") and not {"db", "transactional_db"} & set(
+        request.fixturenames
+    ):
+        return
+    request.getfixturevalue("transactional_db" if "transactional_db" in request.fixturenames else "db")
+    from anagrafica.models import CentroImpiego, Comune, Provincia
+    from anagrafica.reference import load_piemonte
+
+    if not CentroImpiego.objects.exists():
+        load_piemonte(Provincia, Comune, CentroImpiego)
+
+
 @pytest.fixture
 def legale_rappresentante(db):
     return UserFactory(first_name="Mario", last_name="Rossi")
