@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PYTHON ?= python3.11
 STAMP := $(VENV)/.installed
-APT_PACKAGES := chromium chromium-driver libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b poppler-utils docker-compose
+APT_PACKAGES := chromium chromium-driver libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b poppler-utils docker-compose xmlsec1
 # Parallel checkouts on one machine pick their own database and Redis db number.
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/aminder
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/0

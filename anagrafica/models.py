@@ -40,9 +40,7 @@ class User(AbstractUser):
         verbose_name = _("utente")
         verbose_name_plural = _("utenti")
         constraints = [
-            models.CheckConstraint(
-                condition=Q(ruolo__in=Ruolo.values), name="user_ruolo_valid"
-            ),
+            models.CheckConstraint(condition=Q(ruolo__in=Ruolo.values), name="user_ruolo_valid"),
             models.CheckConstraint(
                 condition=~Q(ruolo=Ruolo.OPERATORE_CPI) | Q(cpi__isnull=False),
                 name="user_operatore_cpi_has_cpi",
@@ -113,14 +111,10 @@ class Azienda(TimeStampedModel):
     codice_fiscale = models.CharField(
         _("codice fiscale"), max_length=16, unique=True, validators=[validate_codice_fiscale_azienda]
     )
-    partita_iva = models.CharField(
-        _("partita IVA"), max_length=11, validators=[validate_partita_iva]
-    )
+    partita_iva = models.CharField(_("partita IVA"), max_length=11, validators=[validate_partita_iva])
     ragione_sociale = models.CharField(_("ragione sociale"), max_length=200)
     forma_giuridica = models.CharField(_("forma giuridica"), max_length=100, blank=True)
-    codice_ateco = models.CharField(
-        _("codice ATECO"), max_length=10, validators=[validate_codice_ateco]
-    )
+    codice_ateco = models.CharField(_("codice ATECO"), max_length=10, validators=[validate_codice_ateco])
     ccnl = models.CharField(_("CCNL applicato"), max_length=200, blank=True)
     matricola_inps = models.CharField(_("matricola INPS"), max_length=10, blank=True)
     telefono = models.CharField(_("telefono"), max_length=30, blank=True)
@@ -232,6 +226,9 @@ class ModificaAnagrafica(models.Model):
         verbose_name_plural = _("modifiche anagrafiche")
         ordering = ["-created_at"]
 
+    def __str__(self) -> str:
+        return f"{self.campo}: «{self.valore_precedente}» → «{self.valore_nuovo}»"
+
 
 class RichiestaCensimento(TimeStampedModel):
     """A user asks the competent CPI to census a missing company (with its site) or site."""
@@ -245,7 +242,9 @@ class RichiestaCensimento(TimeStampedModel):
         null=True,
         blank=True,
         related_name="richieste_censimento",
-        help_text=_("L'azienda già censita, per una richiesta di nuova sede; l'azienda creata, dopo l'approvazione."),
+        help_text=_(
+            "L'azienda già censita, per una richiesta di nuova sede; l'azienda creata, dopo l'approvazione."
+        ),
     )
     sede = models.ForeignKey(Sede, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     dati = models.JSONField(_("dati richiesti"))
@@ -269,3 +268,8 @@ class RichiestaCensimento(TimeStampedModel):
                 name="censimento_rifiuto_motivato",
             ),
         ]
+
+    def __str__(self) -> str:
+        oggetto = (self.dati.get("azienda") or {}).get("ragione_sociale") or str(self.azienda or "")
+        sede = (self.dati.get("sede") or {}).get("denominazione", "")
+        return f"{self.get_tipo_display()}: {oggetto} – {sede}".strip(" –")

@@ -1,3 +1,23 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from . import views
+from .auth.spid import SpidAcsView, SpidLoginView, SpidMetadataView
+
 app_name = "anagrafica"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("accesso/", views.AccessoView.as_view(), name="login"),
+    path("accesso/sviluppo/", views.dev_login, name="dev_login"),
+    path("accesso/cns/", views.cns_login, name="cns_login"),
+    path("esci/", auth_views.LogoutView.as_view(), name="logout"),
+    path("spid/login/", SpidLoginView.as_view(), name="spid_login"),
+    path("spid/acs/", SpidAcsView.as_view(), name="spid_acs"),
+    path("spid/metadata/", SpidMetadataView.as_view(), name="spid_metadata"),
+    path("aziende/<int:pk>/", views.azienda_detail, name="azienda_detail"),
+    path("censimento/", views.censimento_list, name="censimento_list"),
+    path("censimento/nuova/", views.censimento_create, name="censimento_create"),
+    path("profilo/", views.profilo, name="profilo"),
+    path("profilo/token/", views.profilo_token, name="profilo_token"),
+]

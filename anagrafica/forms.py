@@ -1,0 +1,88 @@
+from django import forms
+from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from .auth import ratelimit
+from .constants import CAMPI_MODIFICABILI_DALL_AZIENDA
+from .models import Azienda, Comune, Sede
+from .services import CAMPI_CENSIMENTO_AZIENDA, CAMPI_CENSIMENTO_SEDE
+from .validators import normalize_codice_fiscale
+
+
+class RateLimitedLoginMixin:
+    """Refuses the sign-in after settings.LOGIN_MAX_FAILURES failures of one address and username."""
+
+    def clean(self):
+        username = self.data.get("username", "") if self.is_bound else ""
+        ip = ratelimit.client_ip(self.request) if self.request is not None else ""
+        if ratelimit.is_blocked(ip, username):
+            raise ValidationError(ratelimit.blocked_message(), code="too_many_attempts")
+        try:
+            cleaned = super().clean()
+        except ValidationError:
+            if ratelimit.record_failure(ip, username) >= ratelimit.settings.LOGIN_MAX_FAILURES:
+                raise ValidationError(ratelimit.blocked_message(), code="too_many_attempts") from None
+            raise
+        ratelimit.reset(ip, username)
+        return cleaned
+
+
+class LoginForm(RateLimitedLoginMixin, AuthenticationForm):
+    pass
+
+
+class AdminLoginForm(RateLimitedLoginMixin, AdminAuthenticationForm):
+    pass
+
+
+class AziendaContattiForm(forms.ModelForm):
+    """The data the company side corrects itself; the service validates and records each change."""
+
+    class Meta:
+        model = Azienda
+        fields = CAMPI_MODIFICABILI_DALL_AZIENDA
+        help_texts = {"codice_ateco": _("Classificazione ISTAT delle attività economiche, es. 25.62.00.")}
+
+    def _post_clean(self):
+        # Validation is the service's job (it also checks the CAP against the comune): do not run the
+        # model validation twice on an instance that the service locks and saves.
+        pass
+
+
+class ComuneChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.nome} ({obj.provincia_id})"
+
+
+def _comuni():
+    return Comune.objects.select_related("provincia").order_by("nome")
+
+
+class CensimentoAziendaForm(forms.ModelForm):
+    comune = ComuneChoiceField(queryset=_comuni(), label=_("Comune della sede legale"))
+
+    class Meta:
+        model = Azienda
+        fields = CAMPI_CENSIMENTO_AZIENDA
+
+    def clean_codice_fiscale(self):
+        return normalize_codice_fiscale(self.cleaned_data["codice_fiscale"])
+
+    def clean_lr_codice_fiscale(self):
+        return normalize_codice_fiscale(self.cleaned_data["lr_codice_fiscale"])
+
+
+class CensimentoSedeForm(forms.ModelForm):
+    comune = ComuneChoiceField(queryset=_comuni(), label=_("Comune"))
+
+    class Meta:
+        model = Sede
+        fields = CAMPI_CENSIMENTO_SEDE
+
+
+class CensimentoAziendaEsistenteForm(forms.Form):
+    azienda_codice_fiscale = forms.CharField(
+        label=_("Codice fiscale dell'azienda già censita"), max_length=16
+    )

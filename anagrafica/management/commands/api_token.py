@@ -1,0 +1,22 @@
+from django.core.management.base import BaseCommand, CommandError
+from django.db.models import Q
+
+from anagrafica.models import User
+from anagrafica.services import api_token_get_or_create
+from anagrafica.validators import normalize_codice_fiscale
+
+
+class Command(BaseCommand):
+    help = "Stampa il token API di un utente (codice fiscale o username), creandolo se manca."
+
+    def add_arguments(self, parser):
+        parser.add_argument("utente", help="codice fiscale o username")
+
+    def handle(self, *args, **options):
+        value = options["utente"].strip()
+        user = User.objects.filter(
+            Q(codice_fiscale=normalize_codice_fiscale(value)) | Q(username=value)
+        ).first()
+        if user is None:
+            raise CommandError(f"Nessun utente con codice fiscale o username «{value}».")
+        self.stdout.write(api_token_get_or_create(user=user).key)
