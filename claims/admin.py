@@ -1,0 +1,342 @@
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from core.exceptions import DomainError
+
+from .constants import TRANSITIONS, EsitoRichiesta, Lato, StatoDomanda
+from .models import (
+    Domanda,
+    EventoDomanda,
+    FinestraPresentazione,
+    Lavoratore,
+    Misura,
+    RegistrazioneProtocollo,
+    RichiestaRegione,
+)
+from .services.domande import domanda_transition, richiesta_answer
+
+
+@admin.register(RegistrazioneProtocollo)
+class RegistrazioneProtocolloAdmin(admin.ModelAdmin):
+    """The protocol register, read-only: entries are never added, changed or deleted by hand
+    (DPR 445/2000 art. 57; the database refuses it too)."""
+
+    list_display = ("segnatura", "registrata_il", "tipo_documento", "oggetto", "codice_verifica")
+    list_filter = ("anno", "tipo_documento")
+    search_fields = ("=numero", "=codice_verifica", "oggetto", "=impronta")
+    date_hierarchy = "registrata_il"
+    ordering = ("-anno", "-numero")
+    show_full_result_count = False
+    readonly_fields = (
+        "segnatura",
+        "anno",
+        "numero",
+        "registrata_il",
+        "tipo_documento",
+        "oggetto",
+        "impronta",
+        "codice_verifica",
+    )
+    fields = readonly_fields
+    actions = None
+
+    @admin.display(description=_("protocollo"), ordering="numero")
+    def segnatura(self, obj: RegistrazioneProtocollo) -> str:
+        return obj.segnatura
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: RegistrazioneProtocollo | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: RegistrazioneProtocollo | None = None) -> bool:
+        return False
+
+
+# --- the Region's backoffice for domande ------------------------------------------------------
+
+
+def _is_funzionario(request: HttpRequest) -> bool:
+    user = request.user
+    return bool(user.is_active and user.is_staff and (user.is_superuser or user.is_funzionario))
+
+
+class FunzionarioOnlyMixin:
+    """Domande, measures and requests are the regional officers' business, not the CPI's."""
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return _is_funzionario(request)
+
+    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
+        return _is_funzionario(request)
+
+
+class FunzionarioEditsMixin(FunzionarioOnlyMixin):
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
+        return _is_funzionario(request)
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return _is_funzionario(request)
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return _is_funzionario(request)
+
+
+class FinestraInline(FunzionarioEditsMixin, admin.TabularInline):
+    model = FinestraPresentazione
+    extra = 0
+
+
+@admin.register(Misura)
+class MisuraAdmin(FunzionarioEditsMixin, admin.ModelAdmin):
+    """Measures and submission windows are data the officer edits, not code."""
+
+    list_display = ("nome", "base_giuridica", "periodo_dal", "periodo_al", "max_settimane_per_sede")
+    prepopulated_fields = {"codice": ("nome",)}
+    inlines = [FinestraInline]
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return _is_funzionario(request) and (obj is None or not obj.domande.exists())
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
+class LavoratoreInline(ReadOnlyInline):
+    model = Lavoratore
+    fields = readonly_fields = (
+        "codice_fiscale",
+        "cognome",
+        "nome",
+        "qualifica",
+        "tipo_contratto",
+        "ore_settimanali",
+        "ore_richieste",
+        "data_assunzione",
+    )
+
+
+class EventoInline(ReadOnlyInline):
+    model = EventoDomanda
+    fields = readonly_fields = ("created_at", "actor", "da", "a", "note")
+    verbose_name_plural = _("storico")
+
+
+class RichiestaInline(ReadOnlyInline):
+    model = RichiestaRegione
+    fields = readonly_fields = ("created_at", "tipo", "motivo", "esito", "risposta")
+
+
+class DecisioneForm(forms.Form):
+    a = forms.ChoiceField(label=_("nuovo stato"))
+    note = forms.CharField(
+        label=_("nota per l'azienda"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+        help_text=_(
+            "Obbligatoria per «da rettificare», «non ammissibile» e «annullata»: arriva al referente."
+        ),
+    )
+
+    def __init__(self, *args, domanda: Domanda, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["a"].choices = [
+            (stato, StatoDomanda(stato).label)
+            for stato, lato in TRANSITIONS[domanda.stato].items()
+            if lato == Lato.REGIONE
+        ]
+
+
+@admin.register(Domanda)
+class DomandaAdmin(FunzionarioOnlyMixin, admin.ModelAdmin):
+    """Officers examine domande here; every decision goes through `domanda_transition`."""
+
+    list_display = ("__str__", "sede", "stato", "data_inizio", "data_fine", "presentata_il", "protocollo")
+    list_filter = ("stato", "misura", "sede__comune__provincia")
+    search_fields = ("azienda__ragione_sociale", "=azienda__codice_fiscale", "=registrazione__numero")
+    list_select_related = ("azienda", "sede__comune", "registrazione")
+    show_full_result_count = False
+    date_hierarchy = "presentata_il"
+    inlines = [LavoratoreInline, EventoInline, RichiestaInline]
+    readonly_fields = (
+        "azioni",
+        "stato",
+        "protocollo",
+        "azienda",
+        "sede",
+        "misura",
+        "data_inizio",
+        "data_fine",
+        "settimane",
+        "referente_nome",
+        "referente_email",
+        "referente_telefono",
+        "accordo_data",
+        "accordo_sha256",
+        "presentata_il",
+        "presentata_da",
+        "sostituisce",
+        "sostituita_da_link",
+    )
+    fields = readonly_fields
+
+    def get_queryset(self, request: HttpRequest):
+        # Drafts are invisible to the Region.
+        return super().get_queryset(request).exclude(stato=StatoDomanda.BOZZA)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    @admin.display(description=_("sostituita da"))
+    def sostituita_da_link(self, obj: Domanda):
+        successor = getattr(obj, "sostituita_da", None)
+        if successor is None:
+            return "–"
+        url = reverse("admin:claims_domanda_change", args=[successor.pk])
+        return format_html('<a href="{}">{}</a>', url, successor)
+
+    @admin.display(description=_("decisione"))
+    def azioni(self, obj: Domanda):
+        if not any(lato == Lato.REGIONE for lato in TRANSITIONS[obj.stato].values()):
+            return _("Nessuna decisione possibile in questo stato.")
+        url = reverse("admin:claims_domanda_decidi", args=[obj.pk])
+        return format_html('<a class="button" href="{}">{}</a>', url, _("Cambia stato"))
+
+    def get_urls(self):
+        decidi = path(
+            "<int:pk>/decidi/", self.admin_site.admin_view(self.decidi_view), name="claims_domanda_decidi"
+        )
+        return [decidi, *super().get_urls()]
+
+    def decidi_view(self, request: HttpRequest, pk: int):
+        if not _is_funzionario(request):
+            raise PermissionDenied
+        domanda = get_object_or_404(self.get_queryset(request), pk=pk)
+        form = DecisioneForm(request.POST or None, domanda=domanda)
+        if request.method == "POST" and form.is_valid():
+            try:
+                domanda_transition(
+                    actor=request.user,
+                    domanda=domanda,
+                    to=form.cleaned_data["a"],
+                    note=form.cleaned_data["note"],
+                )
+            except ValidationError as exc:
+                for message in exc.messages:
+                    form.add_error("note", message)
+            except DomainError as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(request, _("Stato della domanda aggiornato; il referente riceve un'e-mail."))
+                return redirect("admin:claims_domanda_change", domanda.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Decisione sulla domanda %(domanda)s") % {"domanda": domanda},
+            "domanda": domanda,
+            "form": form,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/claims/domanda/decidi.html", context)
+
+
+class RispostaForm(forms.Form):
+    esito = forms.ChoiceField(
+        label=_("esito"),
+        choices=[(EsitoRichiesta.ACCOLTA, _("Accolta")), (EsitoRichiesta.RESPINTA, _("Respinta"))],
+    )
+    risposta = forms.CharField(label=_("risposta"), widget=forms.Textarea(attrs={"rows": 4}))
+    annulla = forms.BooleanField(
+        label=_("Annulla la domanda"),
+        required=False,
+        help_text=_("Solo per una richiesta di annullamento accolta."),
+    )
+
+
+@admin.register(RichiestaRegione)
+class RichiestaRegioneAdmin(FunzionarioOnlyMixin, admin.ModelAdmin):
+    list_display = ("domanda", "tipo", "esito", "created_at", "richiedente")
+    list_filter = ("esito", "tipo")
+    list_select_related = ("domanda__azienda", "domanda__registrazione", "richiedente")
+    show_full_result_count = False
+    fields = readonly_fields = (
+        "rispondi",
+        "domanda",
+        "tipo",
+        "motivo",
+        "richiedente",
+        "created_at",
+        "esito",
+        "risposta",
+        "risposta_da",
+        "risposta_il",
+    )
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    @admin.display(description=_("risposta all'azienda"))
+    def rispondi(self, obj: RichiestaRegione):
+        if obj.esito != EsitoRichiesta.IN_ATTESA:
+            return _("Risposta già data.")
+        url = reverse("admin:claims_richiestaregione_rispondi", args=[obj.pk])
+        return format_html('<a class="button" href="{}">{}</a>', url, _("Rispondi"))
+
+    def get_urls(self):
+        rispondi = path(
+            "<int:pk>/rispondi/",
+            self.admin_site.admin_view(self.rispondi_view),
+            name="claims_richiestaregione_rispondi",
+        )
+        return [rispondi, *super().get_urls()]
+
+    def rispondi_view(self, request: HttpRequest, pk: int):
+        if not _is_funzionario(request):
+            raise PermissionDenied
+        richiesta = get_object_or_404(RichiestaRegione, pk=pk)
+        form = RispostaForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                richiesta_answer(actor=request.user, richiesta=richiesta, **form.cleaned_data)
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            except DomainError as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(request, _("Risposta inviata all'azienda."))
+                return redirect("admin:claims_richiestaregione_change", richiesta.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Risposta alla richiesta sulla domanda %(domanda)s") % {"domanda": richiesta.domanda},
+            "richiesta": richiesta,
+            "form": form,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/claims/richiestaregione/rispondi.html", context)
