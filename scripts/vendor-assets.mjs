@@ -25,11 +25,19 @@ const biDst = join(root, "static", "vendor", "bootstrap-italia");
 rmSync(biDst, { recursive: true, force: true });
 // The source map is not shipped, so its comment goes too: ManifestStaticFilesStorage would
 // otherwise fail collectstatic on the missing .map file.
+// Fonts embedded as data: URLs (the video player's icon font) become files: the CSP allows fonts
+// from 'self' only.
 mkdirSync(join(biDst, "css"), { recursive: true });
-writeFileSync(
-  join(biDst, "css", "bootstrap-italia.min.css"),
-  readFileSync(join(biSrc, "css", "bootstrap-italia.min.css"), "utf8").replace(/\/\*# sourceMappingURL=.*?\*\/\s*$/, ""),
-);
+let embedded = 0;
+const biCss = readFileSync(join(biSrc, "css", "bootstrap-italia.min.css"), "utf8")
+  .replace(/\/\*# sourceMappingURL=.*?\*\/\s*$/, "")
+  .replace(/url\((["']?)data:application\/font-woff;charset=utf-8;base64,([A-Za-z0-9+/=]+)\1\)/g, (_, _q, b64) => {
+    const name = `embedded-${embedded++}.woff`;
+    mkdirSync(join(biDst, "fonts", "embedded"), { recursive: true });
+    writeFileSync(join(biDst, "fonts", "embedded", name), Buffer.from(b64, "base64"));
+    return `url("../fonts/embedded/${name}")`;
+  });
+writeFileSync(join(biDst, "css", "bootstrap-italia.min.css"), biCss);
 copy(join(biSrc, "js", "bootstrap-italia.bundle.min.js"), join(biDst, "js", "bootstrap-italia.bundle.min.js"));
 copy(join(biSrc, "svg", "sprites.svg"), join(biDst, "svg", "sprites.svg"));
 copy(nm("bootstrap-italia", "LICENSE"), join(biDst, "LICENSE"));

@@ -126,7 +126,7 @@ def bi_widget(field: forms.BoundField) -> SafeString:
     Django itself adds `aria-invalid` and `aria-describedby` (help text and error ids).
     """
     classes = widget_classes(field)
-    attrs = {"class": classes} if classes else {}
+    attrs: dict[str, str | bool] = {"class": classes} if classes else {}
     return field.as_widget(attrs=attrs)
 
 
