@@ -54,12 +54,21 @@ def _cpi_of(request):
     raise PermissionDenied
 
 
+def _is_funzionario(request) -> bool:
+    user = request.user
+    return user.is_active and (user.is_superuser or getattr(user, "is_funzionario", False))
+
+
 def _is_backoffice(request) -> bool:
     user = request.user
     return (
         user.is_active
         and user.is_staff
-        and (user.is_superuser or user.is_funzionario or user.is_operatore_cpi)
+        and (
+            user.is_superuser
+            or getattr(user, "is_funzionario", False)
+            or getattr(user, "is_operatore_cpi", False)
+        )
     )
 
 
@@ -200,7 +209,7 @@ class CentroImpiegoAdmin(BackofficeAdmin):
         return queryset if cpi is None else queryset.filter(pk=cpi.pk)
 
     def _funzionario(self, request) -> bool:
-        return request.user.is_superuser or request.user.is_funzionario
+        return _is_funzionario(request)
 
     def has_add_permission(self, request):
         return self._funzionario(request) and super().has_add_permission(request)
@@ -222,7 +231,10 @@ class AbilitazioneAdminForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         if not self.errors:
-            abilitazione_validate(actor=self.actor, **cleaned)
+            try:
+                abilitazione_validate(actor=self.actor, **(cleaned or {}))
+            except DomainError as error:
+                raise ValidationError(error.message) from error
         return cleaned
 
     def _post_clean(self):
@@ -269,10 +281,16 @@ class AbilitazioneAdmin(BackofficeAdmin):
         queryset = super().get_queryset(request)
         return queryset if cpi is None else queryset.filter(azienda__in=aziende_of_cpi(cpi))
 
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        cpi = _cpi_of(request)
+        if db_field.name == "azienda" and cpi is not None:
+            kwargs["queryset"] = aziende_of_cpi(cpi)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
-        form.actor = request.user
-        return form
+        # A subclass per request: the form's clean() checks the acting user's territory.
+        return type(form.__name__, (form,), {"actor": request.user})
 
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
@@ -415,17 +433,17 @@ class UserAdmin(BackofficeAdmin, DjangoUserAdmin):
     list_filter = ("ruolo", "cpi", "is_staff", "is_active")
     search_fields = ("username", "first_name", "last_name", "email", "codice_fiscale")
     fieldsets = (
-        *DjangoUserAdmin.fieldsets,
+        *(DjangoUserAdmin.fieldsets or ()),
         (_("Aminder"), {"fields": ("codice_fiscale", "ruolo", "cpi")}),
     )
     add_fieldsets = (
-        *DjangoUserAdmin.add_fieldsets,
+        *(DjangoUserAdmin.add_fieldsets or ()),
         (_("Aminder"), {"fields": ("ruolo", "cpi", "first_name", "last_name", "email")}),
     )
 
     # Only funzionari (and superusers) manage accounts; CPI operators never see them.
     def _funzionario(self, request) -> bool:
-        return request.user.is_superuser or request.user.is_funzionario
+        return _is_funzionario(request)
 
     def has_module_permission(self, request):
         return self._funzionario(request) and super().has_module_permission(request)

@@ -1,7 +1,9 @@
 from django import forms
+from django.conf import settings
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from .auth import ratelimit
@@ -11,8 +13,10 @@ from .services import CAMPI_CENSIMENTO_AZIENDA, CAMPI_CENSIMENTO_SEDE
 from .validators import normalize_codice_fiscale
 
 
-class RateLimitedLoginMixin:
+class RateLimitedLoginMixin(forms.Form):
     """Refuses the sign-in after settings.LOGIN_MAX_FAILURES failures of one address and username."""
+
+    request: HttpRequest | None
 
     def clean(self):
         username = self.data.get("username", "") if self.is_bound else ""
@@ -22,7 +26,7 @@ class RateLimitedLoginMixin:
         try:
             cleaned = super().clean()
         except ValidationError:
-            if ratelimit.record_failure(ip, username) >= ratelimit.settings.LOGIN_MAX_FAILURES:
+            if ratelimit.record_failure(ip, username) >= settings.LOGIN_MAX_FAILURES:
                 raise ValidationError(ratelimit.blocked_message(), code="too_many_attempts") from None
             raise
         ratelimit.reset(ip, username)

@@ -177,14 +177,17 @@ def azienda_update_contatti(*, actor: User, azienda: Azienda, **fields: str) -> 
     return changed
 
 
-def _check_backoffice(actor: User, azienda: Azienda | None = None) -> None:
-    """Funzionari act on every company; an operatore CPI only on the companies of their CPI."""
+def _check_backoffice(actor: User, azienda: Azienda | None = None) -> CentroImpiego | None:
+    """Funzionari act on every company (returns None); an operatore CPI only on the companies of their
+    CPI (returns the CPI)."""
     if actor.is_funzionario or actor.is_superuser:
-        return
-    if not actor.is_operatore_cpi or actor.cpi_id is None:
+        return None
+    cpi = actor.cpi if actor.is_operatore_cpi else None
+    if cpi is None:
         raise NotPermitted(str(MSG_SOLO_BACKOFFICE))
-    if azienda is not None and not aziende_of_cpi(actor.cpi).filter(pk=azienda.pk).exists():
+    if azienda is not None and not aziende_of_cpi(cpi).filter(pk=azienda.pk).exists():
         raise NotPermitted(str(MSG_CPI_NON_COMPETENTE))
+    return cpi
 
 
 def azienda_update(*, actor: User, azienda: Azienda, **fields: Any) -> list[str]:
@@ -203,11 +206,11 @@ def sede_update(*, actor: User, sede: Sede, **fields: Any) -> list[str]:
     """The backoffice corrects a site of a company of its territory; every change is recorded."""
     if set(fields) & (_CAMPI_DI_SISTEMA | {"azienda", "azienda_id"}):
         raise NotPermitted(str(MSG_SOLO_BACKOFFICE))
-    _check_backoffice(actor, sede.azienda)
+    cpi = _check_backoffice(actor, sede.azienda)
     with transaction.atomic():
         locked = Sede.objects.select_for_update().select_related("azienda").get(pk=sede.pk)
         changed = _apply_changes(locked, actor=actor, fields=fields)
-        if actor.is_operatore_cpi and not aziende_of_cpi(actor.cpi).filter(pk=locked.azienda_id).exists():
+        if cpi is not None and not aziende_of_cpi(cpi).filter(pk=locked.azienda_id).exists():
             # Moving a site out of the territory would hand it to another CPI: not this operator's call.
             raise NotPermitted(str(MSG_CPI_NON_COMPETENTE))
     sede.refresh_from_db()
@@ -235,7 +238,7 @@ def abilitazione_validate(
     valida_al: dt.date | None = None,
 ) -> str:
     """The checks of abilitazione_grant without writing (forms call it); returns the codice fiscale."""
-    _check_backoffice(actor, azienda)
+    cpi = _check_backoffice(actor, azienda)
     codice_fiscale = normalize_codice_fiscale(codice_fiscale)
     errors: dict[str, list] = {}
     try:
@@ -255,7 +258,7 @@ def abilitazione_validate(
         overlapping = overlapping.exclude(valida_dal__gt=valida_al)
     if overlapping.exists():
         raise ValidationError(MSG_ABILITAZIONE_SOVRAPPOSTA)
-    if not actor.is_operatore_cpi:
+    if cpi is None:
         _cpi_for_azienda(azienda)
     return codice_fiscale
 
@@ -283,7 +286,7 @@ def abilitazione_grant(
             valida_dal=valida_dal,
             valida_al=valida_al,
         )
-        cpi = actor.cpi if actor.is_operatore_cpi else _cpi_for_azienda(azienda)
+        cpi = _check_backoffice(actor, azienda) or _cpi_for_azienda(azienda)
         return Abilitazione.objects.create(
             azienda=azienda,
             codice_fiscale=codice_fiscale,
@@ -341,7 +344,7 @@ def _to_json(data: dict[str, Any], fields: tuple[str, ...]) -> dict[str, str]:
 
 
 def _build_azienda(dati: dict[str, str]) -> Azienda:
-    azienda = Azienda(**{k: v for k, v in dati.items() if k != "comune"}, comune_id=dati["comune"] or None)
+    azienda = Azienda(**{k: v for k, v in dati.items() if k != "comune"}, comune_id=dati["comune"])
     for field in ("codice_fiscale", "lr_codice_fiscale"):
         setattr(azienda, field, normalize_codice_fiscale(getattr(azienda, field)))
     azienda.full_clean()
@@ -350,7 +353,7 @@ def _build_azienda(dati: dict[str, str]) -> Azienda:
 
 
 def _build_sede(dati: dict[str, str], azienda: Azienda | None) -> Sede:
-    sede = Sede(**{k: v for k, v in dati.items() if k != "comune"}, comune_id=dati["comune"] or None)
+    sede = Sede(**{k: v for k, v in dati.items() if k != "comune"}, comune_id=dati["comune"])
     if azienda is not None:
         sede.azienda = azienda
     sede.full_clean(exclude=["azienda"])
@@ -399,7 +402,7 @@ def censimento_request(
             richiedente=actor, tipo=tipo, cpi=cpi, azienda=esistente, dati=dati
         )
         if cpi.email:
-            transaction.on_commit(lambda: _notify_cpi(richiesta.pk))
+            transaction.on_commit(lambda: _notify_cpi(richiesta))
     return richiesta
 
 
@@ -416,12 +419,11 @@ def _errors_prefixed(prefix: str) -> Iterator[None]:
 
 
 def _check_cpi_of_richiesta(actor: User, richiesta: RichiestaCensimento) -> None:
-    if actor.is_funzionario or actor.is_superuser:
+    cpi = _check_backoffice(actor)
+    if cpi is None:
         return
-    if not actor.is_operatore_cpi or actor.cpi_id is None:
-        raise NotPermitted(str(MSG_SOLO_BACKOFFICE))
     comune_id = richiesta.dati["sede"]["comune"]
-    if richiesta.cpi_id != actor.cpi_id or not actor.cpi.comuni.filter(pk=comune_id).exists():
+    if richiesta.cpi_id != cpi.pk or not cpi.comuni.filter(pk=comune_id).exists():
         raise NotPermitted(str(MSG_CPI_NON_COMPETENTE))
 
 
@@ -443,7 +445,7 @@ def censimento_approve(*, actor: User, richiesta: RichiestaCensimento) -> Richie
             azienda = _build_azienda(richiesta.dati["azienda"])
             azienda.save()
         else:
-            azienda = Azienda.objects.select_for_update().get(pk=richiesta.azienda_id)
+            azienda = Azienda.objects.select_for_update().get(richieste_censimento=richiesta)
         sede = _build_sede(richiesta.dati["sede"], azienda)
         sede.save()
         richiesta.azienda = azienda
@@ -452,7 +454,7 @@ def censimento_approve(*, actor: User, richiesta: RichiestaCensimento) -> Richie
         richiesta.decisa_da = actor
         richiesta.decisa_il = timezone.now()
         richiesta.save()
-        transaction.on_commit(lambda: _notify_richiedente(richiesta.pk))
+        transaction.on_commit(lambda: _notify_richiedente(richiesta))
     return richiesta
 
 
@@ -468,7 +470,7 @@ def censimento_refuse(*, actor: User, richiesta: RichiestaCensimento, motivo: st
         richiesta.decisa_da = actor
         richiesta.decisa_il = timezone.now()
         richiesta.save()
-        transaction.on_commit(lambda: _notify_richiedente(richiesta.pk))
+        transaction.on_commit(lambda: _notify_richiedente(richiesta))
     return richiesta
 
 
@@ -484,8 +486,7 @@ def _send(subject: str, template: str, context: dict, recipients: list[str]) -> 
         logger.exception("Invio dell'e-mail «%s» non riuscito", subject)
 
 
-def _notify_richiedente(richiesta_pk: int) -> None:
-    richiesta = RichiestaCensimento.objects.select_related("richiedente", "cpi").get(pk=richiesta_pk)
+def _notify_richiedente(richiesta: RichiestaCensimento) -> None:
     subject = str(_("Esito della sua richiesta di censimento: %(esito)s")) % {
         "esito": richiesta.get_stato_display().lower()
     }
@@ -497,8 +498,7 @@ def _notify_richiedente(richiesta_pk: int) -> None:
     )
 
 
-def _notify_cpi(richiesta_pk: int) -> None:
-    richiesta = RichiestaCensimento.objects.select_related("richiedente", "cpi").get(pk=richiesta_pk)
+def _notify_cpi(richiesta: RichiestaCensimento) -> None:
     _send(
         str(_("Nuova richiesta di censimento")),
         "anagrafica/email/censimento_nuova.txt",

@@ -154,7 +154,7 @@ def azienda_detail(request, pk: int):
                 form.add_error(None, error)
             else:
                 if changed:
-                    labels = ", ".join(str(azienda._meta.get_field(f).verbose_name) for f in changed)
+                    labels = ", ".join(str(form.fields[field].label) for field in changed)
                     messages.success(request, MSG_CONTATTI_SALVATI % {"campi": labels})
                 else:
                     messages.info(request, MSG_NESSUNA_MODIFICA)
@@ -190,15 +190,21 @@ def censimento_create(request):
     )
     sede_form = CensimentoSedeForm(data, prefix="sede")
     if data is not None and azienda_form.is_valid() and sede_form.is_valid():
-        kwargs = (
-            {"azienda": azienda_form.cleaned_data}
-            if tipo == TipoCensimento.AZIENDA
-            else {"azienda_codice_fiscale": azienda_form.cleaned_data["azienda_codice_fiscale"]}
-        )
         try:
-            richiesta = censimento_request(
-                actor=request.user, tipo=tipo, sede=sede_form.cleaned_data, **kwargs
-            )
+            if tipo == TipoCensimento.AZIENDA:
+                richiesta = censimento_request(
+                    actor=request.user,
+                    tipo=tipo,
+                    sede=sede_form.cleaned_data,
+                    azienda=azienda_form.cleaned_data,
+                )
+            else:
+                richiesta = censimento_request(
+                    actor=request.user,
+                    tipo=tipo,
+                    sede=sede_form.cleaned_data,
+                    azienda_codice_fiscale=azienda_form.cleaned_data["azienda_codice_fiscale"],
+                )
         except ValidationError as error:
             _add_errors(error, azienda_form, sede_form)
         else:

@@ -103,7 +103,7 @@ def names_from_certificate(certificate: x509.Certificate) -> tuple[str, str]:
 class CnsBackend(ModelBackend):
     """authenticate(request, cns_certificate=<x509.Certificate>) -> the person of that codice fiscale."""
 
-    def authenticate(self, request, cns_certificate=None, **kwargs):
+    def authenticate(self, request, cns_certificate=None, **kwargs):  # type: ignore[override]
         if cns_certificate is None:
             return None
         try:

@@ -1,0 +1,207 @@
+import datetime as dt
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.urls import reverse
+
+from anagrafica.constants import StatoCensimento, TipoCensimento
+from anagrafica.models import Abilitazione, ModificaAnagrafica, RichiestaCensimento
+from anagrafica.services import censimento_request
+from tests.anagrafica.factories import (
+    AbilitazioneFactory,
+    AziendaFactory,
+    SedeFactory,
+    UserFactory,
+    comune,
+    cpi,
+)
+
+
+def backoffice(**kwargs):
+    user = UserFactory(**kwargs)
+    user.user_permissions.add(*Permission.objects.filter(content_type__app_label="anagrafica"))
+    return user
+
+
+@pytest.fixture
+def operatore_torino(db):
+    return backoffice(operatore_cpi=True, cpi=cpi("Torino"))
+
+
+@pytest.fixture
+def operatore_asti(db):
+    return backoffice(operatore_cpi=True, cpi=cpi("Asti"))
+
+
+@pytest.fixture
+def sede_torino(db):
+    return SedeFactory(azienda=AziendaFactory(ragione_sociale="Alfa Meccanica S.r.l."))
+
+
+@pytest.fixture
+def sede_asti(db):
+    azienda = AziendaFactory(ragione_sociale="Beta Servizi S.n.c.", comune=comune("Asti"), cap="14100")
+    return SedeFactory(azienda=azienda, comune=comune("Asti"), cap="14100", denominazione="Ristorante")
+
+
+def test_cpi_operator_sees_only_the_companies_of_their_territory(
+    client, operatore_torino, sede_torino, sede_asti
+):
+    client.force_login(operatore_torino)
+
+    changelist = client.get(reverse("admin:anagrafica_azienda_changelist")).content.decode()
+
+    assert "Alfa Meccanica" in changelist
+    assert "Beta Servizi" not in changelist
+    foreign = client.get(reverse("admin:anagrafica_azienda_change", args=[sede_asti.azienda.pk]))
+    assert foreign.status_code == 302  # the admin's answer to an object outside the queryset
+    assert client.get(reverse("admin:anagrafica_sede_change", args=[sede_asti.pk])).status_code == 302
+
+
+def test_cpi_operator_cannot_see_users_nor_edit_the_cpi_mapping(client, operatore_torino):
+    client.force_login(operatore_torino)
+
+    assert client.get(reverse("admin:anagrafica_user_changelist")).status_code == 403
+    response = client.get(reverse("admin:anagrafica_centroimpiego_change", args=[operatore_torino.cpi.pk]))
+    assert 'name="comuni"' not in response.content.decode()
+
+
+def test_funzionario_edits_which_comuni_a_cpi_covers(client, db):
+    funzionaria = backoffice(funzionario=True)
+    client.force_login(funzionaria)
+
+    response = client.get(reverse("admin:anagrafica_centroimpiego_change", args=[cpi("Asti").pk]))
+
+    assert response.status_code == 200
+    assert 'name="comuni"' in response.content.decode()
+
+
+def test_admin_grants_an_abilitazione_through_the_service(client, operatore_torino, sede_torino):
+    client.force_login(operatore_torino)
+    consulente = UserFactory()
+
+    response = client.post(
+        reverse("admin:anagrafica_abilitazione_add"),
+        {
+            "azienda": sede_torino.azienda.pk,
+            "codice_fiscale": consulente.codice_fiscale,
+            "denominazione": "Studio Verdi",
+            "valida_dal": dt.date.today().isoformat(),
+            "valida_al": "",
+        },
+    )
+
+    assert response.status_code == 302, response.content.decode()
+    abilitazione = Abilitazione.objects.get()
+    assert (abilitazione.cpi, abilitazione.concessa_da) == (operatore_torino.cpi, operatore_torino)
+
+
+def test_admin_refuses_an_abilitazione_outside_the_territory(client, operatore_torino, sede_asti):
+    client.force_login(operatore_torino)
+
+    response = client.post(
+        reverse("admin:anagrafica_abilitazione_add"),
+        {
+            "azienda": sede_asti.azienda.pk,
+            "codice_fiscale": UserFactory().codice_fiscale,
+            "denominazione": "Studio Verdi",
+            "valida_dal": dt.date.today().isoformat(),
+        },
+    )
+
+    assert response.status_code == 200
+    assert not Abilitazione.objects.exists()
+
+
+def test_admin_action_revokes_at_once(client, operatore_torino, sede_torino):
+    consulente = UserFactory()
+    abilitazione = AbilitazioneFactory(azienda=sede_torino.azienda, codice_fiscale=consulente.codice_fiscale)
+    client.force_login(operatore_torino)
+
+    client.post(
+        reverse("admin:anagrafica_abilitazione_changelist"),
+        {"action": "revoca", "_selected_action": [abilitazione.pk]},
+    )
+
+    abilitazione.refresh_from_db()
+    assert abilitazione.revocata_da == operatore_torino
+
+
+def test_census_requests_are_handled_by_the_competent_cpi_only(
+    client, operatore_torino, operatore_asti, sede_asti
+):
+    richiedente = UserFactory()
+    richiesta = censimento_request(
+        actor=richiedente,
+        tipo=TipoCensimento.SEDE,
+        azienda_codice_fiscale=sede_asti.azienda.codice_fiscale,
+        sede={
+            "denominazione": "Magazzino",
+            "indirizzo": "Via Roma 2",
+            "comune": comune("Asti"),
+            "cap": "14100",
+        },
+    )
+    changelist = reverse("admin:anagrafica_richiestacensimento_changelist")
+
+    client.force_login(operatore_torino)
+    assert "Magazzino" not in client.get(changelist).content.decode()
+    client.post(changelist, {"action": "approva", "_selected_action": [richiesta.pk]})
+    richiesta.refresh_from_db()
+    assert richiesta.stato == StatoCensimento.IN_ATTESA
+
+    client.force_login(operatore_asti)
+    assert "Magazzino" in client.get(changelist).content.decode()
+    client.post(changelist, {"action": "approva", "_selected_action": [richiesta.pk]})
+    richiesta.refresh_from_db()
+    assert richiesta.stato == StatoCensimento.APPROVATA
+    assert richiesta.sede.denominazione == "Magazzino"
+
+
+def test_census_refusal_asks_for_the_reason(client, operatore_asti, sede_asti):
+    richiesta = censimento_request(
+        actor=UserFactory(),
+        tipo=TipoCensimento.SEDE,
+        azienda_codice_fiscale=sede_asti.azienda.codice_fiscale,
+        sede={
+            "denominazione": "Magazzino",
+            "indirizzo": "Via Roma 2",
+            "comune": comune("Asti"),
+            "cap": "14100",
+        },
+    )
+    client.force_login(operatore_asti)
+    changelist = reverse("admin:anagrafica_richiestacensimento_changelist")
+
+    page = client.post(changelist, {"action": "rifiuta", "_selected_action": [richiesta.pk]})
+    assert 'name="motivo"' in page.content.decode()
+    client.post(
+        changelist, {"action": "rifiuta", "_selected_action": [richiesta.pk], "motivo": "Sede inesistente."}
+    )
+
+    richiesta = RichiestaCensimento.objects.get(pk=richiesta.pk)
+    assert (richiesta.stato, richiesta.motivo_rifiuto) == (StatoCensimento.RIFIUTATA, "Sede inesistente.")
+
+
+def test_admin_site_change_is_recorded(client, operatore_torino, sede_torino):
+    client.force_login(operatore_torino)
+
+    response = client.post(
+        reverse("admin:anagrafica_sede_change", args=[sede_torino.pk]),
+        {
+            "denominazione": "Stabilimento nord",
+            "indirizzo": sede_torino.indirizzo,
+            "comune": sede_torino.comune_id,
+            "cap": sede_torino.cap,
+        },
+    )
+
+    assert response.status_code == 302, response.content.decode()
+    sede_torino.refresh_from_db()
+    assert sede_torino.denominazione == "Stabilimento nord"
+    modifica = ModificaAnagrafica.objects.get(azienda=sede_torino.azienda)
+    assert (modifica.campo, modifica.valore_nuovo, modifica.actor) == (
+        f"sede {sede_torino.pk}: denominazione",
+        "Stabilimento nord",
+        operatore_torino,
+    )
