@@ -1,10 +1,10 @@
 import datetime as dt
 
 import pytest
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 
 from anagrafica.models import ModificaAnagrafica
-from anagrafica.services import abilitazione_revoke
+from anagrafica.services import abilitazione_revoke, api_token_get_or_create
 from tests.anagrafica.factories import (
     AbilitazioneFactory,
     AziendaFactory,
@@ -160,3 +160,17 @@ def test_home_requires_sign_in(client, db):
 
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("anagrafica:login"))
+
+
+def test_revoked_abilitazione_locks_the_api_token_out_at_once(client, alfa, consulente):
+    try:
+        url = reverse("api-v1:azienda-detail", args=[alfa.pk])
+    except NoReverseMatch:
+        pytest.skip("the company API is not wired yet")
+    abilitazione = AbilitazioneFactory(azienda=alfa, codice_fiscale=consulente.codice_fiscale)
+    token = api_token_get_or_create(user=consulente).key
+    assert client.get(url, HTTP_AUTHORIZATION=f"Token {token}").status_code == 200
+
+    abilitazione_revoke(actor=UserFactory(operatore_cpi=True), abilitazione=abilitazione)
+
+    assert client.get(url, HTTP_AUTHORIZATION=f"Token {token}").status_code == 404
