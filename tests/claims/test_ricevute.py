@@ -300,16 +300,19 @@ def test_pdf_fetches_nothing_outside_the_fonts_folder(tmp_path):
     immagine = tmp_path / "segreto.png"
     immagine.write_bytes(_png())
     html = (
+        '<style>@import url("file:///etc/hostname");</style>'
         '<p>prova</p><img src="file:///etc/passwd">'
         f'<img src="{immagine.as_uri()}">'
         '<img src="http://127.0.0.1:9/traccia.png">'
         '<img src="../receipts.py">'
+        f'<svg width="10" height="10"><image href="{immagine.as_uri()}" width="10" height="10"/></svg>'
     )
     fetcher = receipts.LocalOnlyFetcher()
 
     pdf = receipts.html_to_pdf(html, fetcher=fetcher)
 
     assert "file:///etc/passwd" in fetcher.refused
+    assert "file:///etc/hostname" in fetcher.refused
     assert immagine.as_uri() in fetcher.refused
     assert "http://127.0.0.1:9/traccia.png" in fetcher.refused
     assert any(url.endswith("/claims/receipts.py") for url in fetcher.refused)
