@@ -188,13 +188,16 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
-# A request must never hang on a broker that is down: the outbox keeps the work.
+# A request must never hang on a broker that is down: the outbox keeps the work, and
+# claims.services.protocollo.publish() sends without retrying, bounded by these socket timeouts.
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
-CELERY_BROKER_CONNECTION_MAX_RETRIES = 0
+# The worker, instead, waits for Redis to come back however long it takes (0 would make it exit).
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True  # late-acked: redelivered, idempotent
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": 3600,
     "socket_connect_timeout": 2,
-    "socket_timeout": 5,
+    "socket_timeout": 2,
     "max_retries": 0,
 }
 CELERY_BEAT_SCHEDULE = {
