@@ -131,6 +131,12 @@ def bi_widget(field: forms.BoundField) -> SafeString:
 
 
 @register.filter
+def is_choice_group(field: forms.BoundField) -> bool:
+    """Radio buttons or checkboxes for a list of choices: field.html draws each option itself."""
+    return isinstance(field.field.widget, forms.RadioSelect | forms.CheckboxSelectMultiple)
+
+
+@register.filter
 def is_check(field: forms.BoundField) -> bool:
     """A single checkbox: its label goes after the box, as Bootstrap Italia draws it."""
     return isinstance(field.field.widget, forms.CheckboxInput)

@@ -80,3 +80,14 @@ def test_error_summary_is_absent_when_the_form_has_no_errors():
     html = render('{% include "includes/error_summary.html" with form=form %}', form=DemoForm())
 
     assert html.strip() == ""
+
+
+def test_admin_keeps_django_error_lists_and_widgets():
+    """Only the form and field templates are overridden: the admin's own markup is untouched."""
+    form = DemoForm(data={})
+    form.is_valid()
+
+    assert str(form["nome"].errors).startswith('<ul class="errorlist" id="id_nome_error">')
+    assert str(form["qualifica"].field.widget.render("qualifica", None)).startswith(
+        "<div><div>\n    <label><input"
+    )
