@@ -27,7 +27,7 @@ run: $(STAMP)  ## embedded default: SQLite, eager Celery, development sign-in
 	$(PY) manage.py runserver 127.0.0.1:8000
 
 test: $(STAMP) system-packages services  ## the whole suite against PostgreSQL and Redis
-	$(TEST_ENV) $(VENV)/bin/pytest $(PYTEST_ARGS)
+	$(TEST_ENV) $(VENV)/bin/pytest --create-db $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
