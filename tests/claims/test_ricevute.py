@@ -226,19 +226,8 @@ def test_ricevuta_send_refuses_a_pdf_that_no_longer_matches_its_sha256(registraz
     assert ricevuta.inviata_il is None
 
 
-@pytest.fixture
-def initial_data_restored(django_db_setup, django_db_blocker):
-    """A transactional test ends with a flush, which also drops the rows of the data migrations
-    (comuni, CPI...): put them back after it, so the tests that follow, in this run or in the next
-    --reuse-db one, still find them. Request it before `transactional_db` so it is torn down after."""
-    yield
-    with django_db_blocker.unblock():
-        connection.creation.deserialize_db_from_string(connection._test_serialized_contents)
-
-
-def test_ricevuta_create_concurrent_calls_make_one_ricevuta(
-    initial_data_restored, django_db_serialized_rollback, transactional_db
-):
+@pytest.mark.django_db(transaction=True)
+def test_ricevuta_create_concurrent_calls_make_one_ricevuta():
     registrazione = registra(domanda_presentata())
     barrier = threading.Barrier(2)
     results, errors = [], []
