@@ -217,16 +217,30 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "core.api.Pagination",
     "PAGE_SIZE": 50,
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_THROTTLE_RATES": {"user": "600/min", "anon": "60/min"},
+    "EXCEPTION_HANDLER": "core.api.exception_handler",
+    # An atomic counter per user and minute in the cache (Redis in services mode); see core.api.
+    "DEFAULT_THROTTLE_CLASSES": ["core.api.FixedWindowRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "user": env.str("API_RATE_USER", default="600/min"),
+        "anon": env.str("API_RATE_ANON", default="60/min"),
+    },
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Aminder API",
-    "DESCRIPTION": "API per la presentazione di domande e consuntivi di CIG in deroga.",
+    "DESCRIPTION": (
+        "API per la presentazione di domande e consuntivi di CIG in deroga. Autenticazione: "
+        "«Authorization: Token <chiave>» (dal profilo o da `manage.py api_token`) oppure la sessione del "
+        "browser. Errori: sempre {\"detail\": \"…\"}; con 400 anche «errors», i messaggi per campo. "
+        "Ogni POST accetta l'intestazione Idempotency-Key."
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",

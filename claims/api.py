@@ -1,0 +1,314 @@
+"""REST endpoints for domande and misure (/api/v1/domande/, /api/v1/misure/).
+
+Every domanda is reached through `claims.selectors` (another company's id answers 404) and changed
+only by `claims.services.domande`; each business action has its own endpoint (`presenta/`,
+`rettifica/`, `richieste/`, `accordo/`), never a PATCH of `stato`.
+"""
+
+from decimal import Decimal
+
+from django.db.models import Count, DecimalField, Prefetch, Sum, Value
+from django.db.models.functions import Coalesce
+from django.http import FileResponse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import status, viewsets
+from rest_framework.decorators import action
+from rest_framework.negotiation import BaseContentNegotiation
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from core.api import IDEMPOTENCY_HEADER, ActorMixin, IdempotentPostMixin, error_responses, pk_or_404
+
+from .constants import StatoDomanda
+from .models import Domanda, EventoDomanda, Ricevuta
+from .selectors import domanda_get_for, domande_for, finestre_aperte, misure_aperte
+from .serializers import (
+    AccordoSerializer,
+    DomandaFiltroSerializer,
+    DomandaModificaSerializer,
+    DomandaScritturaSerializer,
+    DomandaSerializer,
+    DomandaSintesiSerializer,
+    MisuraSerializer,
+    RichiestaSerializer,
+)
+from .services.domande import (
+    domanda_attach_accordo,
+    domanda_create,
+    domanda_rettifica,
+    domanda_submit,
+    domanda_update,
+    richiesta_create,
+)
+
+MSG_RICEVUTA_BOZZA = _("La domanda non è ancora stata presentata: non ha una ricevuta.")
+MSG_PROTOCOLLO_IN_ATTESA = _(
+    "Il numero di protocollo non è ancora stato assegnato: la ricevuta sarà disponibile tra pochi secondi."
+)
+MSG_RICEVUTA_IN_PREPARAZIONE = _("La ricevuta è in preparazione: sarà disponibile tra pochi secondi.")
+RETRY_AFTER_SECONDS = "5"
+
+
+class FirstRendererNegotiation(BaseContentNegotiation):
+    """For file downloads: the file is sent as is, errors as JSON, whatever the client accepts."""
+
+    def select_parser(self, request, parsers):
+        return parsers[0]
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+
+def not_ready(message) -> Response:
+    return Response(
+        {"detail": message}, status=status.HTTP_409_CONFLICT, headers={"Retry-After": RETRY_AFTER_SECONDS}
+    )
+
+
+def pdf_response(ricevuta: Ricevuta, filename: str) -> FileResponse:
+    response = FileResponse(
+        ricevuta.pdf.open("rb"), content_type="application/pdf", as_attachment=True, filename=filename
+    )
+    response["ETag"] = f'"{ricevuta.sha256}"'
+    return response
+
+
+def ricevuta_of(registrazione) -> Ricevuta | None:
+    if registrazione is None:
+        return None
+    return Ricevuta.objects.filter(registrazione=registrazione).first()
+
+
+PDF_RESPONSE = OpenApiResponse(OpenApiTypes.BINARY, description=str(_("Il PDF della ricevuta.")))
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Elenco delle domande",
+        parameters=[DomandaFiltroSerializer],
+        responses={200: DomandaSintesiSerializer(many=True), **error_responses(400, 404)},
+    ),
+    create=extend_schema(
+        summary="Crea una domanda in BOZZA con i suoi lavoratori",
+        request=DomandaScritturaSerializer,
+        responses={201: DomandaSerializer, **error_responses(400, 403, 422)},
+        parameters=[IDEMPOTENCY_HEADER],
+    ),
+    retrieve=extend_schema(summary="Una domanda", responses={200: DomandaSerializer, **error_responses(404)}),
+    partial_update=extend_schema(
+        summary="Modifica una domanda in BOZZA",
+        request=DomandaModificaSerializer,
+        responses={200: DomandaSerializer, **error_responses(400, 403, 404, 409)},
+    ),
+)
+class DomandaViewSet(ActorMixin, IdempotentPostMixin, viewsets.GenericViewSet):
+    """Domande di CIG in deroga delle aziende per cui l'utente opera."""
+
+    serializer_class = DomandaSerializer
+
+    def get_queryset(self):
+        return domande_for(self.actor)
+
+    def _domanda(self) -> Domanda:
+        return domanda_get_for(self.actor, pk_or_404(self.kwargs["pk"]))
+
+    def _detail(self, pk: int, status_code: int = status.HTTP_200_OK) -> Response:
+        domanda = (
+            domande_for(self.actor)
+            .select_related("registrazione", "sostituita_da")
+            .prefetch_related(
+                "lavoratori", Prefetch("eventi", queryset=EventoDomanda.objects.select_related("actor"))
+            )
+            .get(pk=pk)
+        )
+        return Response(
+            DomandaSerializer(domanda, context=self.get_serializer_context()).data, status=status_code
+        )
+
+    def list(self, request: Request) -> Response:
+        filtro = DomandaFiltroSerializer(data=request.query_params)
+        filtro.is_valid(raise_exception=True)
+        f = filtro.validated_data
+        domande = (
+            domande_for(self.actor)
+            .select_related("registrazione", "sostituita_da")
+            .annotate(
+                ore_totali_annotate=Coalesce(
+                    Sum("lavoratori__ore_richieste"), Value(Decimal(0)), output_field=DecimalField()
+                ),
+                numero_lavoratori_annotate=Count("lavoratori"),
+            )
+            .order_by("-created_at", "-pk")
+        )
+        for param, lookup in [
+            ("stato", "stato"),
+            ("azienda", "azienda_id"),
+            ("sede", "sede_id"),
+            ("presentata_dal", "presentata_il__date__gte"),
+            ("presentata_al", "presentata_il__date__lte"),
+        ]:
+            if param in f:
+                domande = domande.filter(**{lookup: f[param]})
+        page = self.paginate_queryset(domande)
+        return self.get_paginated_response(DomandaSintesiSerializer(page, many=True).data)
+
+    def create(self, request: Request) -> Response:
+        serializer = DomandaScritturaSerializer(data=request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        dati = dict(serializer.validated_data)
+        domanda = domanda_create(
+            actor=self.actor,
+            sede=dati.pop("sede"),
+            misura=dati.pop("misura"),
+            lavoratori=dati.pop("lavoratori", []),
+            **dati,
+        )
+        return self._detail(domanda.pk, status.HTTP_201_CREATED)
+
+    def retrieve(self, request: Request, pk: str) -> Response:
+        return self._detail(self._domanda().pk)
+
+    def partial_update(self, request: Request, pk: str) -> Response:
+        domanda = self._domanda()
+        serializer = DomandaModificaSerializer(
+            domanda, data=request.data, partial=True, context=self.get_serializer_context()
+        )
+        serializer.is_valid(raise_exception=True)
+        dati = dict(serializer.validated_data)
+        domanda_update(actor=self.actor, domanda=domanda, lavoratori=dati.pop("lavoratori", None), **dati)
+        return self._detail(domanda.pk)
+
+    @extend_schema(
+        summary="Presenta una domanda in BOZZA",
+        description=str(
+            _(
+                "Verifica tutte le regole di presentazione e porta la domanda in PRESENTATA; il numero di "
+                "protocollo e la ricevuta seguono entro pochi secondi. Ripetere la chiamata non la "
+                "presenta una seconda volta."
+            )
+        ),
+        request=None,
+        responses={200: DomandaSerializer, **error_responses(400, 403, 404, 409, 422)},
+        parameters=[IDEMPOTENCY_HEADER],
+    )
+    @action(detail=True, methods=["post"])
+    def presenta(self, request: Request, pk: str) -> Response:
+        domanda = domanda_submit(actor=self.actor, domanda=self._domanda())
+        return self._detail(domanda.pk)
+
+    @extend_schema(
+        summary="Rettifica una domanda PRESENTATA o VERIFICATA - DA RETTIFICARE",
+        description=str(
+            _(
+                "Crea e presenta una nuova domanda con i dati corretti (solo i campi indicati cambiano; "
+                "«lavoratori», se presente, sostituisce l'elenco). La domanda originale diventa RETTIFICATA. "
+                "Risponde con la nuova domanda."
+            )
+        ),
+        request=DomandaModificaSerializer,
+        responses={201: DomandaSerializer, **error_responses(400, 403, 404, 409, 422)},
+        parameters=[IDEMPOTENCY_HEADER],
+    )
+    @action(detail=True, methods=["post"])
+    def rettifica(self, request: Request, pk: str) -> Response:
+        domanda = self._domanda()
+        serializer = DomandaModificaSerializer(
+            domanda, data=request.data, partial=True, context=self.get_serializer_context()
+        )
+        serializer.is_valid(raise_exception=True)
+        dati = dict(serializer.validated_data)
+        nuova = domanda_rettifica(
+            actor=self.actor, domanda=domanda, lavoratori=dati.pop("lavoratori", None), **dati
+        )
+        return self._detail(nuova.pk, status.HTTP_201_CREATED)
+
+    @extend_schema(
+        methods=["GET"],
+        summary="Richieste di modifica o annullamento inviate alla Regione",
+        request=None,
+        responses={200: RichiestaSerializer(many=True), **error_responses(404)},
+    )
+    @extend_schema(
+        methods=["POST"],
+        summary="Chiedi alla Regione di modificare o annullare la domanda",
+        description=str(_("Per le domande che non si possono più rettificare.")),
+        request=RichiestaSerializer,
+        responses={201: RichiestaSerializer, **error_responses(400, 403, 404, 409, 422)},
+        parameters=[IDEMPOTENCY_HEADER],
+    )
+    @action(detail=True, methods=["get", "post"])
+    def richieste(self, request: Request, pk: str) -> Response:
+        domanda = self._domanda()
+        if request.method == "GET":
+            page = self.paginate_queryset(domanda.richieste.order_by("-created_at", "-pk"))
+            return self.get_paginated_response(RichiestaSerializer(page, many=True).data)
+        serializer = RichiestaSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        richiesta = richiesta_create(actor=self.actor, domanda=domanda, **serializer.validated_data)
+        return Response(RichiestaSerializer(richiesta).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Allega l'accordo sindacale (PDF) a una domanda in BOZZA",
+        request={"multipart/form-data": AccordoSerializer},
+        responses={200: DomandaSerializer, **error_responses(400, 403, 404, 409, 422)},
+        parameters=[IDEMPOTENCY_HEADER],
+    )
+    @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser])
+    def accordo(self, request: Request, pk: str) -> Response:
+        domanda = self._domanda()
+        serializer = AccordoSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        domanda_attach_accordo(
+            actor=self.actor,
+            domanda=domanda,
+            file=serializer.validated_data["accordo_file"],
+            accordo_data=serializer.validated_data.get("accordo_data"),
+        )
+        return self._detail(domanda.pk)
+
+    @extend_schema(
+        summary="La ricevuta di presentazione (PDF)",
+        description=str(
+            _("409 finché il protocollo o la ricevuta non sono pronti (riprovare dopo Retry-After).")
+        ),
+        responses={(200, "application/pdf"): PDF_RESPONSE, **error_responses(404, 409)},
+    )
+    @action(detail=True, methods=["get"], content_negotiation_class=FirstRendererNegotiation)
+    def ricevuta(self, request: Request, pk: str):
+        domanda = self._domanda()
+        if domanda.stato == StatoDomanda.BOZZA:
+            return Response({"detail": MSG_RICEVUTA_BOZZA}, status=status.HTTP_409_CONFLICT)
+        if domanda.registrazione is None:
+            return not_ready(MSG_PROTOCOLLO_IN_ATTESA)
+        ricevuta = ricevuta_of(domanda.registrazione)
+        if ricevuta is None:
+            return not_ready(MSG_RICEVUTA_IN_PREPARAZIONE)
+        return pdf_response(ricevuta, f"ricevuta-{domanda.registrazione.segnatura.replace('/', '-')}.pdf")
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Misure con una finestra di presentazione aperta oggi",
+        responses={200: MisuraSerializer(many=True), **error_responses(404)},
+    )
+)
+class MisuraViewSet(viewsets.GenericViewSet):
+    """Misure e finestre di presentazione aperte oggi."""
+
+    serializer_class = MisuraSerializer
+
+    def get_queryset(self):
+        oggi = timezone.localdate()
+        return (
+            misure_aperte(oggi)
+            .prefetch_related(Prefetch("finestre", queryset=finestre_aperte(oggi), to_attr="finestre_aperte"))
+            .order_by("-periodo_dal", "pk")
+        )
+
+    def list(self, request: Request) -> Response:
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response(MisuraSerializer(page, many=True).data)
