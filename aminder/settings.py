@@ -209,6 +209,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "claims.tasks.daily_register",
         "schedule": crontab(hour=0, minute=15),
     },
+    "sweep-consuntivi-uploads": {
+        "task": "consuntivi.caricamenti_sweep",
+        "schedule": 120.0,
+    },
 }
 
 REST_FRAMEWORK = {

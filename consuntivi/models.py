@@ -1,9 +1,14 @@
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from claims.models import Domanda, Lavoratore, RegistrazioneProtocollo
+from claims.models import Domanda, Lavoratore, Misura, RegistrazioneProtocollo
+from core.models import TimeStampedModel
+
+from .constants import CARICAMENTO_FINITO, RIDUZIONE_PERCENTUALE_DEFAULT, FormatoFile, StatoCaricamento
 
 
 class Consuntivo(models.Model):
@@ -32,7 +37,7 @@ class Consuntivo(models.Model):
 
     @property
     def protocollo(self) -> str | None:
-        return self.registrazione.segnatura if self.registrazione_id else None
+        return self.registrazione.segnatura if self.registrazione is not None else None
 
 
 class RigaConsuntivo(models.Model):
@@ -50,3 +55,132 @@ class RigaConsuntivo(models.Model):
             models.UniqueConstraint(fields=["consuntivo", "lavoratore"], name="riga_unica_per_lavoratore"),
             models.CheckConstraint(condition=Q(ore__gte=0), name="riga_ore_non_negative"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.lavoratore_id}: {self.ore} ore"
+
+
+class CaricamentoConsuntivo(TimeStampedModel):
+    """An uploaded CSV/XLSX file of consuntivo lines, validated in the background.
+
+    Also the outbox of its own processing: a file stays IN_ATTESA until a worker takes it, so nothing
+    is lost if the broker is down when it is uploaded (`caricamenti_sweep` publishes it again)."""
+
+    domanda = models.ForeignKey(Domanda, on_delete=models.PROTECT, related_name="caricamenti_consuntivo")
+    mese = models.DateField(_("mese"), help_text=_("Il primo giorno del mese."))
+    file = models.FileField(_("file"), upload_to="consuntivi/caricamenti/%Y/%m/")
+    nome_file = models.CharField(_("nome del file"), max_length=255)
+    formato = models.CharField(_("formato"), max_length=4, choices=FormatoFile)
+    caricato_da = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    stato = models.CharField(
+        _("stato"), max_length=10, choices=StatoCaricamento, default=StatoCaricamento.IN_ATTESA
+    )
+    progresso = models.PositiveSmallIntegerField(_("avanzamento (%)"), default=0)
+    righe_totali = models.PositiveIntegerField(_("righe del file"), null=True, blank=True)
+    righe_validate = models.PositiveIntegerField(_("righe verificate"), default=0)
+    errori = models.JSONField(
+        _("errori"), default=list, blank=True, help_text=_("Elenco di {riga, campo, messaggio}.")
+    )
+    errori_totali = models.PositiveIntegerField(_("numero di errori"), default=0)
+    consuntivo = models.OneToOneField(
+        Consuntivo, on_delete=models.PROTECT, null=True, blank=True, related_name="caricamento"
+    )
+    iniziato_il = models.DateTimeField(_("elaborazione iniziata il"), null=True, blank=True)
+    completato_il = models.DateTimeField(_("elaborazione completata il"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("caricamento di consuntivo")
+        verbose_name_plural = _("caricamenti di consuntivi")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(stato__in=StatoCaricamento.values), name="caricamento_stato_valid"
+            ),
+            models.CheckConstraint(condition=Q(progresso__lte=100), name="caricamento_progresso_percentuale"),
+            models.CheckConstraint(condition=Q(mese__day=1), name="caricamento_mese_primo_giorno"),
+        ]
+        indexes = [models.Index(fields=["stato", "updated_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.nome_file} ({self.mese:%m/%Y})"
+
+    @property
+    def finito(self) -> bool:
+        return self.stato in CARICAMENTO_FINITO
+
+
+class Massimale(TimeStampedModel):
+    """The yearly monthly caps of the integration, as the INPS circular of the year publishes them.
+
+    The amounts are the caps NET of the employee contribution (`riduzione_percentuale`), as in the seed
+    on FIS for 2016 (circolare INPS 48/2016: 914,96 euro for monthly pay up to 2.102,24 euro, 1.099,70
+    euro above) and the 2020 figures (circolare INPS 20/2020: 939,89 and 1.129,66 euro net). The gross
+    caps the circulars print next to them are `importo / (1 - riduzione/100)`."""
+
+    anno = models.PositiveSmallIntegerField(_("anno"), unique=True)
+    soglia_retribuzione = models.DecimalField(
+        _("soglia di retribuzione mensile"),
+        max_digits=9,
+        decimal_places=2,
+        help_text=_("Retribuzione mensile lorda fino alla quale si applica il massimale inferiore."),
+    )
+    importo_sotto = models.DecimalField(_("massimale netto fino alla soglia"), max_digits=9, decimal_places=2)
+    importo_sopra = models.DecimalField(_("massimale netto oltre la soglia"), max_digits=9, decimal_places=2)
+    riduzione_percentuale = models.DecimalField(
+        _("riduzione (%)"),
+        max_digits=5,
+        decimal_places=2,
+        default=RIDUZIONE_PERCENTUALE_DEFAULT,
+        help_text=_("Contributo a carico del lavoratore trattenuto sull'integrazione (5,84%)."),
+    )
+    fonte = models.CharField(
+        _("fonte"), max_length=200, blank=True, help_text=_("Es. circolare INPS n. 48/2016")
+    )
+
+    class Meta:
+        verbose_name = _("massimale")
+        verbose_name_plural = _("massimali")
+        ordering = ["-anno"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(soglia_retribuzione__gt=0, importo_sotto__gt=0, importo_sopra__gt=0)
+                & Q(riduzione_percentuale__gte=0, riduzione_percentuale__lt=100),
+                name="massimale_importi_positivi",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Massimali {self.anno}"
+
+    def importo_per(self, retribuzione_mensile: Decimal) -> Decimal:
+        """The cap for a monthly pay: up to and including the threshold the lower one."""
+        return self.importo_sotto if retribuzione_mensile <= self.soglia_retribuzione else self.importo_sopra
+
+
+class RisorseRegionali(TimeStampedModel):
+    """Money the Region has for CIGD in a year (an allocation or the residues of earlier ones);
+    the estimated cost of the authorised domande is watched against the sum of the year."""
+
+    anno = models.PositiveSmallIntegerField(_("anno"))
+    misura = models.ForeignKey(
+        Misura,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="risorse",
+        verbose_name=_("misura"),
+    )
+    descrizione = models.CharField(_("descrizione"), max_length=200, help_text=_("Es. prima assegnazione"))
+    importo = models.DecimalField(_("importo (euro)"), max_digits=14, decimal_places=2)
+    atto = models.CharField(_("atto di riferimento"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("risorse regionali")
+        verbose_name_plural = _("risorse regionali")
+        ordering = ["-anno", "descrizione"]
+        constraints = [
+            models.CheckConstraint(condition=Q(importo__gte=0), name="risorse_importo_non_negativo")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.anno}: {self.descrizione}"

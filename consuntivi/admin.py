@@ -1,0 +1,99 @@
+"""Backoffice admin. Consuntivi are final once sent: the admin only shows them, for everyone
+(superusers included) — no add, change or delete. Officers edit the massimali and the resources."""
+
+from decimal import Decimal
+
+from django.contrib import admin
+from django.http import StreamingHttpResponse
+from django.utils.translation import gettext_lazy as _
+
+from .imports import csv_lines
+from .models import CaricamentoConsuntivo, Consuntivo, Massimale, RigaConsuntivo, RisorseRegionali
+from .selectors import SR41_COLONNE, sr41_righe
+
+
+class ReadOnlyAdminMixin:
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class RigaConsuntivoInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = RigaConsuntivo
+    fields = ("lavoratore", "ore", "retribuzione_mensile")
+    readonly_fields = fields
+    extra = 0
+    show_change_link = False
+
+
+@admin.action(description=_("Esporta i dati SR41 (CSV)"))
+def esporta_sr41(modeladmin, request, queryset):
+    response = StreamingHttpResponse(
+        csv_lines([SR41_COLONNE, *sr41_righe(queryset)]), content_type="text/csv"
+    )
+    response["Content-Disposition"] = 'attachment; filename="sr41.csv"'
+    return response
+
+
+@admin.register(Consuntivo)
+class ConsuntivoAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("domanda", "mese", "inviato_il", "protocollo")
+    list_filter = ("mese",)
+    date_hierarchy = "mese"
+    search_fields = ("domanda__azienda__ragione_sociale", "domanda__azienda__codice_fiscale")
+    list_select_related = ("domanda__azienda", "domanda__registrazione", "registrazione")
+    show_full_result_count = False
+    readonly_fields = ("domanda", "mese", "inviato_il", "inviato_da", "registrazione", "dati_inviati")
+    inlines = [RigaConsuntivoInline]
+    actions = [esporta_sr41]
+
+    @admin.display(description=_("protocollo"))
+    def protocollo(self, obj: Consuntivo) -> str:
+        return obj.protocollo or "—"
+
+
+@admin.register(CaricamentoConsuntivo)
+class CaricamentoConsuntivoAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("nome_file", "domanda", "mese", "stato", "progresso", "errori_totali", "created_at")
+    list_filter = ("stato",)
+    list_select_related = ("domanda__azienda",)
+    show_full_result_count = False
+    exclude = ("file",)  # the upload is private; it is not offered for download here
+
+
+@admin.register(Massimale)
+class MassimaleAdmin(admin.ModelAdmin):
+    list_display = (
+        "anno",
+        "soglia_retribuzione",
+        "importo_sotto",
+        "importo_sopra",
+        "riduzione_percentuale",
+        "lordi",
+    )
+    fields = (
+        "anno",
+        "soglia_retribuzione",
+        "importo_sotto",
+        "importo_sopra",
+        "riduzione_percentuale",
+        "fonte",
+    )
+
+    @admin.display(description=_("massimali lordi corrispondenti"))
+    def lordi(self, obj: Massimale) -> str:
+        fattore = 1 - obj.riduzione_percentuale / 100
+        sotto = (obj.importo_sotto / fattore).quantize(Decimal("0.01"))
+        sopra = (obj.importo_sopra / fattore).quantize(Decimal("0.01"))
+        return f"{sotto} / {sopra}"
+
+
+@admin.register(RisorseRegionali)
+class RisorseRegionaliAdmin(admin.ModelAdmin):
+    list_display = ("anno", "descrizione", "misura", "importo", "atto")
+    list_filter = ("anno",)

@@ -1,0 +1,350 @@
+"""The rules a consuntivo must satisfy (DOMAIN.md "Consuntivo"; the Region's AMINDER pages).
+
+`ConsuntivoRules` is built once for a domanda and a month and then checks the whole consuntivo
+(`check_testata`) and each line (`check_riga`), collecting every failure so the user sees all of them
+at once, each with its line number and field. The same object validates the lines typed in the form,
+the lines of an uploaded file and the lines `consuntivo_send` receives, so the messages are the same
+everywhere. Messages are constants so tests and clients can match them.
+
+Hours a worker could have worked in a month (the limit of each line):
+    ore lavorabili = giorni lavorativi / 5 × ore settimanali da contratto
+where "giorni lavorativi" are the days Monday to Friday in the part of the month inside the
+domanda's period. Holidays are not subtracted: the limit is a ceiling, and a worker on a six-day week
+spreads the same weekly hours over more days, so it never refuses hours the worker could really have
+lost. Rounded to one decimal, the precision of the hours.
+"""
+
+import calendar
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from functools import cached_property
+from typing import Any, NamedTuple
+
+from django.core.exceptions import ValidationError
+from django.db.models import Sum
+from django.utils import formats
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as N_
+
+from claims.models import Domanda, Lavoratore
+
+from .constants import STATI_CONSUNTIVABILI
+from .models import Consuntivo, RigaConsuntivo
+
+MSG_NON_AZIENDA = N_("Non sei abilitato ad agire per questa azienda.")
+MSG_STATO = N_("Non si possono inviare consuntivi per una domanda in stato {stato}.")
+MSG_MESE_FUORI_PERIODO = N_("Il mese {mese} non rientra nel periodo della domanda (dal {dal} al {al}).")
+MSG_MESE_FUTURO = N_(
+    "Il mese {mese} non è ancora iniziato: il consuntivo riporta le ore effettivamente utilizzate."
+)
+MSG_MESE_GIA_INVIATO = N_(
+    "Il consuntivo di {mese} per questa domanda è già stato inviato il {inviato_il}: "
+    "un consuntivo inviato non si può modificare né annullare."
+)
+MSG_NESSUNA_RIGA = N_("Indicare le ore di almeno un lavoratore.")
+MSG_CF_MANCANTE = N_("Indicare il codice fiscale del lavoratore.")
+MSG_LAVORATORE_ESTRANEO = N_("Il codice fiscale {cf} non corrisponde a nessun lavoratore della domanda.")
+MSG_CF_RIPETUTO = N_("Il lavoratore {cf} compare più di una volta (anche alla riga {prima}).")
+MSG_ORE_MANCANTI = N_("Indicare le ore di integrazione utilizzate nel mese (0 se nessuna).")
+MSG_NUMERO = N_("«{valore}» non è un numero valido.")
+MSG_NUMERO_AMBIGUO = N_(
+    "«{valore}» è ambiguo: usare la virgola per i decimali e nessun separatore delle migliaia (es. 2500,00)."
+)
+MSG_ORE_NEGATIVE = N_("Le ore non possono essere negative.")
+MSG_ORE_DECIMALI = N_("Le ore ammettono al massimo un decimale.")
+MSG_ORE_MESE = N_(
+    "{cf}: {ore} ore superano le ore lavorabili nel mese, {massimo} ({giorni} giorni lavorativi dal "
+    "{dal} al {al}, con {settimanali} ore settimanali)."
+)
+MSG_ORE_RICHIESTE = N_(
+    "{cf}: con queste {ore} ore il totale consuntivato sulla domanda sarebbe {totale}, oltre le "
+    "{richieste} ore richieste per il lavoratore."
+)
+MSG_RETRIBUZIONE = N_(
+    "La retribuzione mensile, se indicata, deve essere maggiore di zero, con al massimo due decimali "
+    "e inferiore a 10 milioni."
+)
+
+UN_DECIMALE = Decimal("0.1")
+MAX_RETRIBUZIONE = Decimal("10000000")
+
+# Field names as they appear in the form and in the header of the upload templates.
+CAMPO_CF = "codice_fiscale"
+CAMPO_ORE = "ore"
+CAMPO_RETRIBUZIONE = "retribuzione_mensile"
+
+
+@dataclass(frozen=True)
+class Errore:
+    """One failure: `riga` is the line number the user sees (None for the whole consuntivo)."""
+
+    riga: int | None
+    campo: str
+    messaggio: str
+
+    @property
+    def chiave(self) -> str:
+        return f"righe.{self.riga}.{self.campo}" if self.riga is not None else self.campo
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"riga": self.riga, "campo": self.campo, "messaggio": self.messaggio}
+
+
+class ConsuntivoNonValido(ValidationError):
+    """Every failure of a consuntivo. As a ValidationError its dict is keyed by field for the whole
+    consuntivo ("mese", "righe") and by "righe.<riga>.<campo>" for a line; `errori` keeps the list."""
+
+    def __init__(self, errori: list[Errore]):
+        messages: dict[str, list[str]] = {}
+        for errore in errori:
+            messages.setdefault(errore.chiave, []).append(errore.messaggio)
+        super().__init__(messages)
+        self.errori = errori
+
+
+class LavoratoreInfo(NamedTuple):
+    """What the rules need of a worker: read as plain tuples, tens of thousands at a time."""
+
+    pk: int
+    codice_fiscale: str
+    cognome: str
+    nome: str
+    ore_settimanali: Decimal
+    ore_richieste: Decimal
+
+
+@dataclass(frozen=True)
+class RigaValida:
+    lavoratore: LavoratoreInfo
+    ore: Decimal
+    retribuzione_mensile: Decimal | None
+
+
+def primo_del_mese(day: dt.date) -> dt.date:
+    return day.replace(day=1)
+
+
+def ultimo_del_mese(mese: dt.date) -> dt.date:
+    return mese.replace(day=calendar.monthrange(mese.year, mese.month)[1])
+
+
+def periodo_nel_mese(domanda: Domanda, mese: dt.date) -> tuple[dt.date, dt.date] | None:
+    """The part of the domanda's period inside the month, or None if they do not meet."""
+    dal, al = max(domanda.data_inizio, mese), min(domanda.data_fine, ultimo_del_mese(mese))
+    return (dal, al) if dal <= al else None
+
+
+def mesi_del_periodo(domanda: Domanda) -> list[dt.date]:
+    mesi, mese = [], primo_del_mese(domanda.data_inizio)
+    while mese <= domanda.data_fine:
+        mesi.append(mese)
+        mese = (mese + dt.timedelta(days=32)).replace(day=1)
+    return mesi
+
+
+def giorni_lavorativi(dal: dt.date, al: dt.date) -> int:
+    """Days Monday to Friday from `dal` to `al`, both included."""
+    return sum(1 for n in range((al - dal).days + 1) if (dal + dt.timedelta(days=n)).weekday() < 5)
+
+
+def ore_lavorabili(ore_settimanali: Decimal, giorni: int) -> Decimal:
+    return (Decimal(giorni) / 5 * ore_settimanali).quantize(UN_DECIMALE, rounding=ROUND_HALF_UP)
+
+
+def parse_decimal(value: Any) -> Decimal | None:
+    """A number typed by a person or read from a spreadsheet: None when blank.
+
+    Accepts the decimal comma or point ("12,5", "12.5") and the Italian thousands separator when a
+    decimal comma is present ("2.500,00"). A lone point followed by exactly three digits ("2.500") is
+    refused as ambiguous rather than guessed. Raises ValueError with the Italian message."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        raise ValueError(_(MSG_NUMERO).format(valore=value))
+    if isinstance(value, Decimal | int):
+        return Decimal(value)
+    if isinstance(value, float):
+        return Decimal(str(value))
+    text = str(value).strip().replace(" ", "").replace("\u00a0", "")
+    if not text:
+        return None
+    if "," in text:
+        text = text.replace(".", "").replace(",", ".")
+    elif text.count(".") == 1 and len(text.split(".")[1]) == 3 and text.split(".")[0].lstrip("+-") != "0":
+        raise ValueError(_(MSG_NUMERO_AMBIGUO).format(valore=value))
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        raise ValueError(_(MSG_NUMERO).format(valore=value)) from None
+    if not number.is_finite():
+        raise ValueError(_(MSG_NUMERO).format(valore=value))
+    return number
+
+
+def _data(value: dt.date) -> str:
+    return formats.date_format(value, "SHORT_DATE_FORMAT")
+
+
+def _mese(value: dt.date) -> str:
+    return formats.date_format(value, "YEAR_MONTH_FORMAT")
+
+
+def _ore(value: Decimal) -> str:
+    return formats.number_format(value, decimal_pos=1)
+
+
+class ConsuntivoRules:
+    """Checks a consuntivo of `domanda` for `mese` against the data as they are now.
+
+    Reads the domanda's workers and the hours already sent for them in other months once, when the
+    first line is checked, so that a file of tens of thousands of lines is checked with two queries."""
+
+    def __init__(self, domanda: Domanda, mese: dt.date, *, oggi: dt.date):
+        self.domanda, self.mese, self.oggi = domanda, mese, oggi
+        self.periodo = periodo_nel_mese(domanda, mese)
+        self.giorni = giorni_lavorativi(*self.periodo) if self.periodo else 0
+        self.visti: dict[str, int | None] = {}
+        self._massimi: dict[Decimal, Decimal] = {}
+
+    @cached_property
+    def lavoratori(self) -> dict[str, LavoratoreInfo]:
+        rows = self.domanda.lavoratori.values_list(*LavoratoreInfo._fields)
+        return {row[1]: LavoratoreInfo._make(row) for row in rows}
+
+    @cached_property
+    def ore_gia_inviate(self) -> dict[int, Decimal]:
+        return dict(
+            RigaConsuntivo.objects.filter(consuntivo__domanda=self.domanda)
+            .exclude(consuntivo__mese=self.mese)
+            .values("lavoratore")
+            .annotate(totale=Sum("ore"))
+            .values_list("lavoratore", "totale")
+        )
+
+    # --- the whole consuntivo -------------------------------------------------------------------
+
+    def check_testata(self) -> list[Errore]:
+        errori = []
+        domanda, mese = self.domanda, self.mese
+        if domanda.stato not in STATI_CONSUNTIVABILI:
+            errori.append(Errore(None, "domanda", _(MSG_STATO).format(stato=domanda.get_stato_display())))
+        if self.periodo is None:
+            errori.append(
+                Errore(
+                    None,
+                    "mese",
+                    _(MSG_MESE_FUORI_PERIODO).format(
+                        mese=_mese(mese), dal=_data(domanda.data_inizio), al=_data(domanda.data_fine)
+                    ),
+                )
+            )
+        elif mese > primo_del_mese(self.oggi):
+            errori.append(Errore(None, "mese", _(MSG_MESE_FUTURO).format(mese=_mese(mese))))
+        inviato = Consuntivo.objects.filter(domanda=domanda, mese=mese).only("inviato_il").first()
+        if inviato is not None:
+            errori.append(
+                Errore(
+                    None,
+                    "mese",
+                    _(MSG_MESE_GIA_INVIATO).format(
+                        mese=_mese(mese),
+                        inviato_il=formats.date_format(inviato.inviato_il, "SHORT_DATE_FORMAT"),
+                    ),
+                )
+            )
+        return errori
+
+    # --- one line ---------------------------------------------------------------------------------
+
+    def check_riga(
+        self, numero: int | None, riga: Mapping[str, Any]
+    ) -> tuple[RigaValida | None, list[Errore]]:
+        """Check one line {codice_fiscale, ore, retribuzione_mensile?}; `numero` labels its errors."""
+        errori: list[Errore] = []
+
+        def fail(campo: str, messaggio: str) -> None:
+            errori.append(Errore(numero, campo, messaggio))
+
+        cf = str(riga.get(CAMPO_CF) or "").strip().upper()
+        lavoratore = None
+        if not cf:
+            fail(CAMPO_CF, _(MSG_CF_MANCANTE))
+        elif cf in self.visti:
+            prima = self.visti[cf]
+            fail(CAMPO_CF, _(MSG_CF_RIPETUTO).format(cf=cf, prima=prima if prima is not None else "?"))
+        else:
+            self.visti[cf] = numero
+            lavoratore = self.lavoratori.get(cf)
+            if lavoratore is None:
+                fail(CAMPO_CF, _(MSG_LAVORATORE_ESTRANEO).format(cf=cf))
+
+        ore = self._numero(riga.get(CAMPO_ORE), CAMPO_ORE, fail)
+        if ore is None and not any(e.campo == CAMPO_ORE for e in errori):
+            fail(CAMPO_ORE, _(MSG_ORE_MANCANTI))
+        elif ore is not None:
+            if ore < 0:
+                fail(CAMPO_ORE, _(MSG_ORE_NEGATIVE))
+                ore = None
+            elif ore != ore.quantize(UN_DECIMALE):
+                fail(CAMPO_ORE, _(MSG_ORE_DECIMALI))
+                ore = None
+
+        retribuzione = self._numero(riga.get(CAMPO_RETRIBUZIONE), CAMPO_RETRIBUZIONE, fail)
+        if retribuzione is not None and (
+            retribuzione <= 0
+            or retribuzione >= MAX_RETRIBUZIONE
+            or retribuzione != retribuzione.quantize(Decimal("0.01"))
+        ):
+            fail(CAMPO_RETRIBUZIONE, _(MSG_RETRIBUZIONE))
+
+        if lavoratore is not None and ore is not None:
+            self._check_ore(lavoratore, ore, fail)
+        if errori or lavoratore is None or ore is None:
+            return None, errori
+        return RigaValida(lavoratore, ore, retribuzione), errori
+
+    def massimo_ore(self, lavoratore: LavoratoreInfo | Lavoratore) -> Decimal:
+        settimanali = lavoratore.ore_settimanali
+        if settimanali not in self._massimi:
+            self._massimi[settimanali] = ore_lavorabili(settimanali, self.giorni)
+        return self._massimi[settimanali]
+
+    def _check_ore(self, lavoratore: LavoratoreInfo, ore: Decimal, fail) -> None:
+        if self.periodo is None:
+            return  # the month itself is refused by check_testata
+        massimo = self.massimo_ore(lavoratore)
+        if ore > massimo:
+            fail(
+                CAMPO_ORE,
+                _(MSG_ORE_MESE).format(
+                    cf=lavoratore.codice_fiscale,
+                    ore=_ore(ore),
+                    massimo=_ore(massimo),
+                    giorni=self.giorni,
+                    dal=_data(self.periodo[0]),
+                    al=_data(self.periodo[1]),
+                    settimanali=_ore(lavoratore.ore_settimanali),
+                ),
+            )
+            return
+        totale = self.ore_gia_inviate.get(lavoratore.pk, Decimal(0)) + ore
+        if totale > lavoratore.ore_richieste:
+            fail(
+                CAMPO_ORE,
+                _(MSG_ORE_RICHIESTE).format(
+                    cf=lavoratore.codice_fiscale,
+                    ore=_ore(ore),
+                    totale=_ore(totale),
+                    richieste=_ore(lavoratore.ore_richieste),
+                ),
+            )
+
+    @staticmethod
+    def _numero(value: Any, campo: str, fail) -> Decimal | None:
+        try:
+            return parse_decimal(value)
+        except ValueError as exc:
+            fail(campo, str(exc))
+            return None

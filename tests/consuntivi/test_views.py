@@ -1,0 +1,415 @@
+"""The consuntivi pages: permissions (a foreign id is a 404 everywhere), the entry form, the upload
+with its progress, the detail with receipt, the SR41 exports, the officers' dashboard, the admin."""
+
+import csv
+import io
+from decimal import Decimal
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from consuntivi.constants import StatoCaricamento
+from consuntivi.models import CaricamentoConsuntivo, Consuntivo
+from consuntivi.services import caricamento_create, consuntivo_send
+from tests.anagrafica.factories import UserFactory
+
+from .factories import APRILE, MARZO, MassimaleFactory, domanda_consuntivabile, registra, righe
+
+pytestmark = pytest.mark.django_db
+
+
+def send(domanda, mese=APRILE, **kwargs):
+    return consuntivo_send(
+        actor=domanda.creata_da, domanda=domanda, mese=mese, righe=righe(domanda, **kwargs)
+    )
+
+
+def csv_upload(domanda, ore="8"):
+    lines = ["codice_fiscale;ore"] + [
+        f"{cf};{ore}" for cf in domanda.lavoratori.values_list("codice_fiscale", flat=True)
+    ]
+    return SimpleUploadedFile("consuntivo.csv", "\n".join(lines).encode())
+
+
+@pytest.fixture
+def mia(client):
+    domanda = domanda_consuntivabile()
+    client.force_login(domanda.creata_da)
+    return domanda
+
+
+@pytest.fixture
+def altrui():
+    """Another company's domanda with a consuntivo (registered, with receipt) and an upload."""
+    domanda = domanda_consuntivabile()
+    consuntivo = send(domanda)
+    registra(consuntivo)
+    caricamento = caricamento_create(
+        actor=domanda.creata_da, domanda=domanda, mese=MARZO, file=csv_upload(domanda)
+    )
+    return domanda, consuntivo, caricamento
+
+
+def foreign_urls(domanda, consuntivo, caricamento):
+    d = domanda.pk
+    return [
+        reverse("consuntivi:lista", args=[d]),
+        reverse("consuntivi:nuovo", args=[d]),
+        reverse("consuntivi:carica", args=[d]),
+        reverse("consuntivi:caricamento", args=[d, caricamento.pk]),
+        reverse("consuntivi:caricamento_stato", args=[d, caricamento.pk]),
+        reverse("consuntivi:caricamento_errori", args=[d, caricamento.pk]),
+        reverse("consuntivi:modello", args=[d, "csv"]),
+        reverse("consuntivi:modello", args=[d, "xlsx"]),
+        reverse("consuntivi:dettaglio", args=[consuntivo.pk]),
+        reverse("consuntivi:ricevuta", args=[consuntivo.pk]),
+        reverse("consuntivi:sr41_consuntivo", args=[consuntivo.pk]),
+    ]
+
+
+def test_every_consuntivi_url_of_another_company_answers_404(client, mia, altrui):
+    for url in foreign_urls(*altrui):
+        assert client.get(url).status_code == 404, url
+
+
+def test_posting_to_another_companys_domanda_answers_404_and_saves_nothing(client, mia, altrui):
+    domanda, _consuntivo, _caricamento = altrui
+    assert client.post(reverse("consuntivi:nuovo", args=[domanda.pk]), {"mese": "2026-05"}).status_code == 404
+    response = client.post(
+        reverse("consuntivi:carica", args=[domanda.pk]), {"mese": "2026-05", "file": csv_upload(domanda)}
+    )
+    assert response.status_code == 404
+    assert Consuntivo.objects.filter(domanda=domanda).count() == 1
+    assert CaricamentoConsuntivo.objects.filter(domanda=domanda).count() == 1
+
+
+def test_pages_require_login(client, altrui):
+    response = client.get(reverse("consuntivi:lista", args=[altrui[0].pk]))
+    assert response.status_code == 302
+    assert "next=" in response["Location"]
+
+
+def test_list_shows_the_sent_consuntivi_with_their_protocol(client, mia):
+    consuntivo = send(mia)
+    registra(consuntivo)
+    response = client.get(reverse("consuntivi:lista", args=[mia.pk]))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Aprile 2026" in html
+    assert consuntivo.registrazione.segnatura in html
+    assert reverse("consuntivi:nuovo", args=[mia.pk]) in html
+
+
+def _form_data(domanda, mese, values):
+    lavoratori = list(domanda.lavoratori.order_by("cognome", "nome"))
+    data = {
+        "mese": mese,
+        "righe-TOTAL_FORMS": str(len(lavoratori)),
+        "righe-INITIAL_FORMS": str(len(lavoratori)),
+        "righe-MIN_NUM_FORMS": "0",
+        "righe-MAX_NUM_FORMS": str(len(lavoratori)),
+    }
+    for i, (lav, (ore, retribuzione)) in enumerate(zip(lavoratori, values, strict=True)):
+        data |= {
+            f"righe-{i}-lavoratore": lav.pk,
+            f"righe-{i}-ore": ore,
+            f"righe-{i}-retribuzione_mensile": retribuzione,
+        }
+    return data, lavoratori
+
+
+def test_form_shows_one_row_per_worker_with_the_limits_of_the_month(client, mia):
+    response = client.get(reverse("consuntivi:nuovo", args=[mia.pk]) + "?mese=2026-03")
+    html = response.content.decode()
+    for lav in mia.lavoratori.all():
+        assert lav.codice_fiscale in html
+    assert "96,0" in html  # 12 weekdays of March inside the period × 40 / 5
+
+
+def test_form_sends_the_consuntivo_and_leaves_out_workers_without_hours(client, mia):
+    data, lavoratori = _form_data(mia, "2026-04", [("12,5", "2000"), ("", "")])
+    response = client.post(reverse("consuntivi:nuovo", args=[mia.pk]), data)
+    consuntivo = Consuntivo.objects.get(domanda=mia)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("consuntivi:dettaglio", args=[consuntivo.pk])
+    [riga] = consuntivo.righe.all()
+    assert (riga.lavoratore, riga.ore, riga.retribuzione_mensile) == (
+        lavoratori[0],
+        Decimal("12.5"),
+        Decimal("2000"),
+    )
+
+
+def test_form_errors_are_shown_next_to_the_fields_keeping_what_was_typed(client, mia):
+    data, lavoratori = _form_data(mia, "2026-03", [("97", "1500,00"), ("-4", "")])
+    response = client.post(reverse("consuntivi:nuovo", args=[mia.pk]), data)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert f"{lavoratori[0].codice_fiscale}: 97,0 ore superano le ore lavorabili nel mese, 96,0" in html
+    assert "Le ore non possono essere negative." in html
+    assert 'value="97"' in html and 'value="1500,00"' in html and 'value="-4"' in html
+    assert not Consuntivo.objects.exists()
+
+
+def test_form_reports_a_month_already_sent(client, mia):
+    send(mia)
+    data, _lavoratori = _form_data(mia, "2026-04", [("1", ""), ("1", "")])
+    response = client.post(reverse("consuntivi:nuovo", args=[mia.pk]), data)
+    assert "per questa domanda è già stato inviato" in response.content.decode()
+    assert Consuntivo.objects.count() == 1
+
+
+def test_upload_page_then_progress_page_shows_the_result(client, mia, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("consuntivi:carica", args=[mia.pk]), {"mese": "2026-04", "file": csv_upload(mia)}
+        )
+    caricamento = CaricamentoConsuntivo.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("consuntivi:caricamento", args=[mia.pk, caricamento.pk])
+    assert caricamento.stato == StatoCaricamento.INVIATO
+
+    partial = client.get(reverse("consuntivi:caricamento_stato", args=[mia.pk, caricamento.pk]))
+    html = partial.content.decode()
+    assert "Consuntivo inviato" in html
+    assert "hx-get" not in html  # finished: the polling stops
+    assert reverse("consuntivi:dettaglio", args=[caricamento.consuntivo_id]) in html
+
+
+def test_progress_partial_polls_every_second_while_the_file_is_checked(client, mia):
+    caricamento = caricamento_create(actor=mia.creata_da, domanda=mia, mese=APRILE, file=csv_upload(mia))
+    url = reverse("consuntivi:caricamento_stato", args=[mia.pk, caricamento.pk])
+    html = client.get(url, headers={"HX-Request": "true"}).content.decode()
+    assert f'hx-get="{url}"' in html
+    assert 'hx-trigger="every 1s"' in html
+    assert "<progress" in html
+
+
+def test_upload_errors_are_listed_by_row_and_downloadable(client, mia, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("consuntivi:carica", args=[mia.pk]), {"mese": "2026-04", "file": csv_upload(mia, ore="x")}
+        )
+    caricamento = CaricamentoConsuntivo.objects.get()
+    html = client.get(reverse("consuntivi:caricamento", args=[mia.pk, caricamento.pk])).content.decode()
+    assert "«x» non è un numero valido." in html
+    rows = list(
+        csv.reader(
+            io.StringIO(
+                _body(client.get(reverse("consuntivi:caricamento_errori", args=[mia.pk, caricamento.pk])))
+            ),
+            delimiter=";",
+        )
+    )
+    assert rows == [
+        ["riga", "campo", "messaggio"],
+        ["2", "ore", "«x» non è un numero valido."],
+        ["3", "ore", "«x» non è un numero valido."],
+    ]
+    assert not Consuntivo.objects.exists()
+
+
+def test_upload_of_a_wrong_file_type_is_refused_on_the_form(client, mia):
+    response = client.post(
+        reverse("consuntivi:carica", args=[mia.pk]),
+        {"mese": "2026-04", "file": SimpleUploadedFile("x.docx", b"PK\x03\x04")},
+    )
+    assert response.status_code == 200
+    assert "Il file deve essere in formato CSV (.csv) o Excel (.xlsx)." in response.content.decode()
+    assert not CaricamentoConsuntivo.objects.exists()
+
+
+def test_templates_download(client, mia):
+    csv_response = client.get(reverse("consuntivi:modello", args=[mia.pk, "csv"]))
+    assert csv_response["Content-Type"].startswith("text/csv")
+    body = _body(csv_response)
+    for cf in mia.lavoratori.values_list("codice_fiscale", flat=True):
+        assert cf in body
+    xlsx_response = client.get(reverse("consuntivi:modello", args=[mia.pk, "xlsx"]))
+    assert xlsx_response.content[:2] == b"PK"
+    assert client.get(reverse("consuntivi:modello", args=[mia.pk, "pdf"])).status_code == 404
+
+
+def _body(response) -> str:
+    return b"".join(response.streaming_content).decode("utf-8-sig")
+
+
+# --- detail and receipt -----------------------------------------------------------------------------
+
+
+def test_detail_shows_protocol_number_and_receipt_link_once_registered(client, mia):
+    consuntivo = send(mia)
+    html = client.get(reverse("consuntivi:dettaglio", args=[consuntivo.pk])).content.decode()
+    assert "in attribuzione" in html
+    registra(consuntivo)
+    html = client.get(reverse("consuntivi:dettaglio", args=[consuntivo.pk])).content.decode()
+    assert consuntivo.registrazione.segnatura in html
+    assert reverse("consuntivi:ricevuta", args=[consuntivo.pk]) in html
+
+
+def test_receipt_is_downloaded_as_pdf(client, mia):
+    consuntivo = send(mia)
+    registra(consuntivo)
+    response = client.get(reverse("consuntivi:ricevuta", args=[consuntivo.pk]))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert b"".join(response.streaming_content).startswith(b"%PDF")
+
+
+def test_receipt_not_ready_answers_404_in_preparazione(client, mia):
+    consuntivo = send(mia)
+    response = client.get(reverse("consuntivi:ricevuta", args=[consuntivo.pk]))
+    assert response.status_code == 404
+    assert "Ricevuta in preparazione" in response.content.decode()
+    registra(consuntivo, con_ricevuta=False)
+    assert client.get(reverse("consuntivi:ricevuta", args=[consuntivo.pk])).status_code == 404
+
+
+def test_officer_sees_the_estimate_and_why_it_is_missing(client, funzionario):
+    MassimaleFactory(anno=2026, soglia_retribuzione=Decimal("2102.24"))
+    domanda = domanda_consuntivabile()
+    lavoratori = list(domanda.lavoratori.order_by("pk"))
+    consuntivo = consuntivo_send(
+        actor=domanda.creata_da,
+        domanda=domanda,
+        mese=APRILE,
+        righe=[
+            {"codice_fiscale": lavoratori[0].codice_fiscale, "ore": "80", "retribuzione_mensile": "2000"},
+            {"codice_fiscale": lavoratori[1].codice_fiscale, "ore": "10"},
+        ],
+    )
+    client.force_login(funzionario)
+    html = client.get(reverse("consuntivi:dettaglio", args=[consuntivo.pk])).content.decode()
+    assert "695,34" in html
+    assert "stima non disponibile: retribuzione non indicata" in html
+
+
+def test_company_does_not_see_the_estimate(client, mia):
+    consuntivo = send(mia, retribuzione="2000")
+    html = client.get(reverse("consuntivi:dettaglio", args=[consuntivo.pk])).content.decode()
+    assert "Stima" not in html
+
+
+# --- SR41 -------------------------------------------------------------------------------------------
+
+
+def _sr41_rows(response):
+    return list(csv.reader(io.StringIO(_body(response)), delimiter=";"))
+
+
+def test_company_sr41_export_lists_each_worker_of_its_consuntivi_of_the_month(client, mia, altrui):
+    mia.azienda.matricola_inps = "1234567890"
+    mia.azienda.save()
+    lavoratore = mia.lavoratori.order_by("cognome").first()
+    lavoratore.cognome = '=HYPERLINK("http://x")'
+    lavoratore.save()
+    consuntivo = send(mia, ore="16")
+    registra(consuntivo)
+    send(mia, mese=MARZO)  # another month: not in the April export
+
+    response = client.get(reverse("consuntivi:sr41"), {"mese": "2026-04"})
+    assert response["Content-Disposition"] == 'attachment; filename="sr41-2026-04.csv"'
+    rows = _sr41_rows(response)
+    assert rows[0] == [
+        "mese", "codice_fiscale_azienda", "ragione_sociale", "matricola_inps", "protocollo_domanda",
+        "protocollo_consuntivo", "codice_fiscale", "cognome", "nome", "periodo_dal", "periodo_al", "ore_cigd",
+    ]  # fmt: skip
+    assert len(rows) == 3  # two workers; the other company's consuntivo is not there
+    assert rows[1] == [
+        "04/2026",
+        mia.azienda.codice_fiscale,
+        mia.azienda.ragione_sociale,
+        "1234567890",
+        "",
+        consuntivo.registrazione.segnatura,
+        lavoratore.codice_fiscale,
+        '\'=HYPERLINK("http://x")',  # formula injection escaped
+        lavoratore.nome,
+        "01/04/2026",
+        "30/04/2026",
+        "16,0",
+    ]
+
+
+def test_sr41_period_is_the_part_of_the_month_inside_the_domanda(client, mia):
+    send(mia, mese=MARZO)
+    rows = _sr41_rows(client.get(reverse("consuntivi:sr41"), {"mese": "2026-03"}))
+    assert {(r[9], r[10]) for r in rows[1:]} == {("16/03/2026", "31/03/2026")}
+
+
+def test_sr41_page_without_month_shows_the_form(client, mia):
+    response = client.get(reverse("consuntivi:sr41"))
+    assert response.status_code == 200
+    assert 'name="mese"' in response.content.decode()
+
+
+def test_officer_sr41_export_has_every_company_and_companies_cannot_open_it(client, mia, altrui, funzionario):
+    send(mia)
+    url = reverse("consuntivi:sr41_regione")
+    assert client.get(url, {"mese": "2026-04"}).status_code == 403
+    client.force_login(funzionario)
+    rows = _sr41_rows(client.get(url, {"mese": "2026-04"}))
+    assert {r[1] for r in rows[1:]} == {mia.azienda.codice_fiscale, altrui[0].azienda.codice_fiscale}
+    assert len(rows) == 5
+
+
+def test_dashboard_is_for_officers_only(client, mia, funzionario):
+    url = reverse("consuntivi:cruscotto")
+    assert client.get(url).status_code == 403
+    client.force_login(funzionario)
+    assert client.get(url).status_code == 200
+
+
+def test_dashboard_shows_resources_and_estimate(client, funzionario):
+    from .factories import RisorseRegionaliFactory
+
+    MassimaleFactory(anno=2026, soglia_retribuzione=Decimal("2102.24"))
+    RisorseRegionaliFactory(anno=2026, importo=Decimal("82506160.00"))
+    domanda = domanda_consuntivabile(lavoratori=1, autorizzata=True)
+    send(domanda, ore="80", retribuzione="2000")
+    client.force_login(funzionario)
+    html = client.get(reverse("consuntivi:cruscotto")).content.decode()
+    assert "82.506.160,00" in html
+    assert "695,34" in html
+
+
+# --- sent is final ----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def superuser_client(client):
+    admin = UserFactory(
+        username="admin", is_staff=True, is_superuser=True, codice_fiscale=None, ruolo="funzionario"
+    )
+    client.force_login(admin)
+    return client
+
+
+def test_admin_shows_a_sent_consuntivo_but_refuses_change_and_delete(superuser_client):
+    domanda = domanda_consuntivabile()
+    consuntivo = send(domanda, ore="5")
+    change = reverse("admin:consuntivi_consuntivo_change", args=[consuntivo.pk])
+    response = superuser_client.get(change)
+    assert response.status_code == 200
+    assert 'name="_save"' not in response.content.decode()
+    assert superuser_client.post(change, {"mese": "2026-05-01"}).status_code == 403
+    delete = reverse("admin:consuntivi_consuntivo_delete", args=[consuntivo.pk])
+    assert superuser_client.get(delete).status_code == 403
+    assert superuser_client.post(delete, {"post": "yes"}).status_code == 403
+    assert superuser_client.get(reverse("admin:consuntivi_consuntivo_add")).status_code == 403
+    changelist = reverse("admin:consuntivi_consuntivo_changelist")
+    response = superuser_client.post(
+        changelist, {"action": "delete_selected", "_selected_action": [consuntivo.pk]}
+    )
+    consuntivo.refresh_from_db()
+    assert consuntivo.mese == APRILE
+    assert consuntivo.righe.count() == 2
+    assert {r.ore for r in consuntivo.righe.all()} == {Decimal("5")}
+
+
+def test_there_is_no_service_to_change_or_cancel_a_consuntivo():
+    import consuntivi.services as services
+
+    writes = {name for name in dir(services) if name.startswith("consuntivo_")}
+    assert writes == {"consuntivo_send"}
