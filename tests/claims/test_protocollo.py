@@ -239,6 +239,16 @@ def test_sweep_command_registers_every_pending_document_and_says_so():
     assert "Protocollati 2 documenti" in out.getvalue()
 
 
+def test_beat_runs_the_sweep_every_minute_and_the_daily_register_after_midnight(settings):
+    from aminder.celery import app
+
+    app.loader.import_default_modules()
+    pianificati = {voce["task"]: voce["schedule"] for voce in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert pianificati["claims.tasks.sweep_outbox"] == 60.0
+    assert "claims.tasks.daily_register" in pianificati
+    assert set(pianificati) <= set(app.tasks)
+
+
 def test_daily_register_is_stored_as_pdf_and_csv(time_machine):
     domanda = DomandaFactory(presentata=True)
     time_machine.move_to(dt.datetime(2026, 3, 9, 16, 0, tzinfo=ROMA), tick=False)

@@ -55,10 +55,12 @@ class Command(BaseCommand):
                     _ricevuta(registrazione)
                 except Exception as exc:
                     errori += 1
-                    self.stderr.write(f"Ricevuta {registrazione.segnatura}: non generata: {exc}")
+                    self.stderr.write(
+                        f"Ricevuta {registrazione.segnatura}: non generata o non inviata: {exc}"
+                    )
                     continue
                 ricevute += 1
-                self.stdout.write(f"Ricevuta {registrazione.segnatura}: generata")
+                self.stdout.write(f"Ricevuta {registrazione.segnatura}: generata e inviata")
 
         riepilogo = f"Protocollati {registrati} documenti, generate {ricevute} ricevute, {errori} errori."
         self.stdout.write(self.style.SUCCESS(riepilogo) if not errori else self.style.WARNING(riepilogo))
