@@ -1,0 +1,630 @@
+"""Forms of the company-side pages of a domanda: the steps of a new domanda, the workers (one by one
+or from a CSV/XLSX file), the rettifica and the requests to the Region.
+
+Forms only read and check what the user typed, so that each error appears next to its field while
+the data typed so far stay on the page; the services in `claims.services.domande` do every write and
+apply the rules again (`claims.rules`).
+"""
+
+import csv
+import datetime as dt
+import io
+import unicodedata
+import zipfile
+from collections.abc import Iterator
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.utils import formats
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_noop as N_
+
+from anagrafica.models import Sede
+from anagrafica.validators import normalize_codice_fiscale, validate_codice_fiscale_persona
+
+from .constants import Qualifica, StatoDomanda, TipoContratto, TipoRichiesta
+from .models import Domanda, Misura
+from .rules import MSG_CF_RIPETUTO, MSG_PERIODO_MISURA
+from .services.domande import CAMPI_LAVORATORE, MSG_PERIODO
+
+MSG_ORE_PERIODO = N_(
+    "Le ore richieste ({ore}) superano le ore contrattuali del periodo ({massimo}: {settimanali} ore "
+    "settimanali per {settimane} settimane)."
+)
+MSG_ASSUNTO_DOPO = N_("Il lavoratore deve risultare assunto entro il {data}, come previsto dalla misura.")
+MSG_FILE_FORMATO = N_("Il file deve essere in formato CSV (.csv) o Excel (.xlsx).")
+MSG_FILE_GRANDE = N_("Il file supera i 5 MB.")
+MSG_FILE_VUOTO = N_("Il file non contiene righe di lavoratori sotto l'intestazione.")
+MSG_FILE_TROPPE_RIGHE = N_("Il file contiene più di {massimo} lavoratori: dividere la domanda.")
+MSG_FILE_COLONNA = N_(
+    "Nella prima riga (intestazione) manca la colonna «{colonna}». Scaricare il modello da questa pagina."
+)
+MSG_FILE_ILLEGGIBILE = N_("Il file non è leggibile: {motivo}")
+MSG_FILE_RIGA = N_("Riga {riga}, {campo}: {errore}")
+MSG_FILE_ALTRI = N_("… e altri {n} errori. Correggere il file e caricarlo di nuovo.")
+MSG_CONFERMA = N_("Per presentare spunta la conferma.")
+MSG_ACCORDO_PDF = N_("Allegare un file PDF (.pdf).")
+
+FILE_MAX_BYTES = 5 * 1024 * 1024
+FILE_MAX_RIGHE = 5000
+FILE_MAX_ERRORI = 50
+
+LABELS_LAVORATORE = {
+    "codice_fiscale": gettext_lazy("Codice fiscale"),
+    "cognome": gettext_lazy("Cognome"),
+    "nome": gettext_lazy("Nome"),
+    "qualifica": gettext_lazy("Qualifica"),
+    "tipo_contratto": gettext_lazy("Tipo di contratto"),
+    "ore_settimanali": gettext_lazy("Ore settimanali da contratto"),
+    "ore_richieste": gettext_lazy("Ore richieste nel periodo"),
+    "data_assunzione": gettext_lazy("Data di assunzione"),
+}
+
+
+def date_widget() -> forms.DateInput:
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def hours_widget() -> forms.TextInput:
+    return forms.TextInput(attrs={"inputmode": "decimal"})
+
+
+def _num(value: Decimal) -> str:
+    return formats.number_format(value, decimal_pos=1)
+
+
+def _date(value: dt.date) -> str:
+    return formats.date_format(value, "SHORT_DATE_FORMAT")
+
+
+# --- step 1: site, misura, period ----------------------------------------------------------------
+
+
+class SedeChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Sede) -> str:
+        return f"{obj.denominazione} – {obj.indirizzo}, {obj.cap} {obj.comune.nome}"
+
+
+class MisuraChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Misura) -> str:
+        return _(
+            "{nome} ({base}): periodi dal {dal} al {al}, al massimo {settimane} settimane per sede"
+        ).format(
+            nome=obj.nome,
+            base=obj.base_giuridica,
+            dal=_date(obj.periodo_dal),
+            al=_date(obj.periodo_al),
+            settimane=obj.max_settimane_per_sede,
+        )
+
+
+class PeriodoForm(forms.Form):
+    """The period of a domanda: inside the misura's, end not before start."""
+
+    data_inizio = forms.DateField(label=gettext_lazy("Inizio del periodo"), widget=date_widget())
+    data_fine = forms.DateField(
+        label=gettext_lazy("Fine del periodo"),
+        widget=date_widget(),
+        help_text=gettext_lazy("Compresa: un periodo dal lunedì alla domenica è di una settimana."),
+    )
+
+    def __init__(self, *args: Any, misura: Misura | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.misura = misura
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        inizio, fine = cleaned.get("data_inizio"), cleaned.get("data_fine")
+        if inizio and fine and fine < inizio:
+            self.add_error("data_fine", _(MSG_PERIODO))
+        misura = cleaned.get("misura") or self.misura
+        if inizio and fine and misura and (inizio < misura.periodo_dal or fine > misura.periodo_al):
+            self.add_error(
+                "data_inizio",
+                _(MSG_PERIODO_MISURA).format(
+                    dal=_date(misura.periodo_dal), al=_date(misura.periodo_al), misura=misura
+                ),
+            )
+        return cleaned
+
+
+class NuovaDomandaForm(PeriodoForm):
+    """Step 1 of a new domanda: one site of the chosen company, one misura open today, the period."""
+
+    sede = SedeChoiceField(
+        label=gettext_lazy("Sede (unità produttiva)"),
+        queryset=Sede.objects.none(),
+        widget=forms.RadioSelect,
+        empty_label=None,
+    )
+    misura = MisuraChoiceField(
+        label=gettext_lazy("Misura"),
+        queryset=Misura.objects.none(),
+        widget=forms.RadioSelect,
+        empty_label=None,
+        help_text=gettext_lazy("Solo le misure con una finestra di presentazione aperta oggi."),
+    )
+    field_order = ["sede", "misura", "data_inizio", "data_fine"]
+
+    def __init__(self, *args: Any, sedi, misure, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["sede"].queryset = sedi  # type: ignore[attr-defined]
+        self.fields["misura"].queryset = misure  # type: ignore[attr-defined]
+        if len(sedi) == 1 and not self.is_bound:
+            self.initial.setdefault("sede", sedi[0].pk)
+        if len(misure) == 1 and not self.is_bound:
+            self.initial.setdefault("misura", misure[0].pk)
+
+
+# --- step 2: workers -----------------------------------------------------------------------------
+
+
+class LavoratoreForm(forms.Form):
+    """One worker. Knowing the domanda's period and misura, it refuses at once the hours above the
+    contractual ones and a hiring after the misura's date (the same rules `check_submission` applies)."""
+
+    codice_fiscale = forms.CharField(label=LABELS_LAVORATORE["codice_fiscale"], max_length=16)
+    cognome = forms.CharField(label=LABELS_LAVORATORE["cognome"], max_length=100)
+    nome = forms.CharField(label=LABELS_LAVORATORE["nome"], max_length=100)
+    qualifica = forms.ChoiceField(
+        label=LABELS_LAVORATORE["qualifica"], choices=[("", gettext_lazy("Scegli")), *Qualifica.choices]
+    )
+    tipo_contratto = forms.ChoiceField(
+        label=LABELS_LAVORATORE["tipo_contratto"],
+        choices=[("", gettext_lazy("Scegli")), *TipoContratto.choices],
+    )
+    ore_settimanali = forms.DecimalField(
+        label=LABELS_LAVORATORE["ore_settimanali"],
+        max_digits=4,
+        decimal_places=1,
+        localize=True,
+        widget=hours_widget(),
+        validators=[MinValueValidator(Decimal("0.5")), MaxValueValidator(Decimal("48"))],
+    )
+    ore_richieste = forms.DecimalField(
+        label=LABELS_LAVORATORE["ore_richieste"],
+        max_digits=6,
+        decimal_places=1,
+        localize=True,
+        min_value=Decimal("0"),
+        widget=hours_widget(),
+    )
+    data_assunzione = forms.DateField(label=LABELS_LAVORATORE["data_assunzione"], widget=date_widget())
+
+    def __init__(
+        self,
+        *args: Any,
+        settimane: Decimal | None = None,
+        assunti_entro: dt.date | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.settimane = settimane
+        self.assunti_entro = assunti_entro
+
+    def clean_codice_fiscale(self) -> str:
+        value = normalize_codice_fiscale(self.cleaned_data["codice_fiscale"])
+        validate_codice_fiscale_persona(value)
+        return value
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        settimanali, richieste = cleaned.get("ore_settimanali"), cleaned.get("ore_richieste")
+        if self.settimane is not None and settimanali is not None and richieste is not None:
+            massimo = (settimanali * self.settimane).quantize(Decimal("0.1"))
+            if richieste > massimo:
+                self.add_error(
+                    "ore_richieste",
+                    _(MSG_ORE_PERIODO).format(
+                        ore=_num(richieste),
+                        massimo=_num(massimo),
+                        settimanali=_num(settimanali),
+                        settimane=_num(self.settimane),
+                    ),
+                )
+        assunzione = cleaned.get("data_assunzione")
+        if self.assunti_entro and assunzione and assunzione > self.assunti_entro:
+            self.add_error("data_assunzione", _(MSG_ASSUNTO_DOPO).format(data=_date(self.assunti_entro)))
+        return cleaned
+
+    def riga(self) -> dict[str, Any]:
+        return {field: self.cleaned_data[field] for field in CAMPI_LAVORATORE}
+
+
+class BaseLavoratoriFormSet(forms.BaseFormSet):
+    """The workers of a domanda, one fieldset each; a row is removed by ticking its box."""
+
+    def add_fields(self, form: forms.Form, index: int | None) -> None:
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:
+            form.fields["DELETE"].label = _("Togli questo lavoratore dalla domanda")
+
+    def clean(self) -> None:
+        visti: dict[str, int] = {}
+        for form in self.forms:
+            if self._should_delete_form(form) or not getattr(form, "cleaned_data", None):
+                continue
+            cf = form.cleaned_data.get("codice_fiscale")
+            if not cf:
+                continue
+            if cf in visti:
+                form.add_error("codice_fiscale", _(MSG_CF_RIPETUTO).format(cf=cf))
+            visti[cf] = 1
+
+    def kept_forms(self) -> list[forms.Form]:
+        """The rows to save, in order: neither removed nor left blank."""
+        return [
+            form
+            for form in self.forms
+            if not self._should_delete_form(form) and getattr(form, "cleaned_data", None)
+        ]
+
+    def righe(self) -> list[dict[str, Any]]:
+        return [form.riga() for form in self.kept_forms()]  # type: ignore[attr-defined]
+
+
+LavoratoriFormSet = forms.formset_factory(
+    LavoratoreForm, formset=BaseLavoratoriFormSet, extra=1, can_delete=True, max_num=FILE_MAX_RIGHE
+)
+PREFISSO_LAVORATORI = "lavoratori"
+
+
+def lavoratori_formset(
+    data=None,
+    *,
+    domanda: Domanda,
+    initial: list[dict[str, Any]] | None = None,
+    settimane: Decimal | None = None,
+    extra: int | None = None,
+) -> BaseLavoratoriFormSet:
+    """The workers' formset of `domanda`; `settimane` overrides the domanda's (a rettifica may change
+    the period in the same request)."""
+    form_kwargs = {
+        "settimane": settimane if settimane is not None else Decimal(domanda.giorni) / 7,
+        "assunti_entro": domanda.misura.data_assunzione_entro,
+    }
+    formset_class = LavoratoriFormSet
+    if extra is not None:
+        formset_class = forms.formset_factory(
+            LavoratoreForm,
+            formset=BaseLavoratoriFormSet,
+            extra=extra,
+            can_delete=True,
+            max_num=FILE_MAX_RIGHE,
+        )
+    return formset_class(data, initial=initial, prefix=PREFISSO_LAVORATORI, form_kwargs=form_kwargs)
+
+
+def initial_from_domanda(domanda: Domanda) -> list[dict[str, Any]]:
+    return list(domanda.lavoratori.order_by("cognome", "nome").values(*CAMPI_LAVORATORE))
+
+
+def initial_from_data(formset: BaseLavoratoriFormSet) -> list[dict[str, Any]]:
+    """What the user typed in a bound formset, as the initial data of a new one: "add a row" without
+    JavaScript re-renders the page with one more blank row and nothing lost, nothing validated."""
+    rows = []
+    for form in formset.forms:
+        raw = {name: form[name].value() for name in LavoratoreForm.base_fields}
+        if form["DELETE"].value() or not any(v not in (None, "") for v in raw.values()):
+            continue
+        rows.append(raw)
+    return rows
+
+
+# --- workers from a file -------------------------------------------------------------------------
+
+COLONNE_FILE = CAMPI_LAVORATORE
+ALIAS_COLONNE = {
+    "cf": "codice_fiscale",
+    "codice_fiscale_lavoratore": "codice_fiscale",
+    "qualifica_lavoratore": "qualifica",
+    "contratto": "tipo_contratto",
+    "tipo_di_contratto": "tipo_contratto",
+    "ore_settimanali_da_contratto": "ore_settimanali",
+    "ore_contrattuali_settimanali": "ore_settimanali",
+    "ore_richieste_nel_periodo": "ore_richieste",
+    "ore": "ore_richieste",
+    "data_di_assunzione": "data_assunzione",
+    "assunto_il": "data_assunzione",
+}
+
+
+def _nome_colonna(intestazione: Any) -> str:
+    text = unicodedata.normalize("NFKD", str(intestazione or "")).encode("ascii", "ignore").decode()
+    text = "".join(c if c.isalnum() else "_" for c in text.strip().lower())
+    while "__" in text:
+        text = text.replace("__", "_")
+    text = text.strip("_")
+    return ALIAS_COLONNE.get(text, text)
+
+
+def _scelta(choices: Any, value: Any) -> Any:
+    """A qualifica or contract type written as its code or its label, in any case."""
+    text = str(value or "").strip().lower()
+    for code, label in choices.choices:
+        if text in (code.lower(), str(label).lower()):
+            return code
+    return value
+
+
+def _cella(value: Any) -> Any:
+    """A spreadsheet cell as the text a user would have typed in the form."""
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float | int | Decimal) and not isinstance(value, bool):
+        return formats.number_format(Decimal(str(value)))
+    return "" if value is None else str(value).strip()
+
+
+def _righe_csv(content: bytes) -> Iterator[tuple[int, list[Any]]]:
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = content.decode("cp1252", errors="replace")
+    header_line = text.split("\n", 1)[0]
+    counts = {d: header_line.count(d) for d in (";", ",", "\t")}
+    delimiter = max(counts, key=lambda d: counts[d]) if any(counts.values()) else ";"
+    try:
+        yield from enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), start=1)
+    except csv.Error as exc:
+        raise ValidationError(_(MSG_FILE_ILLEGGIBILE).format(motivo=exc)) from None
+
+
+def _righe_xlsx(content: bytes) -> Iterator[tuple[int, list[Any]]]:
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        raise ValidationError(_(MSG_FILE_ILLEGGIBILE).format(motivo=_("non è un file Excel .xlsx"))) from exc
+    try:
+        sheet = workbook.worksheets[0]
+        yield from enumerate((list(row) for row in sheet.iter_rows(values_only=True)), start=1)
+    finally:
+        workbook.close()
+
+
+def leggi_lavoratori(
+    file: UploadedFile, *, settimane: Decimal | None, assunti_entro: dt.date | None
+) -> list[dict[str, Any]]:
+    """The workers of an uploaded CSV or XLSX file, each row checked as the form checks it.
+
+    The whole file or nothing: any error raises a ValidationError listing every faulty row as
+    "Riga 3, codice fiscale: …" (spreadsheet row numbers, the header being row 1).
+    """
+    name = (file.name or "").lower()
+    if file.size and file.size > FILE_MAX_BYTES:
+        raise ValidationError(_(MSG_FILE_GRANDE))
+    content = file.read()
+    if name.endswith(".xlsx"):
+        rows = _righe_xlsx(content)
+    elif name.endswith((".csv", ".txt")):
+        rows = _righe_csv(content)
+    else:
+        raise ValidationError(_(MSG_FILE_FORMATO))
+
+    try:
+        _numero, header = next(rows)
+    except StopIteration:
+        raise ValidationError(_(MSG_FILE_VUOTO)) from None
+    indici: dict[str, int] = {}
+    for i, intestazione in enumerate(header):
+        indici.setdefault(_nome_colonna(intestazione), i)
+    mancanti = [c for c in COLONNE_FILE if c not in indici]
+    if mancanti:
+        raise ValidationError([_(MSG_FILE_COLONNA).format(colonna=c) for c in mancanti])
+
+    righe: list[dict[str, Any]] = []
+    errori: list[str] = []
+    visti: dict[str, int] = {}
+    for numero, row in rows:
+        if not any(_cella(v) for v in row):
+            continue  # blank lines are not workers
+        if len(righe) + len(errori) >= FILE_MAX_RIGHE:
+            raise ValidationError(_(MSG_FILE_TROPPE_RIGHE).format(massimo=FILE_MAX_RIGHE))
+        data = {c: _cella(row[i]) if i < len(row) else "" for c, i in indici.items() if c in COLONNE_FILE}
+        data["qualifica"] = _scelta(Qualifica, data["qualifica"])
+        data["tipo_contratto"] = _scelta(TipoContratto, data["tipo_contratto"])
+        form = LavoratoreForm(data, settimane=settimane, assunti_entro=assunti_entro)
+        if not form.is_valid():
+            for field, messages in form.errors.items():
+                campo = str(form.fields[field].label).lower() if field in form.fields else _("riga")
+                errori.extend(_(MSG_FILE_RIGA).format(riga=numero, campo=campo, errore=m) for m in messages)
+            continue
+        cf = form.cleaned_data["codice_fiscale"]
+        if cf in visti:
+            errori.append(
+                _(MSG_FILE_RIGA).format(
+                    riga=numero,
+                    campo=str(LABELS_LAVORATORE["codice_fiscale"]).lower(),
+                    errore=_(MSG_CF_RIPETUTO).format(cf=cf)
+                    + " "
+                    + _("(già alla riga {riga})").format(riga=visti[cf]),
+                )
+            )
+            continue
+        visti[cf] = numero
+        righe.append(form.riga())
+    if errori:
+        if len(errori) > FILE_MAX_ERRORI:
+            errori = [*errori[:FILE_MAX_ERRORI], _(MSG_FILE_ALTRI).format(n=len(errori) - FILE_MAX_ERRORI)]
+        raise ValidationError(errori)
+    if not righe:
+        raise ValidationError(_(MSG_FILE_VUOTO))
+    return righe
+
+
+class LavoratoriFileForm(forms.Form):
+    """The whole list of workers from a file: it replaces the current one only if every row is valid."""
+
+    file = forms.FileField(
+        label=gettext_lazy("File dei lavoratori (CSV o Excel .xlsx)"),
+        help_text=gettext_lazy(
+            "Una riga per lavoratore, con l'intestazione del modello. Il file sostituisce l'elenco "
+            "attuale solo se tutte le righe sono corrette."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}),
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        settimane: Decimal | None = None,
+        assunti_entro: dt.date | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, prefix="file", **kwargs)
+        self.settimane = settimane
+        self.assunti_entro = assunti_entro
+        self.righe: list[dict[str, Any]] = []
+
+    def clean_file(self) -> UploadedFile:
+        file = self.cleaned_data["file"]
+        self.righe = leggi_lavoratori(file, settimane=self.settimane, assunti_entro=self.assunti_entro)
+        return file
+
+
+# --- steps 3 to 6 --------------------------------------------------------------------------------
+
+
+class AccordoForm(forms.Form):
+    accordo_file = forms.FileField(
+        label=gettext_lazy("Accordo sindacale (PDF)"),
+        help_text=gettext_lazy("Un file PDF di al massimo 10 MB."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,application/pdf"}),
+    )
+    accordo_data = forms.DateField(label=gettext_lazy("Data dell'accordo sindacale"), widget=date_widget())
+
+    def __init__(self, *args: Any, allegato: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if allegato:
+            field = self.fields["accordo_file"]
+            field.required = False
+            field.label = _("Sostituisci l'accordo sindacale (PDF)")
+            field.help_text = _("Lascia vuoto per tenere il file già allegato. Un PDF di al massimo 10 MB.")
+
+    def clean_accordo_file(self) -> UploadedFile | None:
+        file = self.cleaned_data.get("accordo_file")
+        if file and not (file.name or "").lower().endswith(".pdf"):
+            raise ValidationError(_(MSG_ACCORDO_PDF))
+        return file
+
+
+class ReferenteForm(forms.Form):
+    referente_nome = forms.CharField(label=gettext_lazy("Nome e cognome del referente"), max_length=200)
+    referente_email = forms.EmailField(
+        label=gettext_lazy("E-mail del referente"),
+        help_text=gettext_lazy("La ricevuta di presentazione sarà inviata a questo indirizzo."),
+    )
+    referente_telefono = forms.CharField(
+        label=gettext_lazy("Telefono del referente"),
+        max_length=30,
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+    )
+
+
+def _dichiarazione(field: str) -> forms.BooleanField:
+    return forms.BooleanField(
+        label=Domanda._meta.get_field(field).verbose_name,
+        error_messages={"required": gettext_lazy("La dichiarazione è obbligatoria.")},
+    )
+
+
+class DichiarazioniForm(forms.Form):
+    dichiara_assenza_altri_ammortizzatori = _dichiarazione("dichiara_assenza_altri_ammortizzatori")
+    dichiara_veridicita = _dichiarazione("dichiara_veridicita")
+
+
+class ConfermaForm(forms.Form):
+    conferma = forms.BooleanField(
+        label=gettext_lazy("Confermo la presentazione della domanda"),
+        help_text=gettext_lazy(
+            "Dopo la presentazione i dati non si possono più cambiare: si potrà solo rettificare la "
+            "domanda finché la Regione non la prende in esame."
+        ),
+        error_messages={"required": gettext_lazy(MSG_CONFERMA)},
+    )
+
+
+# --- rettifica and requests --------------------------------------------------------------------
+
+
+class RettificaForm(ReferenteForm, PeriodoForm):
+    """The "dati rettificabili": period, referente; the workers are the formset or a file."""
+
+    file_lavoratori = forms.FileField(
+        label=gettext_lazy("Oppure carica l'elenco completo dei lavoratori (CSV o Excel .xlsx)"),
+        required=False,
+        help_text=gettext_lazy(
+            "Se carichi un file, l'elenco qui sopra viene ignorato e sostituito da quello del file."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}),
+    )
+    conferma = forms.BooleanField(
+        label=gettext_lazy(
+            "Ho letto l'avviso: i consuntivi già inviati non passano alla nuova domanda. Confermo la "
+            "presentazione della rettifica"
+        ),
+        error_messages={"required": gettext_lazy(MSG_CONFERMA)},
+    )
+    field_order = [
+        "data_inizio",
+        "data_fine",
+        "referente_nome",
+        "referente_email",
+        "referente_telefono",
+        "file_lavoratori",
+        "conferma",
+    ]
+
+    def __init__(self, *args: Any, misura: Misura, **kwargs: Any) -> None:
+        super().__init__(*args, misura=misura, **kwargs)
+        self.righe_file: list[dict[str, Any]] | None = None
+
+    def settimane(self) -> Decimal | None:
+        inizio, fine = self.cleaned_data.get("data_inizio"), self.cleaned_data.get("data_fine")
+        if inizio and fine and fine >= inizio:
+            return Decimal((fine - inizio).days + 1) / 7
+        return None
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        file = cleaned.get("file_lavoratori")
+        if file:
+            try:
+                self.righe_file = leggi_lavoratori(
+                    file, settimane=self.settimane(), assunti_entro=self.misura.data_assunzione_entro
+                )
+            except ValidationError as exc:
+                self.add_error("file_lavoratori", exc)
+        return cleaned
+
+
+class RichiestaForm(forms.Form):
+    tipo = forms.ChoiceField(
+        label=gettext_lazy("Che cosa chiedi alla Regione"),
+        choices=TipoRichiesta.choices,
+        widget=forms.RadioSelect,
+    )
+    motivo = forms.CharField(
+        label=gettext_lazy("Motivo e dettagli della richiesta"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        max_length=4000,
+        help_text=gettext_lazy("Indica che cosa va cambiato e perché: il funzionario ti risponderà qui."),
+    )
+
+
+class FiltroDomandeForm(forms.Form):
+    stato = forms.ChoiceField(
+        label=gettext_lazy("Stato"),
+        required=False,
+        choices=[("", gettext_lazy("Tutti gli stati")), *StatoDomanda.choices],
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
