@@ -99,7 +99,7 @@ def test_a_rettificata_cannot_be_rectified_again():
         domanda_rettifica(actor=vecchia.creata_da, domanda=vecchia)
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_two_concurrent_rettifiche_make_exactly_one():
     vecchia = DomandaFactory(presentata=True)
     barrier = threading.Barrier(2)
