@@ -12,6 +12,11 @@ from .models import CaricamentoConsuntivo, Consuntivo, Massimale, RigaConsuntivo
 from .selectors import SR41_COLONNE, sr41_righe
 
 
+@admin.display(description=_("anno"), ordering="anno")
+def anno(obj) -> str:
+    return str(obj.anno)  # not "2.020": a year takes no thousands separator
+
+
 class ReadOnlyAdminMixin:
     def has_add_permission(self, request, obj=None) -> bool:
         return False
@@ -69,7 +74,7 @@ class CaricamentoConsuntivoAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 @admin.register(Massimale)
 class MassimaleAdmin(admin.ModelAdmin):
     list_display = (
-        "anno",
+        anno,
         "soglia_retribuzione",
         "importo_sotto",
         "importo_sopra",
@@ -95,5 +100,5 @@ class MassimaleAdmin(admin.ModelAdmin):
 
 @admin.register(RisorseRegionali)
 class RisorseRegionaliAdmin(admin.ModelAdmin):
-    list_display = ("anno", "descrizione", "misura", "importo", "atto")
+    list_display = (anno, "descrizione", "misura", "importo", "atto")
     list_filter = ("anno",)

@@ -183,20 +183,25 @@ def _publish(caricamento_id: int) -> None:
         )
 
 
-def caricamento_process(*, caricamento_id: int) -> CaricamentoConsuntivo:
+def caricamento_process(*, caricamento_id: int) -> CaricamentoConsuntivo | None:
     """Validate every line of an uploaded file, then send the consuntivo if and only if all are valid.
 
     Not one transaction: the progress is committed as it goes so the user's page can show it. The
     file is read as a stream, line by line; what is kept is one small record per valid line. The
     final `consuntivo_send` checks the lines again under the domanda's lock, so a consuntivo sent
     meanwhile by someone else is reported, not duplicated. Safe to run twice: a finished upload is
-    left as it is."""
+    left as it is; an id that does not exist (a stale message) is ignored."""
     claimed = CaricamentoConsuntivo.objects.filter(
         pk=caricamento_id, stato__in=[StatoCaricamento.IN_ATTESA, StatoCaricamento.IN_CORSO]
     ).update(stato=StatoCaricamento.IN_CORSO, iniziato_il=timezone.now(), updated_at=timezone.now())
-    caricamento = CaricamentoConsuntivo.objects.select_related("domanda", "caricato_da").get(
-        pk=caricamento_id
+    caricamento = (
+        CaricamentoConsuntivo.objects.select_related("domanda", "caricato_da")
+        .filter(pk=caricamento_id)
+        .first()
     )
+    if caricamento is None:
+        logger.warning("Caricamento %s inesistente: messaggio ignorato", caricamento_id)
+        return None
     if not claimed:
         return caricamento
     try:

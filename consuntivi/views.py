@@ -18,7 +18,7 @@ from claims.selectors import domanda_get_for, domande_for
 from core.exceptions import NotPermitted
 
 from . import imports, services, stime
-from .constants import STATI_CONSUNTIVABILI
+from .constants import STATI_CONSUNTIVABILI, StatoCaricamento
 from .forms import CaricamentoForm, MeseField, MeseForm, Sr41Form, righe_formset
 from .models import CaricamentoConsuntivo, Consuntivo
 from .rules import CAMPO_CF, CAMPO_ORE, CAMPO_RETRIBUZIONE, ConsuntivoNonValido, ConsuntivoRules
@@ -56,7 +56,9 @@ def consuntivo_list(request, domanda_pk: int):
     context = {
         "domanda": domanda,
         "consuntivi": consuntivi,
-        "caricamenti": CaricamentoConsuntivo.objects.filter(domanda=domanda).exclude(stato="INVIATO")[:10],
+        "caricamenti": CaricamentoConsuntivo.objects.filter(domanda=domanda).exclude(
+            stato=StatoCaricamento.INVIATO
+        )[:10],
         "puo_inviare": domanda.stato in STATI_CONSUNTIVABILI
         and domanda_per_invio_or_none(request.user, domanda.pk) is not None,
     }

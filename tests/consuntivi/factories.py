@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from claims.constants import TipoDocumento
 from claims.models import Lavoratore, RegistrazioneProtocollo, Ricevuta
-from consuntivi.models import Consuntivo, Massimale, RisorseRegionali
+from consuntivi.models import CaricamentoConsuntivo, Consuntivo, Massimale, RisorseRegionali
 from tests.anagrafica.factories import make_codice_fiscale
 from tests.claims.factories import MINIMAL_PDF, DomandaFactory, LavoratoreFactory
 
@@ -96,6 +96,16 @@ class RisorseRegionaliFactory(factory.django.DjangoModelFactory):
     anno = 2026
     descrizione = "Prima assegnazione"
     importo = Decimal("82506160.00")
+
+
+def caricamento_in_coda(domanda, lines: list[str], *, mese=APRILE) -> CaricamentoConsuntivo:
+    """An uploaded CSV that no worker has taken yet (what `caricamento_create` stores)."""
+    caricamento = CaricamentoConsuntivo(
+        domanda=domanda, mese=mese, nome_file="consuntivo.csv", formato="csv", caricato_da=domanda.creata_da
+    )
+    caricamento.file.save("consuntivo.csv", ContentFile("\n".join(lines).encode()), save=False)
+    caricamento.save()
+    return caricamento
 
 
 _numeri = iter(range(1, 10_000_000))

@@ -413,3 +413,10 @@ def test_there_is_no_service_to_change_or_cancel_a_consuntivo():
 
     writes = {name for name in dir(services) if name.startswith("consuntivo_")}
     assert writes == {"consuntivo_send"}
+
+
+def test_officers_edit_the_massimali_in_the_admin(superuser_client):
+    MassimaleFactory(anno=2016)
+    html = superuser_client.get(reverse("admin:consuntivi_massimale_changelist")).content.decode()
+    assert ">2016<" in html  # a year, not "2.016"
+    assert "971,71 / 1167,91" in html or "971.71 / 1167.91" in html  # the gross caps they correspond to
