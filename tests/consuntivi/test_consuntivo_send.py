@@ -287,7 +287,7 @@ def test_every_failure_is_reported_at_once_with_its_line_and_nothing_is_saved():
     assert not Consuntivo.objects.exists()
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_two_concurrent_sends_of_the_same_month_save_one_and_refuse_the_other():
     domanda = domanda_consuntivabile()
     lines = righe(domanda)
