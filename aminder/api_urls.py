@@ -4,13 +4,18 @@ from rest_framework.routers import SimpleRouter
 
 from anagrafica.api import AziendaViewSet
 from claims.api import DomandaViewSet, MisuraViewSet
+from consuntivi.api import ConsuntivoViewSet, DomandaConsuntiviView
 
 router = SimpleRouter()
 router.register("aziende", AziendaViewSet, basename="azienda")
 router.register("domande", DomandaViewSet, basename="domanda")
 router.register("misure", MisuraViewSet, basename="misura")
+router.register("consuntivi", ConsuntivoViewSet, basename="consuntivo")
 
-v1 = [*router.urls]
+v1 = [
+    *router.urls,
+    path("domande/<str:domanda_id>/consuntivi/", DomandaConsuntiviView.as_view(), name="domanda-consuntivi"),
+]
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),

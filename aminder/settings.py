@@ -238,9 +238,9 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Aminder API",
     "DESCRIPTION": (
         "API per la presentazione di domande e consuntivi di CIG in deroga. Autenticazione: "
-        "«Authorization: Token <chiave>» (dal profilo o da `manage.py api_token`) oppure la sessione del "
-        "browser. Errori: sempre {\"detail\": \"…\"}; con 400 anche «errors», i messaggi per campo. "
-        "Ogni POST accetta l'intestazione Idempotency-Key."
+        "`Authorization: Token <chiave>` (dal profilo o da `manage.py api_token`) oppure la sessione del "
+        "browser. Errori: sempre `{\"detail\": \"…\"}`; con 400 anche `errors`, i messaggi per campo. "
+        "Ogni POST accetta l'intestazione `Idempotency-Key`."
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
