@@ -13,7 +13,7 @@ import unicodedata
 import zipfile
 from collections.abc import Iterator
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -53,6 +53,10 @@ MSG_ACCORDO_PDF = N_("Allegare un file PDF (.pdf).")
 FILE_MAX_BYTES = 5 * 1024 * 1024
 FILE_MAX_RIGHE = 5000
 FILE_MAX_ERRORI = 50
+# Workers typed in the page: up to this many are shown as a form; longer lists are edited as a file
+# (a form of hundreds of rows is unusable, and Django refuses requests of more than 1000 fields).
+MODULO_MAX_RIGHE = 50
+FORMSET_MAX_RIGHE = 100
 
 LABELS_LAVORATORE = {
     "codice_fiscale": gettext_lazy("Codice fiscale"),
@@ -115,14 +119,14 @@ class PeriodoForm(forms.Form):
 
     def __init__(self, *args: Any, misura: Misura | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.misura = misura
+        self.misura_domanda = misura
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         inizio, fine = cleaned.get("data_inizio"), cleaned.get("data_fine")
         if inizio and fine and fine < inizio:
             self.add_error("data_fine", _(MSG_PERIODO))
-        misura = cleaned.get("misura") or self.misura
+        misura = cleaned.get("misura") or self.misura_domanda
         if inizio and fine and misura and (inizio < misura.periodo_dal or fine > misura.periodo_al):
             self.add_error(
                 "data_inizio",
@@ -246,9 +250,7 @@ class BaseLavoratoriFormSet(forms.BaseFormSet):
 
     def clean(self) -> None:
         visti: dict[str, int] = {}
-        for form in self.forms:
-            if self._should_delete_form(form) or not getattr(form, "cleaned_data", None):
-                continue
+        for form in self.kept_forms():
             cf = form.cleaned_data.get("codice_fiscale")
             if not cf:
                 continue
@@ -261,7 +263,7 @@ class BaseLavoratoriFormSet(forms.BaseFormSet):
         return [
             form
             for form in self.forms
-            if not self._should_delete_form(form) and getattr(form, "cleaned_data", None)
+            if getattr(form, "cleaned_data", None) and not form.cleaned_data.get("DELETE")
         ]
 
     def righe(self) -> list[dict[str, Any]]:
@@ -269,7 +271,12 @@ class BaseLavoratoriFormSet(forms.BaseFormSet):
 
 
 LavoratoriFormSet = forms.formset_factory(
-    LavoratoreForm, formset=BaseLavoratoriFormSet, extra=1, can_delete=True, max_num=FILE_MAX_RIGHE
+    LavoratoreForm,
+    formset=BaseLavoratoriFormSet,
+    extra=1,
+    can_delete=True,
+    max_num=FORMSET_MAX_RIGHE,
+    validate_max=True,
 )
 PREFISSO_LAVORATORI = "lavoratori"
 
@@ -295,9 +302,11 @@ def lavoratori_formset(
             formset=BaseLavoratoriFormSet,
             extra=extra,
             can_delete=True,
-            max_num=FILE_MAX_RIGHE,
+            max_num=FORMSET_MAX_RIGHE,
+            validate_max=True,
         )
-    return formset_class(data, initial=initial, prefix=PREFISSO_LAVORATORI, form_kwargs=form_kwargs)
+    formset = formset_class(data, initial=initial, prefix=PREFISSO_LAVORATORI, form_kwargs=form_kwargs)
+    return cast(BaseLavoratoriFormSet, formset)
 
 
 def initial_from_domanda(domanda: Domanda) -> list[dict[str, Any]]:
@@ -472,6 +481,7 @@ class LavoratoriFileForm(forms.Form):
         ),
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}),
     )
+    prefix = "file"
 
     def __init__(
         self,
@@ -480,7 +490,7 @@ class LavoratoriFileForm(forms.Form):
         assunti_entro: dt.date | None = None,
         **kwargs: Any,
     ) -> None:
-        super().__init__(*args, prefix="file", **kwargs)
+        super().__init__(*args, **kwargs)
         self.settimane = settimane
         self.assunti_entro = assunti_entro
         self.righe: list[dict[str, Any]] = []
@@ -532,7 +542,7 @@ class ReferenteForm(forms.Form):
 
 def _dichiarazione(field: str) -> forms.BooleanField:
     return forms.BooleanField(
-        label=Domanda._meta.get_field(field).verbose_name,
+        label=Domanda._meta.get_field(field).verbose_name,  # type: ignore[union-attr]
         error_messages={"required": gettext_lazy("La dichiarazione è obbligatoria.")},
     )
 
@@ -586,6 +596,7 @@ class RettificaForm(ReferenteForm, PeriodoForm):
 
     def __init__(self, *args: Any, misura: Misura, **kwargs: Any) -> None:
         super().__init__(*args, misura=misura, **kwargs)
+        self.assunti_entro = misura.data_assunzione_entro
         self.righe_file: list[dict[str, Any]] | None = None
 
     def settimane(self) -> Decimal | None:
@@ -600,7 +611,7 @@ class RettificaForm(ReferenteForm, PeriodoForm):
         if file:
             try:
                 self.righe_file = leggi_lavoratori(
-                    file, settimane=self.settimane(), assunti_entro=self.misura.data_assunzione_entro
+                    file, settimane=self.settimane(), assunti_entro=self.assunti_entro
                 )
             except ValidationError as exc:
                 self.add_error("file_lavoratori", exc)

@@ -12,22 +12,26 @@ import csv
 import io
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, QuerySet, Sum
 from django.forms import Form
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
+from django_htmx.http import HttpResponseStopPolling
 
+from anagrafica.models import User
 from anagrafica.selectors import azienda_get_for, aziende_for, sede_get_for, sedi_for
 from core.exceptions import NotAllowed, NotPermitted
 
@@ -35,7 +39,9 @@ from .constants import RETTIFICABILI, Qualifica, StatoDomanda, TipoContratto
 from .forms import (
     COLONNE_FILE,
     FILE_MAX_RIGHE,
+    FORMSET_MAX_RIGHE,
     LABELS_LAVORATORE,
+    MODULO_MAX_RIGHE,
     PREFISSO_LAVORATORI,
     AccordoForm,
     BaseLavoratoriFormSet,
@@ -64,7 +70,17 @@ from .services.domande import (
     richiesta_create,
 )
 
+if TYPE_CHECKING:
+    from django.utils.functional import _StrOrPromise as StrOrPromise
+
 PER_PAGINA = 25
+
+
+class AuthenticatedRequest(HttpRequest):
+    """Every view here is behind login_required: the user is a signed-in User."""
+
+    user: User  # type: ignore[assignment]
+
 
 MSG_BOZZA_SALVATA = gettext_lazy("Bozza salvata.")
 MSG_LAVORATORI_CARICATI = gettext_lazy(
@@ -104,7 +120,7 @@ STATI_RICHIESTA = frozenset(
 @dataclass(frozen=True)
 class Passo:
     numero: int
-    titolo: str
+    titolo: "StrOrPromise"
     campi: tuple[str, ...]
 
 
@@ -148,7 +164,7 @@ def _url_passo(domanda: Domanda, numero: int) -> str:
 
 def _errori_per_passo(domanda: Domanda, errors: dict[str, list[str]]) -> list[dict[str, Any]]:
     """Submission errors as links to the step (and the field) where the user fixes them."""
-    voci = []
+    voci: list[dict[str, Any]] = []
     for key, messaggi in errors.items():
         passo = _passo_del_campo(key)
         campo = key.split(".")[0]
@@ -212,12 +228,12 @@ def _errore_per_codice_fiscale(righe: list[Form], messaggio: str) -> bool:
     return False
 
 
-def _post(request: HttpRequest):
+def _post(request: AuthenticatedRequest):
     """The submitted data, or None for a GET: an empty POST must still show its errors."""
     return request.POST if request.method == "POST" else None
 
 
-def _files(request: HttpRequest):
+def _files(request: AuthenticatedRequest):
     return request.FILES if request.method == "POST" else None
 
 
@@ -236,7 +252,7 @@ def _contesto_passo(domanda: Domanda | None, numero: int, **extra: Any) -> dict[
     }
 
 
-def _dopo_salvataggio(request: HttpRequest, domanda: Domanda, numero: int) -> HttpResponse:
+def _dopo_salvataggio(request: AuthenticatedRequest, domanda: Domanda, numero: int) -> HttpResponse:
     messages.success(request, MSG_BOZZA_SALVATA)
     if request.POST.get("azione") == "salva":
         return redirect(_url_passo(domanda, numero))
@@ -244,7 +260,7 @@ def _dopo_salvataggio(request: HttpRequest, domanda: Domanda, numero: int) -> Ht
 
 
 @login_required
-def domanda_nuova(request: HttpRequest) -> HttpResponse:
+def domanda_nuova(request: AuthenticatedRequest) -> HttpResponse:
     """Step 1 of a new domanda for the company in ?azienda=: without it, the company is chosen first."""
     azienda_pk = request.GET.get("azienda", "")
     if not azienda_pk:
@@ -284,7 +300,7 @@ def domanda_nuova(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def domanda_passo(request: HttpRequest, pk: int, numero: int) -> HttpResponse:
+def domanda_passo(request: AuthenticatedRequest, pk: int, numero: int) -> HttpResponse:
     domanda = domanda_get_for(request.user, pk)
     if domanda.stato != StatoDomanda.BOZZA:
         messages.info(request, MSG_GIA_PRESENTATA)
@@ -295,7 +311,9 @@ def domanda_passo(request: HttpRequest, pk: int, numero: int) -> HttpResponse:
     return handler(request, domanda)
 
 
-def _salva(request: HttpRequest, domanda: Domanda, form: Form, service=domanda_update, **kwargs: Any) -> bool:
+def _salva(
+    request: AuthenticatedRequest, domanda: Domanda, form: Form, service=domanda_update, **kwargs: Any
+) -> bool:
     """Call a draft service; on failure put its errors next to the fields and say False."""
     try:
         service(actor=request.user, domanda=domanda, **kwargs)
@@ -312,7 +330,7 @@ def _salva(request: HttpRequest, domanda: Domanda, form: Form, service=domanda_u
     return True
 
 
-def _passo_periodo(request: HttpRequest, domanda: Domanda) -> HttpResponse:
+def _passo_periodo(request: AuthenticatedRequest, domanda: Domanda) -> HttpResponse:
     form = PeriodoForm(
         _post(request),
         misura=domanda.misura,
@@ -323,13 +341,17 @@ def _passo_periodo(request: HttpRequest, domanda: Domanda) -> HttpResponse:
     return render(request, "claims/passo_1.html", _contesto_passo(domanda, 1, form=form))
 
 
-def _passo_lavoratori(request: HttpRequest, domanda: Domanda) -> HttpResponse:
+def _passo_lavoratori(request: AuthenticatedRequest, domanda: Domanda) -> HttpResponse:
     settimane = Decimal(domanda.giorni) / 7
     entro = domanda.misura.data_assunzione_entro
     file_form = LavoratoriFileForm(settimane=settimane, assunti_entro=entro)
     formset = None
     errori_generali: list[str] = []
     azione = request.POST.get("azione", "") if request.method == "POST" else ""
+    solo_file = domanda.lavoratori.count() > MODULO_MAX_RIGHE
+    if solo_file and azione in ("salva", "continua", "aggiungi"):
+        # A long list is changed only by file: nothing typed to save here.
+        return redirect(_url_passo(domanda, 3 if azione == "continua" else 2))
     if azione == "carica":
         file_form = LavoratoriFileForm(request.POST, request.FILES, settimane=settimane, assunti_entro=entro)
         if file_form.is_valid():
@@ -357,7 +379,7 @@ def _passo_lavoratori(request: HttpRequest, domanda: Domanda) -> HttpResponse:
                 messages.error(request, exc.message)
             else:
                 return _dopo_salvataggio(request, domanda, 2)
-    if formset is None:
+    if formset is None and not solo_file:
         formset = lavoratori_formset(domanda=domanda, initial=initial_from_domanda(domanda))
     avvisi = []
     if request.method == "GET" and domanda.lavoratori.exists():
@@ -373,11 +395,13 @@ def _passo_lavoratori(request: HttpRequest, domanda: Domanda) -> HttpResponse:
             errori_generali=errori_generali,
             avvisi=avvisi,
             settimane=domanda.settimane,
+            lavoratori=domanda.lavoratori.order_by("cognome", "nome") if solo_file else None,
+            modulo_max_righe=MODULO_MAX_RIGHE,
         ),
     )
 
 
-def _passo_accordo(request: HttpRequest, domanda: Domanda) -> HttpResponse:
+def _passo_accordo(request: AuthenticatedRequest, domanda: Domanda) -> HttpResponse:
     allegato = bool(domanda.accordo_file)
     form = AccordoForm(
         _post(request),
@@ -403,7 +427,7 @@ def _passo_accordo(request: HttpRequest, domanda: Domanda) -> HttpResponse:
     return render(request, "claims/passo_3.html", _contesto_passo(domanda, 3, form=form, allegato=allegato))
 
 
-def _passo_referente(request: HttpRequest, domanda: Domanda) -> HttpResponse:
+def _passo_referente(request: AuthenticatedRequest, domanda: Domanda) -> HttpResponse:
     user = request.user
     initial = {
         "referente_nome": domanda.referente_nome or user.get_full_name(),
@@ -416,7 +440,7 @@ def _passo_referente(request: HttpRequest, domanda: Domanda) -> HttpResponse:
     return render(request, "claims/passo_4.html", _contesto_passo(domanda, 4, form=form))
 
 
-def _passo_dichiarazioni(request: HttpRequest, domanda: Domanda) -> HttpResponse:
+def _passo_dichiarazioni(request: AuthenticatedRequest, domanda: Domanda) -> HttpResponse:
     campi = DichiarazioniForm.base_fields
     form = DichiarazioniForm(_post(request), initial={c: getattr(domanda, c) for c in campi})
     if request.method == "POST" and form.is_valid() and _salva(request, domanda, form, **form.cleaned_data):
@@ -424,7 +448,7 @@ def _passo_dichiarazioni(request: HttpRequest, domanda: Domanda) -> HttpResponse
     return render(request, "claims/passo_5.html", _contesto_passo(domanda, 5, form=form))
 
 
-def _passo_riepilogo(request: HttpRequest, domanda: Domanda) -> HttpResponse:
+def _passo_riepilogo(request: AuthenticatedRequest, domanda: Domanda) -> HttpResponse:
     form = ConfermaForm(_post(request))
     errori: dict[str, list[str]] = {}
     if request.method == "POST" and form.is_valid():
@@ -467,7 +491,7 @@ PASSO_VIEWS = {
 
 @login_required
 @require_GET
-def lavoratore_riga(request: HttpRequest, pk: int) -> HttpResponse:
+def lavoratore_riga(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """htmx: one more blank worker row for the formset of step 2 or of the rettifica, with the new
     total of forms swapped out of band into the management form."""
     domanda = domanda_get_for(request.user, pk)
@@ -475,7 +499,7 @@ def lavoratore_riga(request: HttpRequest, pk: int) -> HttpResponse:
         indice = int(request.GET.get(f"{PREFISSO_LAVORATORI}-TOTAL_FORMS", ""))
     except ValueError:
         return HttpResponseBadRequest()
-    if not 0 <= indice < FILE_MAX_RIGHE:
+    if not 0 <= indice < FORMSET_MAX_RIGHE:
         return HttpResponseBadRequest()
     formset = lavoratori_formset(domanda=domanda)
     form = formset.form(
@@ -507,7 +531,7 @@ def _cella_sicura(value: Any) -> Any:
 
 @login_required
 @require_GET
-def lavoratori_modello(request: HttpRequest, pk: int, formato: str) -> HttpResponse:
+def lavoratori_modello(request: AuthenticatedRequest, pk: int, formato: str) -> HttpResponse:
     """The file template for step 2, filled with the workers already in the domanda, so a large list can
     be edited in a spreadsheet and uploaded again."""
     domanda = domanda_get_for(request.user, pk)
@@ -583,7 +607,7 @@ def _modello_xlsx(lavoratori: list[tuple]) -> bytes:
 # --- lists -------------------------------------------------------------------------------------
 
 
-def _elenco(request: HttpRequest, domande: QuerySet[Domanda]) -> dict[str, Any]:
+def _elenco(request: AuthenticatedRequest, domande: QuerySet[Domanda]) -> dict[str, Any]:
     filtro = FiltroDomandeForm(request.GET or None)
     if filtro.is_valid() and filtro.cleaned_data["stato"]:
         domande = domande.filter(stato=filtro.cleaned_data["stato"])
@@ -600,7 +624,7 @@ def _elenco(request: HttpRequest, domande: QuerySet[Domanda]) -> dict[str, Any]:
 
 @login_required
 @require_GET
-def domanda_list(request: HttpRequest) -> HttpResponse:
+def domanda_list(request: AuthenticatedRequest) -> HttpResponse:
     """Le mie domande: every domanda of the companies the user acts for."""
     context = _elenco(request, domande_for(request.user))
     context["con_azienda"] = True
@@ -609,7 +633,7 @@ def domanda_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def azienda_domande(request: HttpRequest, pk: int) -> HttpResponse:
+def azienda_domande(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     azienda = azienda_get_for(request.user, pk)
     context = _elenco(request, domande_for(request.user).filter(azienda=azienda))
     context["azienda"] = azienda
@@ -627,7 +651,7 @@ def _dati_domanda(domanda: Domanda) -> dict[str, Any]:
     }
 
 
-def _lato_impresa(request: HttpRequest, domanda: Domanda) -> bool:
+def _lato_impresa(request: AuthenticatedRequest, domanda: Domanda) -> bool:
     return aziende_for(request.user).filter(pk=domanda.azienda_id).exists()
 
 
@@ -651,7 +675,7 @@ def _contesto_protocollo(domanda: Domanda) -> dict[str, Any]:
 
 @login_required
 @require_GET
-def domanda_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def domanda_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     domanda = domanda_get_for(request.user, pk)
     impresa = _lato_impresa(request, domanda)
     eventi = (
@@ -677,10 +701,16 @@ def domanda_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "claims/domanda_detail.html", context)
 
 
-@login_required
 @require_GET
-def domanda_protocollo(request: HttpRequest, pk: int) -> HttpResponse:
-    """htmx: the protocol number and receipt box, polled every 2 seconds until both are there."""
+def domanda_protocollo(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """htmx: the protocol number and receipt box, polled every 2 seconds until both are there.
+
+    A session that expired while the page was open stops the polling (HTTP 286) instead of swapping
+    the sign-in page into the box."""
+    if not request.user.is_authenticated:
+        if request.headers.get("HX-Request"):
+            return HttpResponseStopPolling()
+        return redirect_to_login(request.get_full_path())
     domanda = domanda_get_for(request.user, pk)
     return render(request, "claims/includes/protocollo.html", _contesto_protocollo(domanda))
 
@@ -690,12 +720,12 @@ def domanda_protocollo(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def domanda_ricevuta(request: HttpRequest, pk: int) -> HttpResponse:
+def domanda_ricevuta(request: AuthenticatedRequest, pk: int) -> HttpResponseBase:
     domanda = domanda_get_for(request.user, pk)
     ricevuta = _ricevuta(domanda)
     if ricevuta is None:
         return render(request, "claims/ricevuta_in_preparazione.html", {"domanda": domanda}, status=404)
-    nome = f"ricevuta-{domanda.registrazione.segnatura.replace('/', '-')}.pdf"
+    nome = f"ricevuta-{ricevuta.registrazione.segnatura.replace('/', '-')}.pdf"
     return FileResponse(
         ricevuta.pdf.open("rb"), as_attachment=True, filename=nome, content_type="application/pdf"
     )
@@ -703,7 +733,7 @@ def domanda_ricevuta(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def domanda_prospetto(request: HttpRequest, pk: int) -> HttpResponse:
+def domanda_prospetto(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """The "prospetto dei dati trasmessi" of a submitted domanda, rendered from its snapshot."""
     from .services.ricevute import prospetto_render
 
@@ -719,7 +749,7 @@ def domanda_prospetto(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def domanda_accordo(request: HttpRequest, pk: int) -> HttpResponse:
+def domanda_accordo(request: AuthenticatedRequest, pk: int) -> HttpResponseBase:
     domanda = domanda_get_for(request.user, pk)
     if not domanda.accordo_file:
         raise Http404
@@ -735,7 +765,7 @@ def domanda_accordo(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def domanda_rettifica_view(request: HttpRequest, pk: int) -> HttpResponse:
+def domanda_rettifica_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """The "dati rettificabili" pre-filled; on confirmation a new domanda is submitted in place of
     this one (DOMAIN.md: rettifica), with a new protocol number."""
     domanda = domanda_get_for(request.user, pk)
@@ -754,18 +784,22 @@ def domanda_rettifica_view(request: HttpRequest, pk: int) -> HttpResponse:
     form = RettificaForm(_post(request), _files(request), misura=domanda.misura, initial=initial)
     errori_generali: list[str] = []
     azione = request.POST.get("azione", "") if request.method == "POST" else ""
-    if azione == "aggiungi":
+    # A long list of workers is corrected by file only; without a file the workers stay as they are.
+    solo_file = domanda.lavoratori.count() > MODULO_MAX_RIGHE
+    formset: BaseLavoratoriFormSet | None = None
+    if azione == "aggiungi" and not solo_file:
         typed = lavoratori_formset(request.POST, domanda=domanda)
         formset = lavoratori_formset(domanda=domanda, initial=initial_from_data(typed))
         form = RettificaForm(initial=_typed(request, RettificaForm), misura=domanda.misura)
     elif request.method == "POST":
         form_valid = form.is_valid()
         settimane = form.settimane() if form_valid else None
-        formset = lavoratori_formset(request.POST, domanda=domanda, settimane=settimane)
+        if not solo_file:
+            formset = lavoratori_formset(request.POST, domanda=domanda, settimane=settimane)
         usa_file = form_valid and form.righe_file is not None
-        if form_valid and (usa_file or formset.is_valid()):
+        if form_valid and (usa_file or formset is None or formset.is_valid()):
             campi = {k: v for k, v in form.cleaned_data.items() if k not in ("file_lavoratori", "conferma")}
-            righe = form.righe_file if usa_file else formset.righe()
+            righe = form.righe_file if usa_file else (formset.righe() if formset is not None else None)
             try:
                 nuova = domanda_rettifica(actor=request.user, domanda=domanda, lavoratori=righe, **campi)
             except ValidationError as exc:
@@ -778,7 +812,7 @@ def domanda_rettifica_view(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 messages.success(request, MSG_RETTIFICA_FATTA)
                 return redirect("claims:domanda_detail", nuova.pk)
-    else:
+    elif not solo_file:
         formset = lavoratori_formset(domanda=domanda, initial=initial_from_domanda(domanda), extra=0)
     return render(
         request,
@@ -789,11 +823,13 @@ def domanda_rettifica_view(request: HttpRequest, pk: int) -> HttpResponse:
             "formset": formset,
             "errori_generali": errori_generali,
             "num_consuntivi": domanda.consuntivi.count(),
+            "num_lavoratori": domanda.lavoratori.count(),
+            "modulo_max_righe": MODULO_MAX_RIGHE,
         },
     )
 
 
-def _typed(request: HttpRequest, form_class: type[Form]) -> dict[str, Any]:
+def _typed(request: AuthenticatedRequest, form_class: type[Form]) -> dict[str, Any]:
     """The raw values typed in a form, to re-render it unbound (no errors shown yet)."""
     return {
         name: request.POST.get(name)
@@ -803,7 +839,7 @@ def _typed(request: HttpRequest, form_class: type[Form]) -> dict[str, Any]:
 
 
 @login_required
-def domanda_richiesta(request: HttpRequest, pk: int) -> HttpResponse:
+def domanda_richiesta(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """Where rettifica is not possible, the company asks the Region to change or cancel the domanda;
     the page lists the requests already sent with the Region's answers."""
     domanda = domanda_get_for(request.user, pk)

@@ -20,7 +20,7 @@ from core.templatetags.aminder import field_anchor
 
 register = template.Library()
 
-COLORI_STATO = {
+COLORI_STATO: dict[str, str] = {
     StatoDomanda.BOZZA: "bg-secondary",
     StatoDomanda.PRESENTATA: "bg-primary",
     StatoDomanda.IN_ISTRUTTORIA: "bg-primary",

@@ -661,6 +661,12 @@ def test_protocol_box_polls_until_the_number_and_receipt_are_there(client_di, bo
     assert "hx-trigger" not in done
 
 
+def test_polling_stops_when_the_session_has_expired(client, bozza):
+    url = reverse("claims:domanda_protocollo", args=[bozza.pk])
+    assert client.get(url, headers={"HX-Request": "true"}).status_code == 286
+    assert client.get(url).status_code == 302
+
+
 def test_receipt_is_in_preparation_until_the_worker_made_it(client_di, bozza):
     bozza.stato, bozza.presentata_il = StatoDomanda.PRESENTATA, dt.datetime.now(dt.UTC)
     bozza.save()
@@ -754,6 +760,21 @@ def test_rettifica_creates_a_new_domanda_with_a_new_protocol(
     assert nuova.registrazione is not None and nuova.registrazione != presentata.registrazione
     old_page = client_di.get(reverse("claims:domanda_detail", args=[presentata.pk])).content.decode()
     assert "Questa domanda è stata sostituita" in old_page
+
+
+def test_rettifica_of_a_long_list_without_a_file_keeps_the_workers(
+    client_di, presentata, django_capture_on_commit_callbacks
+):
+    LavoratoreFactory.create_batch(50, domanda=presentata, ore_richieste=Decimal("10"))
+    data = _rettifica_data(presentata, referente_nome="Altro Referente")
+    for key in [k for k in data if k.startswith("lavoratori-")]:
+        del data[key]
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_di.post(reverse("claims:domanda_rettifica", args=[presentata.pk]), data)
+
+    nuova = Domanda.objects.get(sostituisce=presentata)
+    assert response["Location"] == reverse("claims:domanda_detail", args=[nuova.pk])
+    assert nuova.lavoratori.count() == 52
 
 
 def test_rettifica_errors_are_shown_next_to_the_fields_with_the_typed_data(client_di, presentata):
