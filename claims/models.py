@@ -1,6 +1,7 @@
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -200,8 +201,15 @@ class Lavoratore(models.Model):
     nome = models.CharField(_("nome"), max_length=100)
     qualifica = models.CharField(_("qualifica"), max_length=20, choices=Qualifica)
     tipo_contratto = models.CharField(_("tipo di contratto"), max_length=20, choices=TipoContratto)
-    ore_settimanali = models.DecimalField(_("ore settimanali da contratto"), max_digits=4, decimal_places=1)
-    ore_richieste = models.DecimalField(_("ore richieste"), max_digits=6, decimal_places=1)
+    ore_settimanali = models.DecimalField(
+        _("ore settimanali da contratto"),
+        max_digits=4,
+        decimal_places=1,
+        validators=[MinValueValidator(Decimal("0.1")), MaxValueValidator(Decimal("48"))],
+    )
+    ore_richieste = models.DecimalField(
+        _("ore richieste"), max_digits=6, decimal_places=1, validators=[MinValueValidator(Decimal("0"))]
+    )
     data_assunzione = models.DateField(_("data di assunzione"))
 
     class Meta:

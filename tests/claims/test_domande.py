@@ -386,3 +386,18 @@ def test_other_sites_are_independent_for_weeks():
     seconda = DomandaFactory(sede=altra_sede, misura=prima.misura)
     domanda_submit(actor=lr_of(seconda), domanda=seconda)
     assert Domanda.objects.get(pk=seconda.pk).stato == StatoDomanda.PRESENTATA
+
+
+@pytest.mark.parametrize("ore_settimanali", [Decimal("0"), Decimal("48.5")])
+def test_weekly_hours_outside_0_48_are_a_field_error_not_a_crash(legale_rappresentante, sede, ore_settimanali):
+    with pytest.raises(ValidationError) as exc:
+        domanda_create(
+            actor=legale_rappresentante,
+            sede=sede,
+            misura=MisuraFactory(),
+            data_inizio=dt.date.today(),
+            data_fine=dt.date.today(),
+            lavoratori=[lavoratore(1, ore_settimanali=ore_settimanali)],
+        )
+    assert "ore_settimanali" in errors_of(exc)
+    assert not Domanda.objects.exists()
