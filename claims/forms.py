@@ -188,7 +188,7 @@ class LavoratoreForm(forms.Form):
         decimal_places=1,
         localize=True,
         widget=hours_widget(),
-        validators=[MinValueValidator(Decimal("0.5")), MaxValueValidator(Decimal("48"))],
+        validators=[MinValueValidator(Decimal("0.1")), MaxValueValidator(Decimal("48"))],
     )
     ore_richieste = forms.DecimalField(
         label=LABELS_LAVORATORE["ore_richieste"],

@@ -167,6 +167,9 @@ def test_domanda_journey(page, login_as, axe_check, screenshot, demo, persona):
     download = download_info.value
     assert download.suggested_filename == f"ricevuta-{segnatura.replace('/', '-')}.pdf"
     assert Path(download.path()).read_bytes().startswith(b"%PDF")
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="Prospetto dei dati trasmessi (PDF)").click()
+    assert Path(download_info.value.path()).read_bytes().startswith(b"%PDF")
 
     # Rettifica: pre-filled, with the warning about consuntivi; it makes a new domanda and protocol.
     page.get_by_role("link", name="Rettifica la domanda").click()
