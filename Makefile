@@ -34,7 +34,9 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 	$(PY) manage.py makemigrations --check --dry-run
-	$(TEST_ENV) DJANGO_SECURE_SSL_REDIRECT=true $(PY) manage.py check --deploy --fail-level WARNING
+	DATABASE_URL=$(TEST_DATABASE_URL) CELERY_BROKER_URL=$(TEST_REDIS_URL) \
+		DJANGO_SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))') \
+		$(PY) manage.py check --deploy --fail-level WARNING
 
 format: $(STAMP)
 	$(VENV)/bin/ruff format .

@@ -92,11 +92,7 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {
-    "default": env.db(
-        "DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'var' / 'aminder.sqlite3'}"
-    )
-}
+DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'var' / 'aminder.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -239,7 +235,7 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": (
         "API per la presentazione di domande e consuntivi di CIG in deroga. Autenticazione: "
         "`Authorization: Token <chiave>` (dal profilo o da `manage.py api_token`) oppure la sessione del "
-        "browser. Errori: sempre `{\"detail\": \"…\"}`; con 400 anche `errors`, i messaggi per campo. "
+        'browser. Errori: sempre `{"detail": "…"}`; con 400 anche `errors`, i messaggi per campo. '
         "Ogni POST accetta l'intestazione `Idempotency-Key`."
     ),
     "VERSION": "1.0.0",

@@ -1,3 +1,5 @@
+from typing import cast
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -8,6 +10,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from anagrafica.models import User
 from core.exceptions import DomainError
 
 from .constants import TRANSITIONS, EsitoRichiesta, Lato, StatoDomanda
@@ -156,7 +159,7 @@ class DecisioneForm(forms.Form):
 
     def __init__(self, *args, domanda: Domanda, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["a"].choices = [
+        cast(forms.ChoiceField, self.fields["a"]).choices = [
             (stato, StatoDomanda(stato).label)
             for stato, lato in TRANSITIONS[domanda.stato].items()
             if lato == Lato.REGIONE
@@ -238,7 +241,7 @@ class DomandaAdmin(FunzionarioOnlyMixin, admin.ModelAdmin):
         if request.method == "POST" and form.is_valid():
             try:
                 domanda_transition(
-                    actor=request.user,
+                    actor=cast(User, request.user),
                     domanda=domanda,
                     to=form.cleaned_data["a"],
                     note=form.cleaned_data["note"],
@@ -324,7 +327,7 @@ class RichiestaRegioneAdmin(FunzionarioOnlyMixin, admin.ModelAdmin):
         form = RispostaForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             try:
-                richiesta_answer(actor=request.user, richiesta=richiesta, **form.cleaned_data)
+                richiesta_answer(actor=cast(User, request.user), richiesta=richiesta, **form.cleaned_data)
             except ValidationError as exc:
                 form.add_error(None, exc)
             except DomainError as exc:

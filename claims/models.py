@@ -176,7 +176,7 @@ class Domanda(TimeStampedModel):
         indexes = [models.Index(fields=["sede", "stato"]), models.Index(fields=["presentata_il"])]
 
     def __str__(self) -> str:
-        numero = self.registrazione.segnatura if self.registrazione_id else f"n. {self.pk}"
+        numero = self.registrazione.segnatura if self.registrazione is not None else f"n. {self.pk}"
         return f"Domanda {numero} – {self.azienda}"
 
     @property
@@ -189,7 +189,7 @@ class Domanda(TimeStampedModel):
 
     @property
     def protocollo(self) -> str | None:
-        return self.registrazione.segnatura if self.registrazione_id else None
+        return self.registrazione.segnatura if self.registrazione is not None else None
 
 
 class Lavoratore(models.Model):

@@ -14,14 +14,27 @@ PROBE = (
     "'debug': settings.DEBUG, 'email': settings.EMAIL_BACKEND, 'dev_login': settings.DEV_LOGIN_ENABLED,"
     "'lang': settings.LANGUAGE_CODE, 'tz': settings.TIME_ZONE, 'cookie_secure': settings.SESSION_COOKIE_SECURE}))"
 )
-SERVICE_VARS = ("DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "DJANGO_SECRET_KEY", "DJANGO_DEBUG", "EMAIL_URL")
+SERVICE_VARS = (
+    "DATABASE_URL",
+    "REDIS_URL",
+    "CELERY_BROKER_URL",
+    "DJANGO_SECRET_KEY",
+    "DJANGO_DEBUG",
+    "EMAIL_URL",
+)
 
 
 def run_settings(**env_vars) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if k not in SERVICE_VARS}
     env |= {"DJANGO_SETTINGS_MODULE": "aminder.settings", **env_vars}
     return subprocess.run(
-        [sys.executable, "-c", PROBE], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60, check=False
+        [sys.executable, "-c", PROBE],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
 
 
@@ -69,6 +82,11 @@ def test_docker_compose_file_is_valid(tmp_path):
     shutil.copy(ROOT / "docker-compose.yml", tmp_path)
     shutil.copy(ROOT / ".env.example", tmp_path / ".env")
     result = subprocess.run(
-        ["docker-compose", "config", "-q"], cwd=tmp_path, capture_output=True, text=True, timeout=60, check=False
+        ["docker-compose", "config", "-q"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
     assert result.returncode == 0, result.stderr

@@ -28,9 +28,7 @@ class MisuraFactory(factory.django.DjangoModelFactory):
     periodo_al = factory.LazyFunction(lambda: dt.date.today() + dt.timedelta(days=90))
     max_settimane_per_sede = 9
     data_assunzione_entro = factory.LazyAttribute(lambda m: m.periodo_dal)
-    finestra = factory.RelatedFactory(
-        "tests.claims.factories.FinestraFactory", factory_related_name="misura"
-    )
+    finestra = factory.RelatedFactory("tests.claims.factories.FinestraFactory", factory_related_name="misura")
 
 
 class FinestraFactory(factory.django.DjangoModelFactory):
@@ -67,7 +65,9 @@ class DomandaFactory(factory.django.DjangoModelFactory):
     dichiara_assenza_altri_ammortizzatori = True
     dichiara_veridicita = True
     creata_da = factory.LazyAttribute(
-        lambda d: UserFactory(codice_fiscale=d.sede.azienda.lr_codice_fiscale, username=d.sede.azienda.lr_codice_fiscale)
+        lambda d: UserFactory(
+            codice_fiscale=d.sede.azienda.lr_codice_fiscale, username=d.sede.azienda.lr_codice_fiscale
+        )
     )
     lavoratori = factory.RelatedFactoryList(
         "tests.claims.factories.LavoratoreFactory", factory_related_name="domanda", size=2

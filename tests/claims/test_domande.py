@@ -85,7 +85,11 @@ def test_draft_refused_for_a_site_of_another_company(sede):
     estraneo = UserFactory()
     with pytest.raises(NotPermitted):
         domanda_create(
-            actor=estraneo, sede=sede, misura=MisuraFactory(), data_inizio=dt.date.today(), data_fine=dt.date.today()
+            actor=estraneo,
+            sede=sede,
+            misura=MisuraFactory(),
+            data_inizio=dt.date.today(),
+            data_fine=dt.date.today(),
         )
 
 
@@ -93,14 +97,20 @@ def test_intermediary_enabled_for_the_company_may_create_a_draft(sede):
     consulente = UserFactory()
     AbilitazioneFactory(azienda=sede.azienda, codice_fiscale=consulente.codice_fiscale)
     domanda = domanda_create(
-        actor=consulente, sede=sede, misura=MisuraFactory(), data_inizio=dt.date.today(), data_fine=dt.date.today()
+        actor=consulente,
+        sede=sede,
+        misura=MisuraFactory(),
+        data_inizio=dt.date.today(),
+        data_fine=dt.date.today(),
     )
     assert domanda.creata_da == consulente
 
 
 def test_update_replaces_the_workers_of_a_draft():
     domanda = DomandaFactory()
-    domanda_update(actor=lr_of(domanda), domanda=domanda, lavoratori=[lavoratore(7)], referente_nome="Ugo Blu")
+    domanda_update(
+        actor=lr_of(domanda), domanda=domanda, lavoratori=[lavoratore(7)], referente_nome="Ugo Blu"
+    )
     domanda.refresh_from_db()
     assert domanda.referente_nome == "Ugo Blu"
     assert list(domanda.lavoratori.values_list("cognome", flat=True)) == ["Gialli7"]
@@ -115,7 +125,9 @@ def test_update_refused_once_submitted():
 def test_period_end_before_start_is_refused():
     domanda = DomandaFactory()
     with pytest.raises(ValidationError) as exc:
-        domanda_update(actor=lr_of(domanda), domanda=domanda, data_fine=domanda.data_inizio - dt.timedelta(days=1))
+        domanda_update(
+            actor=lr_of(domanda), domanda=domanda, data_fine=domanda.data_inizio - dt.timedelta(days=1)
+        )
     assert "data_fine" in exc.value.message_dict
 
 
@@ -218,7 +230,9 @@ def test_submit_refused_when_hours_exceed_contractual_hours_of_the_period():
 
 def test_submit_refused_when_worker_hired_after_the_cutoff():
     domanda = DomandaFactory(lavoratori=[])
-    LavoratoreFactory(domanda=domanda, data_assunzione=domanda.misura.data_assunzione_entro + dt.timedelta(days=1))
+    LavoratoreFactory(
+        domanda=domanda, data_assunzione=domanda.misura.data_assunzione_entro + dt.timedelta(days=1)
+    )
     with pytest.raises(ValidationError, match="deve risultare assunto entro"):
         domanda_submit(actor=lr_of(domanda), domanda=domanda)
 
@@ -271,7 +285,9 @@ def domanda_2020(misura, inizio: dt.date, fine: dt.date) -> Domanda:
 def test_in_september_2020_only_august_periods_are_accepted(misura_2020, time_machine):
     time_machine.move_to(dt.datetime(2020, 9, 15, 10, 0, tzinfo=dt.UTC))
     luglio = domanda_2020(misura_2020, dt.date(2020, 7, 6), dt.date(2020, 7, 17))
-    with pytest.raises(ValidationError, match="«Solo agosto».*accetta solo periodi dal 01/08/2020 al 31/08/2020"):
+    with pytest.raises(
+        ValidationError, match=r"«Solo agosto».*accetta solo periodi dal 01/08/2020 al 31/08/2020"
+    ):
         domanda_submit(actor=lr_of(luglio), domanda=luglio)
 
     agosto = domanda_2020(misura_2020, dt.date(2020, 8, 3), dt.date(2020, 8, 14))
@@ -366,7 +382,11 @@ def test_accepted_cancellation_request_cancels_the_domanda(funzionario, django_c
     )
     with django_capture_on_commit_callbacks(execute=True):
         richiesta_answer(
-            actor=funzionario, richiesta=richiesta, esito=EsitoRichiesta.ACCOLTA, risposta="Annullata", annulla=True
+            actor=funzionario,
+            richiesta=richiesta,
+            esito=EsitoRichiesta.ACCOLTA,
+            risposta="Annullata",
+            annulla=True,
         )
     assert Domanda.objects.get(pk=domanda.pk).stato == StatoDomanda.ANNULLATA
     assert any("Esito: Accolta" in m.body for m in mail.outbox)
@@ -374,7 +394,9 @@ def test_accepted_cancellation_request_cancels_the_domanda(funzionario, django_c
 
 def test_richiesta_can_be_answered_only_once(funzionario):
     domanda = DomandaFactory(in_istruttoria=True)
-    richiesta = richiesta_create(actor=lr_of(domanda), domanda=domanda, tipo=TipoRichiesta.MODIFICA, motivo="Ore")
+    richiesta = richiesta_create(
+        actor=lr_of(domanda), domanda=domanda, tipo=TipoRichiesta.MODIFICA, motivo="Ore"
+    )
     richiesta_answer(actor=funzionario, richiesta=richiesta, esito=EsitoRichiesta.RESPINTA, risposta="No")
     with pytest.raises(NotAllowed, match="già stata data risposta"):
         richiesta_answer(actor=funzionario, richiesta=richiesta, esito=EsitoRichiesta.ACCOLTA, risposta="Sì")
@@ -389,7 +411,9 @@ def test_other_sites_are_independent_for_weeks():
 
 
 @pytest.mark.parametrize("ore_settimanali", [Decimal("0"), Decimal("48.5")])
-def test_weekly_hours_outside_0_48_are_a_field_error_not_a_crash(legale_rappresentante, sede, ore_settimanali):
+def test_weekly_hours_outside_0_48_are_a_field_error_not_a_crash(
+    legale_rappresentante, sede, ore_settimanali
+):
     with pytest.raises(ValidationError) as exc:
         domanda_create(
             actor=legale_rappresentante,

@@ -4,12 +4,11 @@ with a failed validation and its fix, submit with confirmation, see the protocol
 receipt, rectify, and write to the Region once the domanda is under examination.
 
 Every page of the journey passes axe-core (no serious or critical violations); the main pages are
-saved as screenshots, and the status page also as docs/screenshot-domanda.png for the README.
+saved as screenshots (test-artifacts/screenshots/; docs/screenshot-domanda.png is a copy of mario-05).
 """
 
 import datetime as dt
 import re
-import shutil
 from pathlib import Path
 
 import pytest
@@ -26,7 +25,6 @@ from tests.claims.factories import MINIMAL_PDF
 
 pytestmark = pytest.mark.e2e
 
-DOCS = Path(__file__).resolve().parents[2] / "docs"
 PROTOCOLLO = re.compile(r"\d{4}/\d{7}")
 PERSONE = {
     "mario": ("RSSMRA80A01L219M", "Mario Rossi"),
@@ -157,10 +155,7 @@ def test_domanda_journey(page, login_as, axe_check, screenshot, demo, persona):
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Domanda protocollo {segnatura}")
     expect(page.get_by_role("table").last).to_contain_text("PRESENTATA")  # the history
     axe_check(page)
-    path = screenshot(page, f"{persona}-05-domanda")
-    if persona == "mario":
-        DOCS.mkdir(exist_ok=True)
-        shutil.copyfile(path, DOCS / "screenshot-domanda.png")
+    screenshot(page, f"{persona}-05-domanda")
 
     with page.expect_download() as download_info:
         page.get_by_role("link", name="Scarica la ricevuta (PDF)").click()

@@ -5,6 +5,7 @@ measure's window, which is moved to stay open around today."""
 import datetime as dt
 import secrets
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import Group, Permission
@@ -23,7 +24,7 @@ PERSONE = [
     ("BNCLRA85M41L219R", "Laura", "Bianchi", "laura.bianchi@betaservizi.example.it"),
     ("VRDGPP70C15D205L", "Giuseppe", "Verdi", "studio.verdi@consulenti.example.it"),
 ]
-AZIENDE = [
+AZIENDE: list[dict[str, Any]] = [
     {
         "codice_fiscale": "09876540015",
         "partita_iva": "09876540015",
