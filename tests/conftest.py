@@ -1,3 +1,5 @@
+import importlib
+
 import pytest
 
 from tests.anagrafica.factories import AziendaFactory, SedeFactory, UserFactory
@@ -40,20 +42,43 @@ def celery_eager(request, settings):
     app.conf.task_always_eager = previous
 
 
-@pytest.fixture(autouse=True)
-def reference_data(request):
-    """Comuni and CPI come from a data migration, but a transactional test empties every table
-    when it ends: put them back for the tests that use the database."""
-    if not request.node.get_closest_marker("django_db") and not {"db", "transactional_db"} & set(
-        request.fixturenames
-    ):
-        return
-    request.getfixturevalue("transactional_db" if "transactional_db" in request.fixturenames else "db")
-    from anagrafica.models import CentroImpiego, Comune, Provincia
-    from anagrafica.reference import load_piemonte
+# Data written by migrations. A transactional test (threads, a real worker, the browser) empties
+# every table when it ends, so it is loaded again, committed, before the next test starts.
+DATA_MIGRATIONS = [
+    ("anagrafica.migrations.0002_reference_data", "load"),
+    ("consuntivi.migrations.0003_massimali_inps", "seed"),
+]
+_db_blocker = None
 
-    if not CentroImpiego.objects.exists():
-        load_piemonte(Provincia, Comune, CentroImpiego)
+
+@pytest.fixture(scope="session", autouse=True)
+def _remember_db_blocker(django_db_blocker):
+    global _db_blocker
+    _db_blocker = django_db_blocker
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    result = yield
+    marker = item.get_closest_marker("django_db")
+    transactional = {"transactional_db", "live_server"} & set(item.fixturenames) or (
+        marker is not None and marker.kwargs.get("transaction")
+    )
+    if transactional and _db_blocker is not None:
+        with _db_blocker.unblock():
+            _reload_migration_data()
+    return result
+
+
+def _reload_migration_data() -> None:
+    from django.apps import apps
+
+    from anagrafica.models import CentroImpiego
+
+    if CentroImpiego.objects.exists():
+        return
+    for module, function in DATA_MIGRATIONS:
+        getattr(importlib.import_module(module), function)(apps, None)
 
 
 @pytest.fixture
