@@ -1,11 +1,15 @@
+from decimal import Decimal
+
 import pytest
 from django.core.management import call_command
+from django.db.models import Sum
 from django.utils import timezone
 
 from anagrafica.models import Azienda, User
 from anagrafica.selectors import aziende_for
 from claims.models import Domanda, Misura
 from claims.selectors import misure_aperte
+from consuntivi.models import RisorseRegionali
 
 pytestmark = pytest.mark.django_db
 
@@ -50,3 +54,15 @@ def test_demo_data_is_idempotent(demo):
     counts = (User.objects.count(), Azienda.objects.count(), Domanda.objects.count())
     call_command("demo_data")
     assert (User.objects.count(), Azienda.objects.count(), Domanda.objects.count()) == counts
+
+
+def test_demo_budget_is_piemonte_first_allocation_plus_residues(demo):
+    assert RisorseRegionali.objects.aggregate(totale=Sum("importo"))["totale"] == Decimal("87592147.00")
+
+
+def test_officer_menu_links_to_backoffice_and_dashboard(demo, client):
+    client.force_login(User.objects.get(username="funzionario"))
+    response = client.get("/domande/")
+    assert 'href="/admin/"' in response.text
+    assert "Cruscotto risorse" in response.text
+    assert "Nuova domanda" not in response.text

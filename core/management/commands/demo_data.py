@@ -18,6 +18,7 @@ from anagrafica.constants import Ruolo
 from anagrafica.models import Abilitazione, Azienda, CentroImpiego, Comune, Sede, User
 from claims.models import FinestraPresentazione, Misura
 from claims.services.domande import domanda_create
+from consuntivi.models import RisorseRegionali
 
 PERSONE = [
     ("RSSMRA80A01L219M", "Mario", "Rossi", "mario.rossi@alfameccanica.example.it"),
@@ -98,7 +99,18 @@ class Command(BaseCommand):
                 "valida_dal": oggi - dt.timedelta(days=90),
             },
         )
+        self._risorse(misura, oggi)
         self.stdout.write(self.style.SUCCESS("Mondo dimostrativo pronto."))
+
+    def _risorse(self, misura, oggi) -> None:
+        """The budget of the dashboard: Piemonte's first CIGD allocation of 2020 and its residues."""
+        for descrizione, importo in (
+            ("Prima assegnazione (accordo quadro 26/03/2020)", Decimal("82506160.00")),
+            ("Residui di assegnazioni precedenti", Decimal("5085987.00")),
+        ):
+            RisorseRegionali.objects.get_or_create(
+                anno=oggi.year, misura=misura, descrizione=descrizione, defaults={"importo": importo}
+            )
 
     def _persona(self, cf, nome, cognome, email) -> User:
         # Company-side people sign in with SPID or CNS only: no password.
