@@ -92,6 +92,8 @@ TEMPLATES = [
     },
 ]
 
+if not SERVICES_MODE:
+    (BASE_DIR / "var").mkdir(exist_ok=True)  # the embedded SQLite file lives here, outside git
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'var' / 'aminder.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
