@@ -51,8 +51,10 @@ beat: $(STAMP)
 sweep: $(STAMP)
 	$(PY) manage.py protocollo_sweep
 
-bench: $(STAMP) services
-	$(TEST_ENV) $(PY) bench/run.py
+bench: $(STAMP) services  ## prints figures; not part of the test suite
+	DATABASE_URL=postgres://postgres@127.0.0.1:5432/aminder_bench $(PY) bench/protocollo.py --n 2000 --threads 1 4 16
+	DATABASE_URL=postgres://postgres@127.0.0.1:5432/aminder_bench $(PY) bench/consuntivi_upload.py --lines 10000 50000
+	$(PY) bench/receipts.py --n 100
 
 system-packages:
 	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
