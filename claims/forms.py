@@ -29,14 +29,9 @@ from anagrafica.validators import normalize_codice_fiscale, validate_codice_fisc
 
 from .constants import Qualifica, StatoDomanda, TipoContratto, TipoRichiesta
 from .models import Domanda, Misura
-from .rules import MSG_CF_RIPETUTO, MSG_PERIODO_MISURA
+from .rules import MSG_CF_RIPETUTO, MSG_PERIODO_MISURA, errori_lavoratore
 from .services.domande import CAMPI_LAVORATORE, MSG_PERIODO
 
-MSG_ORE_PERIODO = N_(
-    "Le ore richieste ({ore}) superano le ore contrattuali del periodo ({massimo}: {settimanali} ore "
-    "settimanali per {settimane} settimane)."
-)
-MSG_ASSUNTO_DOPO = N_("Il lavoratore deve risultare assunto entro il {data}, come previsto dalla misura.")
 MSG_FILE_FORMATO = N_("Il file deve essere in formato CSV (.csv) o Excel (.xlsx).")
 MSG_FILE_GRANDE = N_("Il file supera i 5 MB.")
 MSG_FILE_VUOTO = N_("Il file non contiene righe di lavoratori sotto l'intestazione.")
@@ -218,22 +213,15 @@ class LavoratoreForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
-        settimanali, richieste = cleaned.get("ore_settimanali"), cleaned.get("ore_richieste")
-        if self.settimane is not None and settimanali is not None and richieste is not None:
-            massimo = (settimanali * self.settimane).quantize(Decimal("0.1"))
-            if richieste > massimo:
-                self.add_error(
-                    "ore_richieste",
-                    _(MSG_ORE_PERIODO).format(
-                        ore=_num(richieste),
-                        massimo=_num(massimo),
-                        settimanali=_num(settimanali),
-                        settimane=_num(self.settimane),
-                    ),
-                )
-        assunzione = cleaned.get("data_assunzione")
-        if self.assunti_entro and assunzione and assunzione > self.assunti_entro:
-            self.add_error("data_assunzione", _(MSG_ASSUNTO_DOPO).format(data=_date(self.assunti_entro)))
+        errori = errori_lavoratore(
+            ore_settimanali=cleaned.get("ore_settimanali"),
+            ore_richieste=cleaned.get("ore_richieste"),
+            data_assunzione=cleaned.get("data_assunzione"),
+            settimane=self.settimane,
+            assunti_entro=self.assunti_entro,
+        )
+        for campo, message in errori.items():
+            self.add_error(campo, message)
         return cleaned
 
     def riga(self) -> dict[str, Any]:

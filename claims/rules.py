@@ -37,8 +37,11 @@ MSG_SETTIMANE = N_(
 MSG_SOVRAPPOSIZIONE = N_(
     "{cf}: il lavoratore è già nella domanda n. {altra} della stessa sede per un periodo che si sovrappone."
 )
-MSG_ORE = N_("{cf}: le ore richieste ({ore}) superano le ore contrattuali del periodo ({massimo}).")
-MSG_ASSUNZIONE = N_("{cf}: il lavoratore deve risultare assunto entro il {data} (assunto il {assunto}).")
+MSG_ORE = N_(
+    "Le ore richieste ({ore}) superano le ore contrattuali del periodo ({massimo}: {settimanali} ore "
+    "settimanali per {settimane} settimane)."
+)
+MSG_ASSUNZIONE = N_("Il lavoratore deve risultare assunto entro il {data}, come previsto dalla misura.")
 
 
 def _date(value) -> str:
@@ -123,21 +126,20 @@ def _check_settimane(domanda, altre, errors) -> None:
 def _check_lavoratori(domanda, lavoratori, altre, errors) -> None:
     visti: set[str] = set()
     settimane = Decimal(domanda.giorni) / 7
-    entro = domanda.misura.data_assunzione_entro
     for lavoratore in lavoratori:
         cf = lavoratore.codice_fiscale
         if cf in visti:
             errors["lavoratori"].append(_(MSG_CF_RIPETUTO).format(cf=cf))
         visti.add(cf)
-        massimo = (lavoratore.ore_settimanali * settimane).quantize(Decimal("0.1"))
-        if lavoratore.ore_richieste > massimo:
-            errors["lavoratori"].append(
-                _(MSG_ORE).format(cf=cf, ore=_fmt(lavoratore.ore_richieste), massimo=_fmt(massimo))
-            )
-        if lavoratore.data_assunzione > entro:
-            errors["lavoratori"].append(
-                _(MSG_ASSUNZIONE).format(cf=cf, data=_date(entro), assunto=_date(lavoratore.data_assunzione))
-            )
+        errori = errori_lavoratore(
+            ore_settimanali=lavoratore.ore_settimanali,
+            ore_richieste=lavoratore.ore_richieste,
+            data_assunzione=lavoratore.data_assunzione,
+            settimane=settimane,
+            assunti_entro=domanda.misura.data_assunzione_entro,
+        )
+        for message in errori.values():
+            errors["lavoratori"].append(f"{cf}: {message}")
     sovrapposti = Lavoratore.objects.filter(
         Q(domanda__data_inizio__lte=domanda.data_fine) & Q(domanda__data_fine__gte=domanda.data_inizio),
         domanda__in=altre,
@@ -145,3 +147,28 @@ def _check_lavoratori(domanda, lavoratori, altre, errors) -> None:
     ).values_list("codice_fiscale", "domanda_id")
     for cf, altra in sovrapposti:
         errors["lavoratori"].append(_(MSG_SOVRAPPOSIZIONE).format(cf=cf, altra=altra))
+
+
+def errori_lavoratore(
+    *,
+    ore_settimanali: Decimal | None,
+    ore_richieste: Decimal | None,
+    data_assunzione,
+    settimane: Decimal | None,
+    assunti_entro,
+) -> dict[str, str]:
+    """The rules of one worker row, by field: the form shows them next to the field as the user types,
+    the submission check reports them again with the worker's codice fiscale."""
+    errors = {}
+    if ore_settimanali is not None and ore_richieste is not None and settimane is not None:
+        massimo = (ore_settimanali * settimane).quantize(Decimal("0.1"))
+        if ore_richieste > massimo:
+            errors["ore_richieste"] = _(MSG_ORE).format(
+                ore=_fmt(ore_richieste),
+                massimo=_fmt(massimo),
+                settimanali=_fmt(ore_settimanali),
+                settimane=_fmt(settimane),
+            )
+    if assunti_entro and data_assunzione and data_assunzione > assunti_entro:
+        errors["data_assunzione"] = _(MSG_ASSUNZIONE).format(data=_date(assunti_entro))
+    return errors

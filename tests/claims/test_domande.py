@@ -224,7 +224,10 @@ def test_submit_refused_when_worker_is_in_another_live_domanda_of_the_site_for_o
 def test_submit_refused_when_hours_exceed_contractual_hours_of_the_period():
     domanda = DomandaFactory(lavoratori=[])  # two weeks
     LavoratoreFactory(domanda=domanda, ore_settimanali=Decimal("20"), ore_richieste=Decimal("40.5"))
-    with pytest.raises(ValidationError, match=r"superano le ore contrattuali del periodo \(40,0\)"):
+    with pytest.raises(
+        ValidationError,
+        match=r"superano le ore contrattuali del periodo \(40,0: 20,0 ore settimanali per 2,0 settimane\)",
+    ):
         domanda_submit(actor=lr_of(domanda), domanda=domanda)
 
 

@@ -603,7 +603,7 @@ def test_submission_errors_are_linked_to_the_step_that_fixes_them(client_di, boz
     html = response.content.decode()
     assert "La domanda non è stata presentata" in html
     assert f'href="{passo(bozza, 2)}#lavoratori"' in html
-    assert f"{lavoratore.codice_fiscale}: le ore richieste (500,0) superano" in html
+    assert f"{lavoratore.codice_fiscale}: Le ore richieste (500,0) superano" in html
     bozza.refresh_from_db()
     assert bozza.stato == StatoDomanda.BOZZA
 
