@@ -9,8 +9,11 @@ another company is simply not found (404).
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext_noop as N_
 
 from .models import Abilitazione, Azienda, CentroImpiego, RichiestaCensimento, Sede, User
+
+MSG_NON_AZIENDA = N_("Non sei abilitato ad agire per questa azienda.")
 
 
 def aziende_for(user: User) -> QuerySet[Azienda]:

@@ -16,6 +16,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from rest_framework.authtoken.models import Token
 
@@ -32,21 +33,20 @@ from .models import (
     Sede,
     User,
 )
-from .selectors import aziende_for, aziende_of_cpi, cpi_competente
+from .selectors import MSG_NON_AZIENDA, aziende_for, aziende_of_cpi, cpi_competente
 from .validators import normalize_codice_fiscale, validate_codice_fiscale_persona
 
 logger = logging.getLogger(__name__)
 
-MSG_AZIENDA_NON_ACCESSIBILE = _("Non è abilitato ad agire per questa azienda.")
 MSG_CAMPI_NON_MODIFICABILI = _(
     "Dall'area aziende si possono correggere solo telefono, fax, CAP e codice ATECO: per gli altri "
-    "dati rivolgersi al Centro per l'Impiego."
+    "dati rivolgiti al Centro per l'Impiego."
 )
 MSG_CAP_FORMATO = _("Il CAP è formato da 5 cifre.")
 MSG_CAP_COMUNE = _("Il CAP %(cap)s non appartiene al comune di %(comune)s.")
-MSG_CPI_NON_COMPETENTE = _("Il suo Centro per l'Impiego non è competente per questa azienda.")
+MSG_CPI_NON_COMPETENTE = _("Il tuo Centro per l'Impiego non è competente per questa azienda.")
 MSG_SOLO_BACKOFFICE = _("Operazione riservata agli operatori dei Centri per l'Impiego e ai funzionari.")
-MSG_NESSUN_CPI = _("Nessun Centro per l'Impiego copre il comune di %(comune)s: rivolgersi alla Regione.")
+MSG_NESSUN_CPI = _("Nessun Centro per l'Impiego copre il comune di %(comune)s: rivolgiti alla Regione.")
 MSG_ABILITAZIONE_GIA_REVOCATA = _("L'abilitazione è già stata revocata.")
 MSG_ABILITAZIONE_SOVRAPPOSTA = _(
     "Esiste già un'abilitazione di questo intermediario per l'azienda in un periodo che si sovrappone."
@@ -54,7 +54,7 @@ MSG_ABILITAZIONE_SOVRAPPOSTA = _(
 MSG_PERIODO_INCOERENTE = _("La data di fine validità non può precedere quella di inizio.")
 MSG_CENSIMENTO_GIA_DECISA = _("La richiesta di censimento è già stata decisa.")
 MSG_CENSIMENTO_AZIENDA_SCONOSCIUTA = _(
-    "Nessuna azienda censita ha il codice fiscale %(codice_fiscale)s: chieda il censimento dell'azienda "
+    "Nessuna azienda censita ha il codice fiscale %(codice_fiscale)s: chiedi il censimento dell'azienda "
     "insieme alla sua sede."
 )
 MSG_MOTIVO_OBBLIGATORIO = _("Indicare il motivo del rifiuto.")
@@ -169,7 +169,7 @@ def azienda_update_contatti(*, actor: User, azienda: Azienda, **fields: str) -> 
     with transaction.atomic():
         locked = aziende_for(actor).select_for_update(of=("self",)).filter(pk=azienda.pk).first()
         if locked is None:
-            raise NotPermitted(str(MSG_AZIENDA_NON_ACCESSIBILE))
+            raise NotPermitted(gettext(MSG_NON_AZIENDA))
         if "cap" in fields:
             _validate_cap(fields["cap"].strip(), locked.comune)
         changed = _apply_changes(locked, actor=actor, fields=fields)

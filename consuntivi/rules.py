@@ -33,7 +33,6 @@ from claims.models import Domanda, Lavoratore
 from .constants import STATI_CONSUNTIVABILI
 from .models import Consuntivo, RigaConsuntivo
 
-MSG_NON_AZIENDA = N_("Non sei abilitato ad agire per questa azienda.")
 MSG_STATO = N_("Non si possono inviare consuntivi per una domanda in stato {stato}.")
 MSG_MESE_FUORI_PERIODO = N_("Il mese {mese} non rientra nel periodo della domanda (dal {dal} al {al}).")
 MSG_MESE_FUTURO = N_(

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from anagrafica.models import User
-from anagrafica.selectors import aziende_for
+from anagrafica.selectors import MSG_NON_AZIENDA, aziende_for
 from claims.models import Domanda
 from core.exceptions import NotPermitted
 
@@ -26,7 +26,6 @@ from .constants import StatoCaricamento
 from .models import CaricamentoConsuntivo, Consuntivo, RigaConsuntivo
 from .rules import (
     MSG_NESSUNA_RIGA,
-    MSG_NON_AZIENDA,
     ConsuntivoNonValido,
     ConsuntivoRules,
     Errore,

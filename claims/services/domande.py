@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop as N_
 
 from anagrafica.models import Sede, User
-from anagrafica.selectors import aziende_for
+from anagrafica.selectors import MSG_NON_AZIENDA, aziende_for
 from core.exceptions import NotAllowed, NotPermitted
 
 from ..constants import NOTA_OBBLIGATORIA, RETTIFICABILI, TRANSITIONS, EsitoRichiesta, Lato, StatoDomanda
@@ -53,7 +53,6 @@ MSG_RETTIFICA = N_(
 )
 MSG_NOTA = N_("Per il passaggio a {a} è obbligatoria una nota che spieghi il motivo all'azienda.")
 MSG_NON_FUNZIONARIO = N_("Solo un funzionario regionale può decidere sulle domande.")
-MSG_NON_AZIENDA = N_("Non sei abilitato ad agire per questa azienda.")
 MSG_PERIODO = N_("La data di fine non può precedere la data di inizio.")
 MSG_ACCORDO_NON_PDF = N_("Il file dell'accordo sindacale non è un PDF valido.")
 MSG_ACCORDO_GRANDE = N_("Il file dell'accordo sindacale supera i 10 MB.")
