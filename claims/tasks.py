@@ -26,7 +26,7 @@ from .services.protocollo import (
     domande_in_attesa,
     protocollo_register,
     publish,
-    registrazioni_senza_ricevuta,
+    registrazioni_senza_ricevuta_inviata,
 )
 
 logger = logging.getLogger(__name__)
@@ -81,7 +81,11 @@ def sweep_outbox(older_than_seconds: int = SWEEP_AFTER_SECONDS) -> dict[str, int
         ("domande", registra_domanda, domande_in_attesa(soglia)),
         ("consuntivi", registra_consuntivo, consuntivi_in_attesa(soglia)),
         # Older ones are left to `manage.py protocollo_sweep`: this query stays on a small index range.
-        ("ricevute", genera_ricevuta, registrazioni_senza_ricevuta(soglia, adesso - RECEIPTS_LOOKBACK)),
+        (
+            "ricevute",
+            genera_ricevuta,
+            registrazioni_senza_ricevuta_inviata(soglia, adesso - RECEIPTS_LOOKBACK),
+        ),
     ]
     fatto: dict[str, int] = {}
     for nome, task, queryset in lavori:

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop as N_
@@ -184,10 +185,14 @@ def consuntivi_in_attesa(prima_di: "dt.datetime") -> "QuerySet[Consuntivo]":
     )
 
 
-def registrazioni_senza_ricevuta(
+def registrazioni_senza_ricevuta_inviata(
     prima_di: "dt.datetime", dopo_il: "dt.datetime | None" = None
 ) -> "QuerySet[RegistrazioneProtocollo]":
-    queryset = RegistrazioneProtocollo.objects.filter(ricevuta__isnull=True, registrata_il__lte=prima_di)
+    """Registrations whose receipt is missing or was never e-mailed (the mail server refused it on every
+    retry): `genera_ricevuta` completes both and skips what is already done."""
+    queryset = RegistrazioneProtocollo.objects.filter(
+        Q(ricevuta__isnull=True) | Q(ricevuta__inviata_il__isnull=True), registrata_il__lte=prima_di
+    )
     if dopo_il is not None:
         queryset = queryset.filter(registrata_il__gte=dopo_il)
     return queryset.order_by("registrata_il", "pk")

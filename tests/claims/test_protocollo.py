@@ -329,3 +329,33 @@ def test_admin_shows_the_register_read_only(admin_client):
     dettaglio = admin_client.get(f"/admin/claims/registrazioneprotocollo/{registrazione.pk}/change/")
     assert dettaglio.status_code == 200
     assert 'name="oggetto"' not in dettaglio.content.decode()  # shown, not editable
+
+
+def test_sweep_sends_again_a_receipt_whose_email_was_refused(settings, time_machine):
+    from django.core import mail
+
+    cache.clear()
+    domanda = DomandaFactory(presentata=True, dati_presentati={"lavoratori": []})
+    settings.EMAIL_BACKEND = "tests.claims.test_protocollo.RefusingBackend"
+    registra_domanda(domanda.pk)  # the receipt task fails on the mail server and gives up
+    ricevuta = Ricevuta.objects.get(registrazione=reloaded(domanda).registrazione)
+    assert ricevuta.inviata_il is None
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    time_machine.move_to(timezone.now() + dt.timedelta(minutes=2))
+    fatto = sweep_outbox()
+
+    assert fatto["ricevute"] == 1
+    ricevuta.refresh_from_db()
+    assert ricevuta.inviata_il is not None
+    assert mail.outbox[-1].to == [domanda.referente_email]
+
+
+class RefusingBackend:
+    """An SMTP server that refuses every message, as during an outage."""
+
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def send_messages(self, messages):
+        raise ConnectionRefusedError("server di posta non raggiungibile")

@@ -13,7 +13,7 @@ from claims.services.protocollo import (
     consuntivi_in_attesa,
     domande_in_attesa,
     protocollo_register,
-    registrazioni_senza_ricevuta,
+    registrazioni_senza_ricevuta_inviata,
 )
 from consuntivi.models import Consuntivo
 
@@ -50,7 +50,7 @@ class Command(BaseCommand):
 
         ricevute = 0
         if not senza_ricevute:
-            for registrazione in registrazioni_senza_ricevuta(timezone.now()):
+            for registrazione in registrazioni_senza_ricevuta_inviata(timezone.now()):
                 try:
                     _ricevuta(registrazione)
                 except Exception as exc:
