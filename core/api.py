@@ -28,7 +28,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.throttling import BaseThrottle
-from rest_framework.views import exception_handler as drf_exception_handler
 
 from .exceptions import DomainError, NotAllowed, NotPermitted
 from .models import IdempotencyKey
@@ -129,6 +128,10 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
             {"detail": str(MSG_CORPO_ILLEGGIBILE).format(motivo=exc.detail), "errors": {}},
             status=status.HTTP_400_BAD_REQUEST,
         )
+    # Imported here: rest_framework.views reads the throttle and pagination classes of this module
+    # when it is first imported, so importing it at the top is circular (Celery's start-up checks).
+    from rest_framework.views import exception_handler as drf_exception_handler
+
     return drf_exception_handler(exc, context)
 
 
