@@ -203,6 +203,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "claims.tasks.sweep_outbox",
         "schedule": 60.0,
     },
+    "purge-idempotency-keys": {
+        "task": "core.tasks.purge_idempotency_keys",
+        "schedule": crontab(hour=3, minute=30),
+    },
     "daily-protocol-register": {
         "task": "claims.tasks.daily_register",
         "schedule": crontab(hour=0, minute=15),
