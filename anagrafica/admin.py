@@ -441,6 +441,28 @@ class UserAdmin(BackofficeAdmin, DjangoUserAdmin):
         (_("Aminder"), {"fields": ("ruolo", "cpi", "first_name", "last_name", "email")}),
     )
 
+    # An officer manages accounts but cannot raise privileges, give an account someone's identity or
+    # reset passwords: those stay with the superuser.
+    PROTECTED_FIELDS = (
+        "is_superuser",
+        "is_staff",
+        "groups",
+        "user_permissions",
+        "codice_fiscale",
+        "password",
+    )
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = tuple(super().get_readonly_fields(request, obj))
+        if obj is None or request.user.is_superuser:
+            return fields
+        return (*fields, *self.PROTECTED_FIELDS)
+
+    def user_change_password(self, request, id, form_url=""):
+        if not request.user.is_superuser:
+            raise PermissionDenied
+        return super().user_change_password(request, id, form_url)
+
     # Only funzionari (and superusers) manage accounts; CPI operators never see them.
     def _funzionario(self, request) -> bool:
         return _is_funzionario(request)

@@ -11,13 +11,21 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext_noop as N_
 
+from .constants import Ruolo
 from .models import Abilitazione, Azienda, CentroImpiego, RichiestaCensimento, Sede, User
 
 MSG_NON_AZIENDA = N_("Non sei abilitato ad agire per questa azienda.")
 
 
 def aziende_for(user: User) -> QuerySet[Azienda]:
-    if not user.is_authenticated or not user.is_active or not user.codice_fiscale:
+    # Backoffice accounts act for no company, even if they carry a codice fiscale: an officer must not
+    # decide on a domanda of their own company.
+    if (
+        not user.is_authenticated
+        or not user.is_active
+        or not user.codice_fiscale
+        or user.ruolo != Ruolo.IMPRESA
+    ):
         return Azienda.objects.none()
     abilitata = Abilitazione.objects.valid_on(timezone.localdate()).filter(
         azienda=OuterRef("pk"), codice_fiscale=user.codice_fiscale

@@ -25,9 +25,38 @@ from .models import (
 )
 from .services.domande import domanda_transition, richiesta_answer
 
+# --- the Region's backoffice for domande ------------------------------------------------------
+
+
+def _is_funzionario(request: HttpRequest) -> bool:
+    user = request.user
+    return bool(user.is_active and user.is_staff and (user.is_superuser or user.is_funzionario))
+
+
+class FunzionarioOnlyMixin:
+    """Domande, measures, the register, consuntivi and the budget are the regional officers' business,
+    not the CPI's."""
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return _is_funzionario(request)
+
+    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
+        return _is_funzionario(request)
+
+
+class FunzionarioEditsMixin(FunzionarioOnlyMixin):
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
+        return _is_funzionario(request)
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return _is_funzionario(request)
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return _is_funzionario(request)
+
 
 @admin.register(RegistrazioneProtocollo)
-class RegistrazioneProtocolloAdmin(admin.ModelAdmin):
+class RegistrazioneProtocolloAdmin(FunzionarioOnlyMixin, admin.ModelAdmin):
     """The protocol register, read-only: entries are never added, changed or deleted by hand
     (DPR 445/2000 art. 57; the database refuses it too)."""
 
@@ -62,35 +91,6 @@ class RegistrazioneProtocolloAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: RegistrazioneProtocollo | None = None) -> bool:
         return False
-
-
-# --- the Region's backoffice for domande ------------------------------------------------------
-
-
-def _is_funzionario(request: HttpRequest) -> bool:
-    user = request.user
-    return bool(user.is_active and user.is_staff and (user.is_superuser or user.is_funzionario))
-
-
-class FunzionarioOnlyMixin:
-    """Domande, measures and requests are the regional officers' business, not the CPI's."""
-
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return _is_funzionario(request)
-
-    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
-        return _is_funzionario(request)
-
-
-class FunzionarioEditsMixin(FunzionarioOnlyMixin):
-    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
-        return _is_funzionario(request)
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return _is_funzionario(request)
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return _is_funzionario(request)
 
 
 class FinestraInline(FunzionarioEditsMixin, admin.TabularInline):

@@ -7,6 +7,8 @@ from django.contrib import admin
 from django.http import StreamingHttpResponse
 from django.utils.translation import gettext_lazy as _
 
+from claims.admin import FunzionarioEditsMixin, FunzionarioOnlyMixin
+
 from .imports import csv_lines
 from .models import CaricamentoConsuntivo, Consuntivo, Massimale, RigaConsuntivo, RisorseRegionali
 from .selectors import SR41_COLONNE, sr41_righe
@@ -46,7 +48,7 @@ def esporta_sr41(modeladmin, request, queryset):
 
 
 @admin.register(Consuntivo)
-class ConsuntivoAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class ConsuntivoAdmin(FunzionarioOnlyMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("domanda", "mese", "inviato_il", "protocollo")
     list_filter = ("mese",)
     date_hierarchy = "mese"
@@ -63,7 +65,7 @@ class ConsuntivoAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(CaricamentoConsuntivo)
-class CaricamentoConsuntivoAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class CaricamentoConsuntivoAdmin(FunzionarioOnlyMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("nome_file", "domanda", "mese", "stato", "progresso", "errori_totali", "created_at")
     list_filter = ("stato",)
     list_select_related = ("domanda__azienda",)
@@ -72,7 +74,7 @@ class CaricamentoConsuntivoAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Massimale)
-class MassimaleAdmin(admin.ModelAdmin):
+class MassimaleAdmin(FunzionarioEditsMixin, admin.ModelAdmin):
     list_display = (
         anno,
         "soglia_retribuzione",
@@ -99,6 +101,6 @@ class MassimaleAdmin(admin.ModelAdmin):
 
 
 @admin.register(RisorseRegionali)
-class RisorseRegionaliAdmin(admin.ModelAdmin):
+class RisorseRegionaliAdmin(FunzionarioEditsMixin, admin.ModelAdmin):
     list_display = (anno, "descrizione", "misura", "importo", "atto")
     list_filter = ("anno",)

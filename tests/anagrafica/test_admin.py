@@ -205,3 +205,29 @@ def test_admin_site_change_is_recorded(client, operatore_torino, sede_torino):
         "Stabilimento nord",
         operatore_torino,
     )
+
+
+def test_officer_cannot_raise_privileges_or_change_identity_or_password_of_an_account(db, client):
+    from django.urls import reverse
+
+    from tests.anagrafica.factories import UserFactory
+
+    officer = UserFactory(username="franca", funzionario=True)
+    officer.user_permissions.set(Permission.objects.filter(codename__in=["view_user", "change_user"]))
+    target = UserFactory(username="altro")
+    client.force_login(officer)
+    change = client.get(reverse("admin:anagrafica_user_change", args=[target.pk]))
+    assert change.status_code == 200
+    readonly = change.context["adminform"].readonly_fields
+    assert {"is_superuser", "is_staff", "groups", "codice_fiscale", "password"} <= set(readonly)
+    password = client.get(reverse("admin:auth_user_password_change", args=[target.pk]))
+    assert password.status_code == 403
+
+
+def test_backoffice_account_with_a_codice_fiscale_acts_for_no_company(db):
+    from anagrafica.selectors import aziende_for
+    from tests.anagrafica.factories import AziendaFactory, UserFactory
+
+    officer = UserFactory(funzionario=True, codice_fiscale="RSSMRA80A01L219M")
+    AziendaFactory(lr_codice_fiscale="RSSMRA80A01L219M")
+    assert not aziende_for(officer).exists()

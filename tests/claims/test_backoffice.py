@@ -100,3 +100,20 @@ def test_officer_creates_a_measure_with_its_submission_window(officer_client):
     assert response.status_code == 302, response.context["errors"] if response.context else response
     finestra = Misura.objects.get(codice="cigd-agosto").finestre.get()
     assert (finestra.nome, finestra.presentazione_al.isoformat()) == ("Solo agosto", "2020-10-31")
+
+
+@pytest.mark.parametrize(
+    "changelist",
+    [
+        "admin:consuntivi_consuntivo_changelist",
+        "admin:consuntivi_massimale_changelist",
+        "admin:claims_registrazioneprotocollo_changelist",
+    ],
+)
+def test_cpi_operator_with_model_permissions_still_sees_no_regional_data(client, changelist):
+    from django.contrib.auth.models import Permission
+
+    operatore = UserFactory(operatore_cpi=True)
+    operatore.user_permissions.set(Permission.objects.filter(codename__startswith="view_"))
+    client.force_login(operatore)
+    assert client.get(reverse(changelist)).status_code == 403
