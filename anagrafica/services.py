@@ -194,10 +194,12 @@ def azienda_update(*, actor: User, azienda: Azienda, **fields: Any) -> list[str]
     """The backoffice corrects any field of a company of its territory; every change is recorded."""
     if set(fields) & _CAMPI_DI_SISTEMA:
         raise NotPermitted(str(MSG_SOLO_BACKOFFICE))
-    _check_backoffice(actor, azienda)
+    cpi = _check_backoffice(actor, azienda)
     with transaction.atomic():
         locked = Azienda.objects.select_for_update().get(pk=azienda.pk)
         changed = _apply_changes(locked, actor=actor, fields=fields)
+        if cpi is not None and not aziende_of_cpi(cpi).filter(pk=locked.pk).exists():
+            raise NotPermitted(str(MSG_CPI_NON_COMPETENTE))
     azienda.refresh_from_db()
     return changed
 

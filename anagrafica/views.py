@@ -102,8 +102,10 @@ def dev_login(request):
     )
 
 
+@require_POST
 def cns_login(request):
-    """Sign-in with the CNS client certificate that the trusted proxy verified."""
+    """Sign-in with the CNS client certificate that the trusted proxy verified. POST only, so a link
+    on another site cannot sign a visitor in behind their back."""
     try:
         certificate = certificate_from_request(request)
     except CnsError as error:

@@ -41,7 +41,7 @@ def signed_in_user(client):
 
 
 def test_cns_certificate_signs_mario_rossi_in(client, db):
-    response = client.get(CNS, HTTP_X_SSL_CLIENT_CERT=carta_mario(), REMOTE_ADDR="127.0.0.1")
+    response = client.post(CNS, HTTP_X_SSL_CLIENT_CERT=carta_mario(), REMOTE_ADDR="127.0.0.1")
 
     assert response.status_code == 302
     assert response["Location"] == reverse("anagrafica:home")
@@ -60,14 +60,14 @@ def test_cns_codice_fiscale_is_read_from_the_common_name_of_older_cards(client, 
         ]
     )
 
-    response = client.get(CNS, HTTP_X_SSL_CLIENT_CERT=header)
+    response = client.post(CNS, HTTP_X_SSL_CLIENT_CERT=header)
 
     assert response.status_code == 302
     assert signed_in_user(client) == legale_rappresentante
 
 
 def test_cns_header_from_an_untrusted_address_is_refused(client, db):
-    response = client.get(CNS, HTTP_X_SSL_CLIENT_CERT=carta_mario(), REMOTE_ADDR="203.0.113.7")
+    response = client.post(CNS, HTTP_X_SSL_CLIENT_CERT=carta_mario(), REMOTE_ADDR="203.0.113.7")
 
     assert response.status_code == 403
     assert escape(str(MSG_CNS_NON_FIDATO)) in response.content.decode()
@@ -78,7 +78,7 @@ def test_cns_header_from_an_untrusted_address_is_refused(client, db):
 def test_cns_garbage_header_is_refused(client, db):
     garbage = quote("-----BEGIN CERTIFICATE-----\nnon è un certificato\n-----END CERTIFICATE-----", safe="")
 
-    response = client.get(CNS, HTTP_X_SSL_CLIENT_CERT=garbage)
+    response = client.post(CNS, HTTP_X_SSL_CLIENT_CERT=garbage)
 
     assert response.status_code == 403
     assert escape(str(MSG_CNS_ILLEGGIBILE)) in response.content.decode()
@@ -86,7 +86,7 @@ def test_cns_garbage_header_is_refused(client, db):
 
 
 def test_cns_without_certificate_asks_to_insert_the_card(client, db):
-    response = client.get(CNS)
+    response = client.post(CNS)
 
     assert response.status_code == 403
     assert escape(str(MSG_CNS_ASSENTE)) in response.content.decode()
@@ -96,7 +96,7 @@ def test_cns_expired_certificate_is_refused(client, db):
     now = dt.datetime.now(tz=dt.UTC)
     header = carta_mario(valid_from=now - dt.timedelta(days=400), valid_to=now - dt.timedelta(days=1))
 
-    response = client.get(CNS, HTTP_X_SSL_CLIENT_CERT=header)
+    response = client.post(CNS, HTTP_X_SSL_CLIENT_CERT=header)
 
     assert response.status_code == 403
     assert escape(str(MSG_CNS_SCADUTO)) in response.content.decode()
@@ -105,7 +105,7 @@ def test_cns_expired_certificate_is_refused(client, db):
 def test_cns_certificate_without_codice_fiscale_is_refused(client, db):
     header = cns_header([x509.NameAttribute(NameOID.COMMON_NAME, "Mario Rossi")])
 
-    response = client.get(CNS, HTTP_X_SSL_CLIENT_CERT=header)
+    response = client.post(CNS, HTTP_X_SSL_CLIENT_CERT=header)
 
     assert response.status_code == 403
     assert signed_in_user(client) is None
@@ -114,6 +114,12 @@ def test_cns_certificate_without_codice_fiscale_is_refused(client, db):
 def test_cns_header_name_can_be_configured_in_http_form(client, settings, db):
     settings.CNS_CERT_HEADER = "X-Client-Cert"
 
-    response = client.get(CNS, HTTP_X_CLIENT_CERT=carta_mario())
+    response = client.post(CNS, HTTP_X_CLIENT_CERT=carta_mario())
 
     assert response.status_code == 302
+
+
+def test_cns_sign_in_refuses_a_get_so_a_link_elsewhere_cannot_sign_in(db, client):
+    response = client.get(CNS, HTTP_X_SSL_CLIENT_CERT=carta_mario(), REMOTE_ADDR="127.0.0.1")
+    assert response.status_code == 405
+    assert "_auth_user_id" not in client.session
