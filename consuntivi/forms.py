@@ -95,12 +95,12 @@ class BaseRigheFormSet(forms.BaseFormSet):
         super().__init__(*args, **kwargs)
 
     def clean(self):
-        ids = {lav.pk for lav in self.lavoratori}
-        for form in self.forms:
-            if form.cleaned_data and form.cleaned_data.get("lavoratore") not in ids:
-                raise forms.ValidationError(
-                    _("Il modulo non corrisponde ai lavoratori della domanda: ricaricare la pagina.")
-                )
+        # Each row names its worker by id: the rows must be exactly the domanda's workers, once each.
+        inviati = [form.cleaned_data.get("lavoratore") for form in self.forms if form.cleaned_data]
+        if sorted(inviati) != sorted(lav.pk for lav in self.lavoratori):
+            raise forms.ValidationError(
+                _("Il modulo non corrisponde ai lavoratori della domanda: ricaricare la pagina.")
+            )
 
 
 def righe_formset(lavoratori: list[Lavoratore], data=None):
@@ -108,6 +108,7 @@ def righe_formset(lavoratori: list[Lavoratore], data=None):
         RigaForm,
         formset=BaseRigheFormSet,
         extra=0,
+        min_num=0,
         max_num=len(lavoratori),
         absolute_max=len(lavoratori),
         validate_max=True,

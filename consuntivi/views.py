@@ -123,19 +123,20 @@ def _apply_errors(exc: ConsuntivoNonValido, mese_form, formset) -> None:
 def consuntivo_create(request, domanda_pk: int):
     """One row per worker of the domanda: hours used in the month, monthly pay optional."""
     domanda = domanda_per_invio(request.user, domanda_pk)
-    lavoratori = list(domanda.lavoratori.order_by("cognome", "nome"))
+    lavoratori = list(domanda.lavoratori.order_by("cognome", "nome", "pk"))
     data = request.POST if request.method == "POST" else None
     mese_form = MeseForm(data, domanda=domanda, initial={"mese": request.GET.get("mese", "")})
     formset = righe_formset(lavoratori, data)
     if request.method == "POST" and mese_form.is_valid() and formset.is_valid():
+        per_id = {lav.pk: lav for lav in lavoratori}
         righe = [
             {
                 "riga": numero,
-                CAMPO_CF: lav.codice_fiscale,
+                CAMPO_CF: per_id[form.cleaned_data["lavoratore"]].codice_fiscale,
                 CAMPO_ORE: form.cleaned_data["ore"],
                 CAMPO_RETRIBUZIONE: form.cleaned_data["retribuzione_mensile"],
             }
-            for numero, (form, lav) in enumerate(zip(formset.forms, lavoratori, strict=True), start=1)
+            for numero, form in enumerate(formset.forms, start=1)
             if not form.is_blank()
         ]
         try:
@@ -157,7 +158,7 @@ def consuntivo_create(request, domanda_pk: int):
     limiti = _limiti(domanda, mese) if mese else None
     righe_modulo = [
         (form, lav, limiti(lav) if limiti else None)
-        for form, lav in zip(formset.forms, lavoratori, strict=True)
+        for form, lav in zip(formset.forms, lavoratori, strict=False)
     ]
     context = {
         "domanda": domanda,

@@ -102,7 +102,7 @@ def test_list_shows_the_sent_consuntivi_with_their_protocol(client, mia):
 
 
 def _form_data(domanda, mese, values):
-    lavoratori = list(domanda.lavoratori.order_by("cognome", "nome"))
+    lavoratori = list(domanda.lavoratori.order_by("cognome", "nome", "pk"))
     data = {
         "mese": mese,
         "righe-TOTAL_FORMS": str(len(lavoratori)),
@@ -420,3 +420,22 @@ def test_officers_edit_the_massimali_in_the_admin(superuser_client):
     html = superuser_client.get(reverse("admin:consuntivi_massimale_changelist")).content.decode()
     assert ">2016<" in html  # a year, not "2.016"
     assert "971,71 / 1167,91" in html or "971.71 / 1167.91" in html  # the gross caps they correspond to
+
+
+def test_form_rows_are_matched_to_workers_by_id_not_by_position(client, mia):
+    data, lavoratori = _form_data(mia, "2026-04", [("12,5", ""), ("3", "")])
+    # The same rows in the other order: each still names its worker.
+    data["righe-0-lavoratore"], data["righe-1-lavoratore"] = lavoratori[1].pk, lavoratori[0].pk
+    data["righe-0-ore"], data["righe-1-ore"] = "3", "12,5"
+    client.post(reverse("consuntivi:nuovo", args=[mia.pk]), data)
+    ore = dict(Consuntivo.objects.get(domanda=mia).righe.values_list("lavoratore", "ore"))
+    assert ore == {lavoratori[0].pk: Decimal("12.5"), lavoratori[1].pk: Decimal("3")}
+
+
+def test_form_with_missing_rows_is_refused_with_a_message_not_a_crash(client, mia):
+    data, lavoratori = _form_data(mia, "2026-04", [("12,5", ""), ("3", "")])
+    data["righe-TOTAL_FORMS"] = "1"
+    response = client.post(reverse("consuntivi:nuovo", args=[mia.pk]), data)
+    assert response.status_code == 200
+    assert "Il modulo non corrisponde ai lavoratori della domanda" in response.content.decode()
+    assert not Consuntivo.objects.exists()
