@@ -9,7 +9,10 @@ another company is simply not found (404).
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_noop as N_
+
+from core.exceptions import NotPermitted
 
 from .constants import Ruolo
 from .models import Abilitazione, Azienda, CentroImpiego, RichiestaCensimento, Sede, User
@@ -31,6 +34,12 @@ def aziende_for(user: User) -> QuerySet[Azienda]:
         azienda=OuterRef("pk"), codice_fiscale=user.codice_fiscale
     )
     return Azienda.objects.filter(Q(lr_codice_fiscale=user.codice_fiscale) | Exists(abilitata))
+
+
+def check_can_act_for(user: User, azienda_id: int) -> None:
+    """For services: refuse (NotPermitted) an actor who may not act for the company."""
+    if not aziende_for(user).filter(pk=azienda_id).exists():
+        raise NotPermitted(gettext(MSG_NON_AZIENDA))
 
 
 def azienda_get_for(user: User, pk) -> Azienda:

@@ -384,6 +384,11 @@ def _righe_xlsx(content: bytes) -> Iterator[tuple[int, list[Any]]]:
     try:
         sheet = workbook.worksheets[0]
         yield from enumerate((list(row) for row in sheet.iter_rows(values_only=True)), start=1)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, SyntaxError) as exc:
+        # A damaged sheet fails while its rows are read, not when the workbook opens.
+        raise ValidationError(
+            _(MSG_FILE_ILLEGGIBILE).format(motivo=_("il foglio Excel è danneggiato"))
+        ) from exc
     finally:
         workbook.close()
 
@@ -421,10 +426,12 @@ def leggi_lavoratori(
     righe: list[dict[str, Any]] = []
     errori: list[str] = []
     visti: dict[str, int] = {}
+    lette = 0
     for numero, row in rows:
         if not any(_cella(v) for v in row):
             continue  # blank lines are not workers
-        if len(righe) + len(errori) >= FILE_MAX_RIGHE:
+        lette += 1
+        if lette > FILE_MAX_RIGHE:
             raise ValidationError(_(MSG_FILE_TROPPE_RIGHE).format(massimo=FILE_MAX_RIGHE))
         data = {c: _cella(row[i]) if i < len(row) else "" for c, i in indici.items() if c in COLONNE_FILE}
         data["qualifica"] = _scelta(Qualifica, data["qualifica"])
@@ -544,8 +551,8 @@ class ConfermaForm(forms.Form):
     conferma = forms.BooleanField(
         label=gettext_lazy("Confermo la presentazione della domanda"),
         help_text=gettext_lazy(
-            "Dopo la presentazione i dati non si possono più cambiare: si potrà solo rettificare la "
-            "domanda finché la Regione non la prende in esame."
+            "Dopo la presentazione i dati non si possono più cambiare: si potrà rettificare la domanda "
+            "finché è PRESENTATA o VERIFICATA - DA RETTIFICARE; dopo, solo chiedere una modifica alla Regione."
         ),
         error_messages={"required": gettext_lazy(MSG_CONFERMA)},
     )

@@ -20,7 +20,10 @@ def domande_for(user: User) -> QuerySet[Domanda]:
 
 def domanda_get_for(user: User, pk) -> Domanda:
     return get_object_or_404(
-        domande_for(user).select_related("azienda", "sede__comune", "misura", "registrazione"), pk=pk
+        domande_for(user).select_related(
+            "azienda", "sede__comune", "misura", "presentata_da", "registrazione__ricevuta"
+        ),
+        pk=pk,
     )
 
 

@@ -34,6 +34,7 @@ from django_htmx.http import HttpResponseStopPolling
 from anagrafica.models import User
 from anagrafica.selectors import azienda_get_for, aziende_for, sede_get_for, sedi_for
 from core.exceptions import NotAllowed, NotPermitted
+from core.spreadsheets import cella_sicura
 
 from .constants import RETTIFICABILI, Qualifica, StatoDomanda, TipoContratto
 from .forms import (
@@ -94,14 +95,11 @@ MSG_RETTIFICA_FATTA = gettext_lazy(
     "Rettifica presentata: questa è la nuova domanda, che riceve un nuovo numero di protocollo. "
     "I consuntivi vanno inseriti di nuovo su questa domanda."
 )
-MSG_RETTIFICA_NON_AMMESSA = gettext_lazy(
-    "Per una domanda in stato %(stato)s la rettifica non è possibile: invia una richiesta di modifica o "
-    "annullamento alla Regione."
-)
+MSG_RETTIFICA_NON_AMMESSA = gettext_lazy("Per una domanda in stato %(stato)s la rettifica non è possibile.")
+MSG_SCRIVI_ALLA_REGIONE = gettext_lazy("Puoi inviare una richiesta di modifica o annullamento alla Regione.")
 MSG_RICHIESTA_INVIATA = gettext_lazy(
     "Richiesta inviata alla Regione: la risposta comparirà in questa pagina."
 )
-MSG_NESSUN_DATO = gettext_lazy("Non ci sono dati da salvare.")
 
 # The Region's states of a domanda in which the company writes to the Region instead of rectifying.
 STATI_RICHIESTA = frozenset(
@@ -519,15 +517,6 @@ def lavoratore_riga(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 # --- workers' file template --------------------------------------------------------------------
 
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cella_sicura(value: Any) -> Any:
-    """Text a spreadsheet would run as a formula gets a leading apostrophe (OWASP CSV injection)."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
-
 
 @login_required
 @require_GET
@@ -543,7 +532,7 @@ def lavoratori_modello(request: AuthenticatedRequest, pk: int, formato: str) -> 
         writer = csv.writer(buffer, delimiter=";")
         writer.writerow(COLONNE_FILE)
         for riga in lavoratori:
-            writer.writerow([_cella_sicura(_testo_csv(v)) for v in riga])
+            writer.writerow([cella_sicura(_testo_csv(v)) for v in riga])
         response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
     elif formato == "xlsx":
         response = HttpResponse(
@@ -576,7 +565,7 @@ def _modello_xlsx(lavoratori: list[tuple]) -> bytes:
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for riga in lavoratori:
-        sheet.append([_cella_sicura(float(v) if isinstance(v, Decimal) else v) for v in riga])
+        sheet.append([cella_sicura(float(v) if isinstance(v, Decimal) else v) for v in riga])
     for colonna, larghezza in zip("ABCDEFGH", (20, 18, 16, 14, 16, 16, 14, 16), strict=True):
         sheet.column_dimensions[colonna].width = larghezza
     for row in sheet.iter_rows(min_row=2, min_col=8, max_col=8):
@@ -772,7 +761,10 @@ def domanda_rettifica_view(request: AuthenticatedRequest, pk: int) -> HttpRespon
     if not _lato_impresa(request, domanda):
         raise Http404
     if domanda.stato not in RETTIFICABILI:
-        messages.error(request, MSG_RETTIFICA_NON_AMMESSA % {"stato": domanda.get_stato_display()})
+        messaggio = MSG_RETTIFICA_NON_AMMESSA % {"stato": domanda.get_stato_display()}
+        if domanda.stato in STATI_RICHIESTA:
+            messaggio = f"{messaggio} {MSG_SCRIVI_ALLA_REGIONE}"
+        messages.error(request, messaggio)
         return redirect("claims:domanda_detail", domanda.pk)
     initial = {
         "data_inizio": domanda.data_inizio,

@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop as N_
 
 from claims.models import Domanda
+from core.spreadsheets import cella_sicura
 
 from .constants import FormatoFile
 from .rules import CAMPO_CF, CAMPO_ORE, CAMPO_RETRIBUZIONE, Errore
@@ -55,17 +56,6 @@ ALIAS = {
     "retribuzione": CAMPO_RETRIBUZIONE,
     "retribuzione_mensile_lorda": CAMPO_RETRIBUZIONE,
 }
-
-# A CSV cell starting with one of these is a formula to a spreadsheet (CSV/formula injection).
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def cella_sicura(value: Any) -> Any:
-    """A value to write in a CSV or XLSX cell: text that a spreadsheet would run as a formula gets a
-    leading apostrophe (OWASP "CSV injection")."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
 
 
 class Echo:

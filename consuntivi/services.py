@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from anagrafica.models import User
-from anagrafica.selectors import MSG_NON_AZIENDA, aziende_for
+from anagrafica.selectors import check_can_act_for
 from claims.models import Domanda
 from core.exceptions import NotPermitted
 
@@ -40,11 +40,6 @@ logger = logging.getLogger(__name__)
 PROGRESSO_OGNI = 500
 # At most this many errors are kept on an upload; the count of the others is kept too.
 MAX_ERRORI_SALVATI = 10_000
-
-
-def _check_impresa(actor: User, domanda: Domanda) -> None:
-    if actor is None or not aziende_for(actor).filter(pk=domanda.azienda_id).exists():
-        raise NotPermitted(_(MSG_NON_AZIENDA))
 
 
 def _snapshot(
@@ -102,7 +97,7 @@ def consuntivo_send(
     )
     # The row lock serialises the consuntivi of a domanda: the one-per-month and the total-hours rules
     # are checked against everything committed before us.
-    _check_impresa(actor, domanda)
+    check_can_act_for(actor, domanda.azienda_id)
     mese = primo_del_mese(mese)
     rules = ConsuntivoRules(domanda, mese, oggi=timezone.localdate())
     errori = rules.check_testata()
@@ -155,7 +150,7 @@ def caricamento_create(
     What can be told at once is refused at once (who may act, the domanda's state, the month, the file
     type and size); the lines are checked in the background by `caricamento_process`, and nothing is
     saved unless every line is valid."""
-    _check_impresa(actor, domanda)
+    check_can_act_for(actor, domanda.azienda_id)
     mese = primo_del_mese(mese)
     errori = ConsuntivoRules(domanda, mese, oggi=timezone.localdate()).check_testata()
     if errori:

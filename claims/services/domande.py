@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop as N_
 
 from anagrafica.models import Sede, User
-from anagrafica.selectors import MSG_NON_AZIENDA, aziende_for
+from anagrafica.selectors import check_can_act_for
 from core.exceptions import NotAllowed, NotPermitted
 
 from ..constants import NOTA_OBBLIGATORIA, RETTIFICABILI, TRANSITIONS, EsitoRichiesta, Lato, StatoDomanda
@@ -61,11 +61,6 @@ MSG_RICHIESTA_GIA_RISPOSTA = N_("Alla richiesta è già stata data risposta.")
 
 
 # --- permissions -------------------------------------------------------------------------------
-
-
-def _check_impresa(actor: User, azienda_id: int) -> None:
-    if not aziende_for(actor).filter(pk=azienda_id).exists():
-        raise NotPermitted(_(MSG_NON_AZIENDA))
 
 
 def _check_regione(actor: User) -> None:
@@ -145,7 +140,7 @@ def domanda_create(
     **campi: Any,
 ) -> Domanda:
     """A new draft (BOZZA) for one site under one misura; it may be incomplete until submission."""
-    _check_impresa(actor, sede.azienda_id)
+    check_can_act_for(actor, sede.azienda_id)
     domanda = Domanda(azienda=sede.azienda, sede=sede, misura=misura, creata_da=actor)
     _apply(domanda, campi)
     domanda.save()
@@ -160,7 +155,7 @@ def domanda_update(
 ) -> Domanda:
     """Edit a draft; `lavoratori`, when given, replaces the whole list."""
     domanda = _lock(domanda)
-    _check_impresa(actor, domanda.azienda_id)
+    check_can_act_for(actor, domanda.azienda_id)
     if domanda.stato != StatoDomanda.BOZZA:
         raise NotAllowed(_(MSG_SOLO_BOZZA).format(stato=domanda.get_stato_display()))
     _apply(domanda, campi)
@@ -188,7 +183,7 @@ def domanda_attach_accordo(
     """Store the union agreement of a draft: a real PDF of at most 10 MB, kept with its SHA-256 in
     private storage and served only to those who may see the domanda."""
     domanda = _lock(domanda)
-    _check_impresa(actor, domanda.azienda_id)
+    check_can_act_for(actor, domanda.azienda_id)
     if domanda.stato != StatoDomanda.BOZZA:
         raise NotAllowed(_(MSG_SOLO_BOZZA).format(stato=domanda.get_stato_display()))
     content = _read_pdf(file)
@@ -277,7 +272,7 @@ def domanda_submit(*, actor: User, domanda: Domanda) -> Domanda:
     request finds the domanda already submitted and returns it unchanged. The protocol number and the
     receipt follow from the worker (DPR 445/2000 art. 57)."""
     domanda = _lock(domanda)
-    _check_impresa(actor, domanda.azienda_id)
+    check_can_act_for(actor, domanda.azienda_id)
     if domanda.presentata_il is not None:
         return domanda
     return _present(domanda, actor=actor)
@@ -296,7 +291,7 @@ def domanda_rettifica(
     must be entered again on the new protocol. The row lock makes two concurrent rettifiche of the
     same domanda produce exactly one successor; the other is refused."""
     vecchia = _lock(domanda)
-    _check_impresa(actor, vecchia.azienda_id)
+    check_can_act_for(actor, vecchia.azienda_id)
     if vecchia.stato not in RETTIFICABILI:
         raise NotAllowed(_(MSG_RETTIFICA).format(stato=vecchia.get_stato_display()))
     nuova = Domanda(
@@ -358,7 +353,7 @@ def domanda_transition(*, actor: User, domanda: Domanda, to: str, note: str = ""
 def richiesta_create(*, actor: User, domanda: Domanda, tipo: str, motivo: str) -> RichiestaRegione:
     """Where rettifica is not possible the company asks the Region to change or cancel the domanda."""
     domanda = _lock(domanda)
-    _check_impresa(actor, domanda.azienda_id)
+    check_can_act_for(actor, domanda.azienda_id)
     if domanda.stato == StatoDomanda.BOZZA:
         raise NotAllowed(
             _(MSG_RICHIESTA_STATO).format(stato=domanda.get_stato_display(), come=_("modificala"))
@@ -378,8 +373,9 @@ def richiesta_create(*, actor: User, domanda: Domanda, tipo: str, motivo: str) -
     motivo = motivo.strip()
     if not motivo:
         raise ValidationError({"motivo": [_("Indicare il motivo della richiesta.")]})
-    richiesta = RichiestaRegione.objects.create(domanda=domanda, tipo=tipo, motivo=motivo, richiedente=actor)
+    richiesta = RichiestaRegione(domanda=domanda, tipo=tipo, motivo=motivo, richiedente=actor)
     richiesta.full_clean()
+    richiesta.save()
     return richiesta
 
 

@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop as N_
 
 from core.exceptions import DomainError
+from core.spreadsheets import cella_sicura
 
 from .. import receipts
 from ..constants import Qualifica, TipoContratto, TipoDocumento
@@ -373,13 +374,8 @@ def _registro_csv(righe: list[dict[str, Any]]) -> str:
                 r["numero"],
                 r["registrata_il"].strftime("%d/%m/%Y %H:%M:%S"),
                 r["tipo"],
-                _cella_sicura(r["oggetto"]),
+                cella_sicura(r["oggetto"]),
                 r["impronta"],
             ]
         )
     return buffer.getvalue()
-
-
-def _cella_sicura(testo: str) -> str:
-    # A cell starting with = + - @ is a formula in a spreadsheet (CSV injection): neutralise it.
-    return f"'{testo}" if testo[:1] in ("=", "+", "-", "@", "\t", "\r") else testo

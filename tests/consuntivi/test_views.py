@@ -433,7 +433,7 @@ def test_form_rows_are_matched_to_workers_by_id_not_by_position(client, mia):
 
 
 def test_form_with_missing_rows_is_refused_with_a_message_not_a_crash(client, mia):
-    data, lavoratori = _form_data(mia, "2026-04", [("12,5", ""), ("3", "")])
+    data, _ = _form_data(mia, "2026-04", [("12,5", ""), ("3", "")])
     data["righe-TOTAL_FORMS"] = "1"
     response = client.post(reverse("consuntivi:nuovo", args=[mia.pk]), data)
     assert response.status_code == 200
