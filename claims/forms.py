@@ -28,7 +28,7 @@ from anagrafica.models import Sede
 from anagrafica.validators import normalize_codice_fiscale, validate_codice_fiscale_persona
 
 from .constants import Qualifica, StatoDomanda, TipoContratto, TipoRichiesta
-from .models import Domanda, Misura
+from .models import Domanda, Misura, settimane_tra
 from .rules import MSG_CF_RIPETUTO, MSG_PERIODO_MISURA, errori_lavoratore
 from .services.domande import CAMPI_LAVORATORE, MSG_PERIODO
 
@@ -280,7 +280,7 @@ def lavoratori_formset(
     """The workers' formset of `domanda`; `settimane` overrides the domanda's (a rettifica may change
     the period in the same request)."""
     form_kwargs = {
-        "settimane": settimane if settimane is not None else Decimal(domanda.giorni) / 7,
+        "settimane": settimane if settimane is not None else domanda.settimane_esatte,
         "assunti_entro": domanda.misura.data_assunzione_entro,
     }
     formset_class = LavoratoriFormSet
@@ -597,7 +597,7 @@ class RettificaForm(ReferenteForm, PeriodoForm):
     def settimane(self) -> Decimal | None:
         inizio, fine = self.cleaned_data.get("data_inizio"), self.cleaned_data.get("data_fine")
         if inizio and fine and fine >= inizio:
-            return Decimal((fine - inizio).days + 1) / 7
+            return settimane_tra(inizio, fine)
         return None
 
     def clean(self) -> dict[str, Any]:

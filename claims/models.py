@@ -1,3 +1,4 @@
+import datetime as dt
 from decimal import Decimal
 
 from django.conf import settings
@@ -11,6 +12,11 @@ from anagrafica.validators import validate_codice_fiscale_persona
 from core.models import TimeStampedModel
 
 from .constants import EsitoRichiesta, Qualifica, StatoDomanda, TipoContratto, TipoDocumento, TipoRichiesta
+
+
+def settimane_tra(inizio: dt.date, fine: dt.date) -> Decimal:
+    """Weeks from `inizio` to `fine`, both days included."""
+    return Decimal((fine - inizio).days + 1) / 7
 
 
 class Misura(TimeStampedModel):
@@ -184,8 +190,13 @@ class Domanda(TimeStampedModel):
         return (self.data_fine - self.data_inizio).days + 1
 
     @property
+    def settimane_esatte(self) -> Decimal:
+        """Weeks of the period, unrounded: the hour limits are computed on these."""
+        return settimane_tra(self.data_inizio, self.data_fine)
+
+    @property
     def settimane(self) -> Decimal:
-        return (Decimal(self.giorni) / 7).quantize(Decimal("0.1"))
+        return self.settimane_esatte.quantize(Decimal("0.1"))
 
     @property
     def protocollo(self) -> str | None:

@@ -125,7 +125,7 @@ def _check_settimane(domanda, altre, errors) -> None:
 
 def _check_lavoratori(domanda, lavoratori, altre, errors) -> None:
     visti: set[str] = set()
-    settimane = Decimal(domanda.giorni) / 7
+    settimane = domanda.settimane_esatte
     for lavoratore in lavoratori:
         cf = lavoratore.codice_fiscale
         if cf in visti:

@@ -340,7 +340,7 @@ def _passo_periodo(request: AuthenticatedRequest, domanda: Domanda) -> HttpRespo
 
 
 def _passo_lavoratori(request: AuthenticatedRequest, domanda: Domanda) -> HttpResponse:
-    settimane = Decimal(domanda.giorni) / 7
+    settimane = domanda.settimane_esatte
     entro = domanda.misura.data_assunzione_entro
     file_form = LavoratoriFileForm(settimane=settimane, assunti_entro=entro)
     formset = None
