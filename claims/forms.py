@@ -9,7 +9,6 @@ apply the rules again (`claims.rules`).
 import csv
 import datetime as dt
 import io
-import unicodedata
 import zipfile
 from collections.abc import Iterator
 from decimal import Decimal
@@ -26,6 +25,7 @@ from django.utils.translation import gettext_noop as N_
 
 from anagrafica.models import Sede
 from anagrafica.validators import normalize_codice_fiscale, validate_codice_fiscale_persona
+from core.spreadsheets import nome_colonna
 
 from .constants import Qualifica, StatoDomanda, TipoContratto, TipoRichiesta
 from .models import Domanda, Misura, settimane_tra
@@ -331,15 +331,6 @@ ALIAS_COLONNE = {
 }
 
 
-def _nome_colonna(intestazione: Any) -> str:
-    text = unicodedata.normalize("NFKD", str(intestazione or "")).encode("ascii", "ignore").decode()
-    text = "".join(c if c.isalnum() else "_" for c in text.strip().lower())
-    while "__" in text:
-        text = text.replace("__", "_")
-    text = text.strip("_")
-    return ALIAS_COLONNE.get(text, text)
-
-
 def _scelta(choices: Any, value: Any) -> Any:
     """A qualifica or contract type written as its code or its label, in any case."""
     text = str(value or "").strip().lower()
@@ -418,7 +409,7 @@ def leggi_lavoratori(
         raise ValidationError(_(MSG_FILE_VUOTO)) from None
     indici: dict[str, int] = {}
     for i, intestazione in enumerate(header):
-        indici.setdefault(_nome_colonna(intestazione), i)
+        indici.setdefault(nome_colonna(intestazione, ALIAS_COLONNE), i)
     mancanti = [c for c in COLONNE_FILE if c not in indici]
     if mancanti:
         raise ValidationError([_(MSG_FILE_COLONNA).format(colonna=c) for c in mancanti])

@@ -16,7 +16,6 @@ the spreadsheet's (the header is row 1).
 import csv
 import io
 import re
-import unicodedata
 import zipfile
 from collections.abc import Iterable, Iterator
 from typing import IO, Any
@@ -27,7 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop as N_
 
 from claims.models import Domanda
-from core.spreadsheets import cella_sicura
+from core.spreadsheets import cella_sicura, nome_colonna
 
 from .constants import FormatoFile
 from .rules import CAMPO_CF, CAMPO_ORE, CAMPO_RETRIBUZIONE, Errore
@@ -94,14 +93,6 @@ def formato_di(file: UploadedFile) -> str:
     raise ValidationError({"file": [_(MSG_FORMATO)]})
 
 
-def _colonna(intestazione: Any) -> str:
-    text = unicodedata.normalize("NFKD", str(intestazione or "")).encode("ascii", "ignore").decode()
-    text = "".join(c if c.isalnum() else "_" for c in text.strip().lower())
-    while "__" in text:
-        text = text.replace("__", "_")
-    return ALIAS.get(text.strip("_"), text.strip("_"))
-
-
 class Lettore:
     """Iterates the lines of an uploaded file as (row number, {field: raw value}, reading errors)."""
 
@@ -125,7 +116,7 @@ class Lettore:
             return
         indici: dict[str, int] = {}
         for i, intestazione in enumerate(header):
-            indici.setdefault(_colonna(intestazione), i)
+            indici.setdefault(nome_colonna(intestazione, ALIAS), i)
         mancanti = [c for c in OBBLIGATORIE if c not in indici]
         if mancanti:
             yield 1, {}, [Errore(1, c, _(MSG_INTESTAZIONE).format(colonna=c)) for c in mancanti]
