@@ -25,7 +25,7 @@ from core.api import IDEMPOTENCY_HEADER, ActorMixin, IdempotentPostMixin, error_
 
 from .constants import StatoDomanda
 from .models import Domanda, EventoDomanda, Ricevuta
-from .selectors import domanda_get_for, domande_for, finestre_aperte, misure_aperte
+from .selectors import domanda_get_for, domande_for, finestre_aperte, misure_aperte, ricevuta_pronta
 from .serializers import (
     AccordoSerializer,
     DomandaFiltroSerializer,
@@ -75,12 +75,6 @@ def pdf_response(ricevuta: Ricevuta, filename: str) -> FileResponse:
     )
     response["ETag"] = f'"{ricevuta.sha256}"'
     return response
-
-
-def ricevuta_of(registrazione) -> Ricevuta | None:
-    if registrazione is None:
-        return None
-    return Ricevuta.objects.filter(registrazione=registrazione).first()
 
 
 PDF_RESPONSE = OpenApiResponse(OpenApiTypes.BINARY, description=str(_("Il PDF della ricevuta.")))
@@ -284,7 +278,7 @@ class DomandaViewSet(ActorMixin, IdempotentPostMixin, viewsets.GenericViewSet):
             return Response({"detail": MSG_RICEVUTA_BOZZA}, status=status.HTTP_409_CONFLICT)
         if domanda.registrazione is None:
             return not_ready(MSG_PROTOCOLLO_IN_ATTESA)
-        ricevuta = ricevuta_of(domanda.registrazione)
+        ricevuta = ricevuta_pronta(domanda.registrazione)
         if ricevuta is None:
             return not_ready(MSG_RICEVUTA_IN_PREPARAZIONE)
         return pdf_response(ricevuta, f"ricevuta-{domanda.registrazione.segnatura.replace('/', '-')}.pdf")

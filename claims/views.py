@@ -61,7 +61,7 @@ from .forms import (
 )
 from .models import Domanda, EventoDomanda, RichiestaRegione
 from .rules import check_submission
-from .selectors import domanda_get_for, domande_for, misure_aperte
+from .selectors import domanda_get_for, domande_for, misure_aperte, ricevuta_pronta
 from .services.domande import (
     domanda_attach_accordo,
     domanda_create,
@@ -644,15 +644,8 @@ def _lato_impresa(request: AuthenticatedRequest, domanda: Domanda) -> bool:
     return aziende_for(request.user).filter(pk=domanda.azienda_id).exists()
 
 
-def _ricevuta(domanda: Domanda):
-    if not domanda.registrazione_id:
-        return None
-    ricevuta = getattr(domanda.registrazione, "ricevuta", None)
-    return ricevuta if ricevuta is not None and ricevuta.pdf else None
-
-
 def _contesto_protocollo(domanda: Domanda) -> dict[str, Any]:
-    ricevuta = _ricevuta(domanda)
+    ricevuta = ricevuta_pronta(domanda.registrazione)
     presentata = domanda.presentata_il is not None
     return {
         "domanda": domanda,
@@ -711,7 +704,7 @@ def domanda_protocollo(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @require_GET
 def domanda_ricevuta(request: AuthenticatedRequest, pk: int) -> HttpResponseBase:
     domanda = domanda_get_for(request.user, pk)
-    ricevuta = _ricevuta(domanda)
+    ricevuta = ricevuta_pronta(domanda.registrazione)
     if ricevuta is None:
         return render(request, "claims/ricevuta_in_preparazione.html", {"domanda": domanda}, status=404)
     nome = f"ricevuta-{ricevuta.registrazione.segnatura.replace('/', '-')}.pdf"

@@ -16,8 +16,8 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from claims.api import PDF_RESPONSE, FirstRendererNegotiation, not_ready, pdf_response, ricevuta_of
-from claims.selectors import domanda_get_for
+from claims.api import PDF_RESPONSE, FirstRendererNegotiation, not_ready, pdf_response
+from claims.selectors import domanda_get_for, ricevuta_pronta
 from core.api import IDEMPOTENCY_HEADER, ActorMixin, IdempotentPostMixin, error_responses, pk_or_404
 
 from .models import Consuntivo, RigaConsuntivo
@@ -116,7 +116,7 @@ class ConsuntivoViewSet(ActorMixin, viewsets.GenericViewSet):
         consuntivo: Consuntivo = consuntivo_get_for(self.actor, pk_or_404(pk))
         if consuntivo.registrazione is None:
             return not_ready(MSG_PROTOCOLLO_IN_ATTESA)
-        ricevuta = ricevuta_of(consuntivo.registrazione)
+        ricevuta = ricevuta_pronta(consuntivo.registrazione)
         if ricevuta is None:
             return not_ready(MSG_RICEVUTA_IN_PREPARAZIONE)
         return pdf_response(

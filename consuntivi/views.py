@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from anagrafica.models import User
-from claims.selectors import domanda_get_for, domande_for
+from claims.selectors import domanda_get_for, domande_for, ricevuta_pronta
 from core.exceptions import NotPermitted
 
 from . import imports, services, stime
@@ -91,8 +91,8 @@ def consuntivo_ricevuta(request, pk: int):
     """The PDF receipt of the consuntivo's registration; 'in preparazione' until the worker made it."""
     consuntivo = consuntivo_get_for(request.user, pk)
     registrazione = consuntivo.registrazione
-    ricevuta = getattr(registrazione, "ricevuta", None) if registrazione is not None else None
-    if registrazione is None or ricevuta is None or not ricevuta.pdf:
+    ricevuta = ricevuta_pronta(registrazione)
+    if registrazione is None or ricevuta is None:
         return render(
             request, "consuntivi/ricevuta_in_preparazione.html", {"consuntivo": consuntivo}, status=404
         )
