@@ -257,11 +257,15 @@ class DomandaAdmin(FunzionarioOnlyMixin, admin.ModelAdmin):
         context = {
             **self.admin_site.each_context(request),
             "title": _("Decisione sulla domanda %(domanda)s") % {"domanda": domanda},
-            "domanda": domanda,
-            "form": form,
             "opts": self.model._meta,
+            "oggetto": domanda,
+            "oggetto_url": reverse("admin:claims_domanda_change", args=[domanda.pk]),
+            "azione": _("Decisione"),
+            "intro": _("Stato attuale: %(stato)s") % {"stato": domanda.get_stato_display()},
+            "form": form,
+            "invia": _("Conferma la decisione"),
         }
-        return TemplateResponse(request, "admin/claims/domanda/decidi.html", context)
+        return TemplateResponse(request, "admin/claims/azione.html", context)
 
 
 class RispostaForm(forms.Form):
@@ -338,8 +342,12 @@ class RichiestaRegioneAdmin(FunzionarioOnlyMixin, admin.ModelAdmin):
         context = {
             **self.admin_site.each_context(request),
             "title": _("Risposta alla richiesta sulla domanda %(domanda)s") % {"domanda": richiesta.domanda},
-            "richiesta": richiesta,
-            "form": form,
             "opts": self.model._meta,
+            "oggetto": richiesta.domanda,
+            "oggetto_url": reverse("admin:claims_richiestaregione_change", args=[richiesta.pk]),
+            "azione": _("Risposta"),
+            "intro": f"{richiesta.get_tipo_display()}: {richiesta.motivo}",
+            "form": form,
+            "invia": _("Invia la risposta"),
         }
-        return TemplateResponse(request, "admin/claims/richiestaregione/rispondi.html", context)
+        return TemplateResponse(request, "admin/claims/azione.html", context)
