@@ -491,15 +491,36 @@ class LavoratoriFileForm(forms.Form):
 
 
 class AccordoForm(forms.Form):
+    """The union agreement; under a measure with a threshold, small employers tick the
+    self-declaration of the damage instead (the rules say which applies when submitting)."""
+
+    numero_dipendenti = forms.IntegerField(
+        label=gettext_lazy("Numero di dipendenti dell'azienda"), min_value=1, required=False
+    )
     accordo_file = forms.FileField(
         label=gettext_lazy("Accordo sindacale (PDF)"),
         help_text=gettext_lazy("Un file PDF di al massimo 10 MB."),
         widget=forms.ClearableFileInput(attrs={"accept": ".pdf,application/pdf"}),
     )
     accordo_data = forms.DateField(label=gettext_lazy("Data dell'accordo sindacale"), widget=date_widget())
+    dichiara_danno = forms.BooleanField(
+        label=Domanda._meta.get_field("dichiara_danno").verbose_name,  # type: ignore[union-attr]
+        required=False,
+    )
 
-    def __init__(self, *args: Any, allegato: bool = False, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, allegato: bool = False, soglia: int | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if soglia is None:
+            del self.fields["numero_dipendenti"], self.fields["dichiara_danno"]
+        else:
+            self.fields["numero_dipendenti"].required = True
+            self.fields["accordo_file"].required = self.fields["accordo_data"].required = False
+            self.fields["accordo_file"].help_text = _(
+                "Solo con più di {soglia} dipendenti. Un file PDF di al massimo 10 MB."
+            ).format(soglia=soglia)
+            self.fields["dichiara_danno"].help_text = _("Solo con non più di {soglia} dipendenti.").format(
+                soglia=soglia
+            )
         if allegato:
             field = self.fields["accordo_file"]
             field.required = False

@@ -32,6 +32,15 @@ class Misura(TimeStampedModel):
         _("lavoratori assunti entro il"),
         help_text=_("Il lavoratore deve risultare assunto a questa data."),
     )
+    dipendenti_senza_accordo = models.PositiveSmallIntegerField(
+        _("dipendenti senza accordo sindacale"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Fino a questo numero di dipendenti l'azienda presenta un'autodichiarazione del danno al posto "
+            "dell'accordo sindacale (5 nell'accordo quadro piemontese del 2020). Vuoto: accordo sempre richiesto."
+        ),
+    )
 
     class Meta:
         verbose_name = _("misura")
@@ -137,6 +146,16 @@ class Domanda(TimeStampedModel):
     accordo_data = models.DateField(_("data dell'accordo sindacale"), null=True, blank=True)
     accordo_file = models.FileField(_("accordo sindacale (PDF)"), upload_to="accordi/%Y/", blank=True)
     accordo_sha256 = models.CharField(_("SHA-256 dell'accordo"), max_length=64, blank=True)
+    numero_dipendenti = models.PositiveIntegerField(
+        _("numero di dipendenti dell'azienda"), null=True, blank=True
+    )
+    dichiara_danno = models.BooleanField(
+        _(
+            "Dichiaro, ai sensi degli artt. 46 e 47 del DPR 445/2000, il danno subito per la sospensione o "
+            "riduzione dell'attività (autodichiarazione al posto dell'accordo sindacale)."
+        ),
+        default=False,
+    )
     dichiara_assenza_altri_ammortizzatori = models.BooleanField(
         _("Dichiaro che l'azienda non ha accesso a CIGO, CIGS, FIS o fondi bilaterali."),
         default=False,
@@ -201,6 +220,13 @@ class Domanda(TimeStampedModel):
     @property
     def protocollo(self) -> str | None:
         return self.registrazione.segnatura if self.registrazione is not None else None
+
+    @property
+    def accordo_richiesto(self) -> bool:
+        """Employers up to the measure's threshold declare the damage instead of attaching the union
+        agreement (regional framework agreement, Piemonte, 26 March 2020)."""
+        soglia = self.misura.dipendenti_senza_accordo
+        return soglia is None or self.numero_dipendenti is None or self.numero_dipendenti > soglia
 
 
 class Lavoratore(models.Model):

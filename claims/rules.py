@@ -20,6 +20,13 @@ MSG_NO_LAVORATORI = N_("Indicare almeno un lavoratore.")
 MSG_CF_RIPETUTO = N_("Il codice fiscale {cf} compare più di una volta.")
 MSG_ACCORDO_MANCANTE = N_("Allegare l'accordo sindacale in PDF.")
 MSG_DICHIARAZIONE = N_("La dichiarazione è obbligatoria.")
+MSG_DIPENDENTI = N_(
+    "Indica il numero di dipendenti: fino a {soglia} basta l'autodichiarazione del danno, oltre serve "
+    "l'accordo sindacale."
+)
+MSG_AUTODICHIARAZIONE = N_(
+    "Con non più di {soglia} dipendenti, al posto dell'accordo sindacale serve l'autodichiarazione del danno."
+)
 MSG_PERIODO_MISURA = N_(
     "Il periodo deve essere compreso tra il {dal} e il {al}, come previsto dalla misura «{misura}»."
 )
@@ -66,16 +73,31 @@ def check_submission(domanda: Domanda, *, oggi, ignora: Domanda | None = None) -
 
 
 def _check_completeness(domanda, lavoratori, errors) -> None:
-    for field in ("referente_nome", "referente_email", "referente_telefono", "accordo_data"):
+    for field in ("referente_nome", "referente_email", "referente_telefono"):
         if not getattr(domanda, field):
             errors[field].append(_(MSG_REQUIRED))
-    if not domanda.accordo_file:
-        errors["accordo_file"].append(_(MSG_ACCORDO_MANCANTE))
+    _check_accordo(domanda, errors)
     for field in ("dichiara_assenza_altri_ammortizzatori", "dichiara_veridicita"):
         if not getattr(domanda, field):
             errors[field].append(_(MSG_DICHIARAZIONE))
     if not lavoratori:
         errors["lavoratori"].append(_(MSG_NO_LAVORATORI))
+
+
+def _check_accordo(domanda, errors) -> None:
+    """The union agreement, or for small employers (up to the measure's threshold) the
+    self-declaration of the damage suffered."""
+    soglia = domanda.misura.dipendenti_senza_accordo
+    if soglia is not None and domanda.numero_dipendenti is None:
+        errors["numero_dipendenti"].append(_(MSG_DIPENDENTI).format(soglia=soglia))
+    if not domanda.accordo_richiesto:
+        if not domanda.dichiara_danno:
+            errors["dichiara_danno"].append(_(MSG_AUTODICHIARAZIONE).format(soglia=soglia))
+        return
+    if not domanda.accordo_data:
+        errors["accordo_data"].append(_(MSG_REQUIRED))
+    if not domanda.accordo_file:
+        errors["accordo_file"].append(_(MSG_ACCORDO_MANCANTE))
 
 
 def _check_periodo(domanda, oggi, errors) -> None:

@@ -88,6 +88,15 @@ class DomandaScritturaSerializer(serializers.Serializer):
     referente_email = serializers.EmailField(max_length=254, required=False, allow_blank=True)
     referente_telefono = serializers.CharField(max_length=30, required=False, allow_blank=True)
     accordo_data = serializers.DateField(required=False, allow_null=True)
+    numero_dipendenti = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        min_value=1,
+        help_text=_("Dipendenti dell'azienda: decide se serve l'accordo sindacale o l'autodichiarazione."),
+    )
+    dichiara_danno = serializers.BooleanField(
+        required=False, help_text=str(Domanda._meta.get_field("dichiara_danno").verbose_name)
+    )
     dichiara_assenza_altri_ammortizzatori = serializers.BooleanField(
         required=False,
         help_text=str(Domanda._meta.get_field("dichiara_assenza_altri_ammortizzatori").verbose_name),
@@ -215,6 +224,8 @@ class DomandaSerializer(_DomandaBaseSerializer):
             "accordo_data",
             "accordo_caricato",
             "accordo_sha256",
+            "numero_dipendenti",
+            "dichiara_danno",
             "dichiara_assenza_altri_ammortizzatori",
             "dichiara_veridicita",
             "lavoratori",
@@ -273,6 +284,7 @@ class MisuraSerializer(serializers.ModelSerializer):
             "periodo_al",
             "max_settimane_per_sede",
             "data_assunzione_entro",
+            "dipendenti_senza_accordo",
             "finestre",
         ]
 

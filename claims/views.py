@@ -125,7 +125,11 @@ class Passo:
 PASSI = (
     Passo(1, gettext_lazy("Sede, misura e periodo"), ("sede", "misura", "data_inizio", "data_fine")),
     Passo(2, gettext_lazy("Lavoratori"), ("lavoratori",)),
-    Passo(3, gettext_lazy("Accordo sindacale"), ("accordo_file", "accordo_data")),
+    Passo(
+        3,
+        gettext_lazy("Accordo sindacale"),
+        ("numero_dipendenti", "accordo_file", "accordo_data", "dichiara_danno"),
+    ),
     Passo(4, gettext_lazy("Referente"), ("referente_nome", "referente_email", "referente_telefono")),
     Passo(
         5,
@@ -143,6 +147,8 @@ ETICHETTE_CAMPI = {
     "lavoratori": gettext_lazy("Lavoratori"),
     "accordo_file": gettext_lazy("Accordo sindacale (PDF)"),
     "accordo_data": gettext_lazy("Data dell'accordo sindacale"),
+    "numero_dipendenti": gettext_lazy("Numero di dipendenti dell'azienda"),
+    "dichiara_danno": gettext_lazy("Autodichiarazione del danno"),
     "referente_nome": gettext_lazy("Nome e cognome del referente"),
     "referente_email": gettext_lazy("E-mail del referente"),
     "referente_telefono": gettext_lazy("Telefono del referente"),
@@ -405,21 +411,19 @@ def _passo_accordo(request: AuthenticatedRequest, domanda: Domanda) -> HttpRespo
         _post(request),
         _files(request),
         allegato=allegato,
-        initial={"accordo_data": domanda.accordo_data},
+        soglia=domanda.misura.dipendenti_senza_accordo,
+        initial={
+            "accordo_data": domanda.accordo_data,
+            "numero_dipendenti": domanda.numero_dipendenti,
+            "dichiara_danno": domanda.dichiara_danno,
+        },
     )
     if request.method == "POST" and form.is_valid():
-        file = form.cleaned_data.get("accordo_file")
-        if file:
-            saved = _salva(
-                request,
-                domanda,
-                form,
-                service=domanda_attach_accordo,
-                file=file,
-                accordo_data=form.cleaned_data["accordo_data"],
-            )
-        else:
-            saved = _salva(request, domanda, form, accordo_data=form.cleaned_data["accordo_data"])
+        dati = form.cleaned_data
+        campi = {k: dati[k] for k in ("accordo_data", "numero_dipendenti", "dichiara_danno") if k in dati}
+        saved = _salva(request, domanda, form, **campi)
+        if saved and dati.get("accordo_file"):
+            saved = _salva(request, domanda, form, service=domanda_attach_accordo, file=dati["accordo_file"])
         if saved:
             return _dopo_salvataggio(request, domanda, 3)
     return render(request, "claims/passo_3.html", _contesto_passo(domanda, 3, form=form, allegato=allegato))

@@ -30,6 +30,8 @@ CAMPI_DOMANDA = (
     "referente_email",
     "referente_telefono",
     "accordo_data",
+    "numero_dipendenti",
+    "dichiara_danno",
     "dichiara_assenza_altri_ammortizzatori",
     "dichiara_veridicita",
 )
@@ -225,11 +227,13 @@ def domanda_snapshot(domanda: Domanda) -> dict[str, Any]:
             "email": domanda.referente_email,
             "telefono": domanda.referente_telefono,
         },
+        "numero_dipendenti": domanda.numero_dipendenti,
         "accordo": {
             "data": domanda.accordo_data.isoformat() if domanda.accordo_data else None,
             "sha256": domanda.accordo_sha256,
         },
         "dichiarazioni": {
+            "danno_subito": domanda.dichiara_danno,
             "assenza_altri_ammortizzatori": domanda.dichiara_assenza_altri_ammortizzatori,
             "veridicita": domanda.dichiara_veridicita,
         },

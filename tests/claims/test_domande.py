@@ -428,3 +428,46 @@ def test_weekly_hours_outside_0_48_are_a_field_error_not_a_crash(
         )
     assert "ore_settimanali" in errors_of(exc)
     assert not Domanda.objects.exists()
+
+
+# --- small employers: self-declaration instead of the union agreement ----------------------------
+
+
+@pytest.fixture
+def misura_piemonte(db):
+    return MisuraFactory(dipendenti_senza_accordo=5)
+
+
+def test_small_employer_submits_with_the_self_declaration_instead_of_the_agreement(misura_piemonte):
+    domanda = DomandaFactory(
+        misura=misura_piemonte, accordo_file="", accordo_data=None, numero_dipendenti=4, dichiara_danno=True
+    )
+    domanda_submit(actor=lr_of(domanda), domanda=domanda)
+    domanda.refresh_from_db()
+    assert domanda.stato == StatoDomanda.PRESENTATA
+    assert domanda.dati_presentati["dichiarazioni"]["danno_subito"] is True
+
+
+def test_small_employer_without_the_self_declaration_is_told_what_is_missing(misura_piemonte):
+    domanda = DomandaFactory(misura=misura_piemonte, accordo_file="", accordo_data=None, numero_dipendenti=5)
+    with pytest.raises(ValidationError) as exc:
+        domanda_submit(actor=lr_of(domanda), domanda=domanda)
+    assert exc.value.message_dict["dichiara_danno"] == [
+        "Con non più di 5 dipendenti, al posto dell'accordo sindacale serve l'autodichiarazione del danno."
+    ]
+    assert "accordo_file" not in exc.value.message_dict
+
+
+def test_employer_above_the_threshold_must_attach_the_agreement(misura_piemonte):
+    domanda = DomandaFactory(
+        misura=misura_piemonte, accordo_file="", accordo_data=None, numero_dipendenti=6, dichiara_danno=True
+    )
+    with pytest.raises(ValidationError) as exc:
+        domanda_submit(actor=lr_of(domanda), domanda=domanda)
+    assert {"accordo_file", "accordo_data"} <= set(exc.value.message_dict)
+
+
+def test_number_of_employees_is_required_when_the_measure_has_a_threshold(misura_piemonte):
+    domanda = DomandaFactory(misura=misura_piemonte)
+    with pytest.raises(ValidationError, match="Indica il numero di dipendenti"):
+        domanda_submit(actor=lr_of(domanda), domanda=domanda)

@@ -832,3 +832,16 @@ def test_richiesta_not_offered_while_rettifica_is_possible(client_di, presentata
     )
     assert "usa la funzione Rettifica" in response.content.decode()
     assert not RichiestaRegione.objects.exists()
+
+
+def test_small_employer_ticks_the_self_declaration_in_step_3_and_needs_no_agreement(client_di, bozza_vuota):
+    misura = bozza_vuota.misura
+    misura.dipendenti_senza_accordo = 5
+    misura.save()
+    response = client_di.post(
+        passo(bozza_vuota, 3), {"numero_dipendenti": "3", "dichiara_danno": "on", "azione": "continua"}
+    )
+    assert response.status_code == 302
+    bozza_vuota.refresh_from_db()
+    assert (bozza_vuota.numero_dipendenti, bozza_vuota.dichiara_danno) == (3, True)
+    assert not bozza_vuota.accordo_richiesto

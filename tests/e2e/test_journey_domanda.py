@@ -112,6 +112,7 @@ def test_domanda_journey(page, login_as, axe_check, screenshot, demo, persona):
 
     # Step 3: the union agreement.
     expect(page).to_have_title(re.compile("Accordo sindacale"))
+    page.get_by_label("Numero di dipendenti dell'azienda").fill("12")  # above 5: the agreement is needed
     page.get_by_label("Accordo sindacale (PDF)").set_input_files(
         {"name": "accordo.pdf", "mimeType": "application/pdf", "buffer": MINIMAL_PDF}
     )

@@ -164,6 +164,7 @@ class Command(BaseCommand):
                 "periodo_al": oggi + dt.timedelta(days=90),
                 "max_settimane_per_sede": 9,
                 "data_assunzione_entro": oggi - dt.timedelta(days=60),
+                "dipendenti_senza_accordo": 5,
             },
         )
         FinestraPresentazione.objects.update_or_create(
