@@ -10,6 +10,7 @@ id of another company answers 404 on every URL, downloads included.
 
 import csv
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -277,24 +278,16 @@ def domanda_nuova(request: AuthenticatedRequest) -> HttpResponse:
     misure = misure_aperte(timezone.localdate()).order_by("nome")
     form = NuovaDomandaForm(_post(request), sedi=sedi, misure=misure)
     if request.method == "POST" and form.is_valid():
-        sede = sede_get_for(request.user, form.cleaned_data["sede"].pk)
-        try:
-            domanda = domanda_create(
-                actor=request.user,
-                sede=sede,
-                misura=form.cleaned_data["misura"],
-                data_inizio=form.cleaned_data["data_inizio"],
-                data_fine=form.cleaned_data["data_fine"],
-            )
-        except ValidationError as exc:
-            altri = _apply_errors(exc, form)
-            if altri:
-                form.add_error(None, altri)
-        except NotPermitted as exc:
-            raise _non_permitted_is_404(exc) from exc
-        except NotAllowed as exc:
-            messages.error(request, exc.message)
-        else:
+        domanda = _esegui(
+            request,
+            domanda_create,
+            form=form,
+            sede=sede_get_for(request.user, form.cleaned_data["sede"].pk),
+            misura=form.cleaned_data["misura"],
+            data_inizio=form.cleaned_data["data_inizio"],
+            data_fine=form.cleaned_data["data_fine"],
+        )
+        if domanda is not None:
             return _dopo_salvataggio(request, domanda, 1)
     return render(
         request,
@@ -315,23 +308,37 @@ def domanda_passo(request: AuthenticatedRequest, pk: int, numero: int) -> HttpRe
     return handler(request, domanda)
 
 
-def _salva(
-    request: AuthenticatedRequest, domanda: Domanda, form: Form, service=domanda_update, **kwargs: Any
-) -> bool:
-    """Call a draft service; on failure put its errors next to the fields and say False."""
+def _esegui(
+    request: AuthenticatedRequest,
+    service: Callable[..., Any],
+    *,
+    form: Form | None = None,
+    formset: BaseLavoratoriFormSet | None = None,
+    **kwargs: Any,
+) -> Any:
+    """Call a service as the signed-in user. On failure its errors go next to the fields (the rest
+    above the form, or in a message for a refused state change) and the result is None; a record
+    the user may not act on is a 404."""
     try:
-        service(actor=request.user, domanda=domanda, **kwargs)
+        return service(actor=request.user, **kwargs)
     except ValidationError as exc:
-        altri = _apply_errors(exc, form)
-        if altri:
+        altri = _apply_errors(exc, form, formset)
+        if altri and form is not None:
             form.add_error(None, altri)
-        return False
+        elif altri:
+            messages.error(request, " ".join(altri))
     except NotPermitted as exc:
         raise _non_permitted_is_404(exc) from exc
     except NotAllowed as exc:
         messages.error(request, exc.message)
-        return False
-    return True
+    return None
+
+
+def _salva(
+    request: AuthenticatedRequest, domanda: Domanda, form: Form, service=domanda_update, **kwargs: Any
+) -> bool:
+    """Call a draft service; on failure put its errors next to the fields and say False."""
+    return _esegui(request, service, form=form, domanda=domanda, **kwargs) is not None
 
 
 def _passo_periodo(request: AuthenticatedRequest, domanda: Domanda) -> HttpResponse:
@@ -837,20 +844,14 @@ def domanda_richiesta(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         raise Http404
     puo_chiedere = domanda.stato in STATI_RICHIESTA
     form = RichiestaForm(_post(request))
-    if request.method == "POST" and form.is_valid():
-        try:
-            richiesta_create(actor=request.user, domanda=domanda, **form.cleaned_data)
-        except ValidationError as exc:
-            altri = _apply_errors(exc, form)
-            if altri:
-                form.add_error(None, altri)
-        except NotPermitted as exc:
-            raise _non_permitted_is_404(exc) from exc
-        except NotAllowed as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, MSG_RICHIESTA_INVIATA)
-            return redirect("claims:domanda_richiesta", domanda.pk)
+    inviata = (
+        request.method == "POST"
+        and form.is_valid()
+        and _esegui(request, richiesta_create, form=form, domanda=domanda, **form.cleaned_data)
+    )
+    if inviata:
+        messages.success(request, MSG_RICHIESTA_INVIATA)
+        return redirect("claims:domanda_richiesta", domanda.pk)
     richieste = RichiestaRegione.objects.filter(domanda=domanda).select_related("richiedente")
     return render(
         request,
