@@ -59,6 +59,17 @@ def _is_funzionario(request) -> bool:
     return user.is_active and (user.is_superuser or getattr(user, "is_funzionario", False))
 
 
+def _save_through_service(service, request, form, **target) -> None:
+    """Admin edits of companies and sites go through their service (territory check, audit rows),
+    with only the fields the officer changed; `target` is the stored record the service compares to."""
+    try:
+        service(
+            actor=request.user, **target, **{field: form.cleaned_data[field] for field in form.changed_data}
+        )
+    except DomainError as error:
+        raise PermissionDenied(error.message) from error
+
+
 def _is_backoffice(request) -> bool:
     user = request.user
     return (
@@ -155,14 +166,7 @@ class AziendaAdmin(BackofficeAdmin):
         return False
 
     def save_model(self, request, obj, form, change):
-        try:
-            azienda_update(
-                actor=request.user,
-                azienda=Azienda.objects.get(pk=obj.pk),
-                **{field: form.cleaned_data[field] for field in form.changed_data},
-            )
-        except DomainError as error:
-            raise PermissionDenied(error.message) from error
+        _save_through_service(azienda_update, request, form, azienda=Azienda.objects.get(pk=obj.pk))
 
 
 @admin.register(Sede)
@@ -183,14 +187,7 @@ class SedeAdmin(BackofficeAdmin):
         return False
 
     def save_model(self, request, obj, form, change):
-        try:
-            sede_update(
-                actor=request.user,
-                sede=Sede.objects.get(pk=obj.pk),
-                **{field: form.cleaned_data[field] for field in form.changed_data},
-            )
-        except DomainError as error:
-            raise PermissionDenied(error.message) from error
+        _save_through_service(sede_update, request, form, sede=Sede.objects.get(pk=obj.pk))
 
 
 @admin.register(CentroImpiego)

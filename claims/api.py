@@ -6,6 +6,7 @@ only by `claims.services.domande`; each business action has its own endpoint (`p
 """
 
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Count, DecimalField, Prefetch, Sum, Value
 from django.db.models.functions import Coalesce
@@ -110,6 +111,15 @@ class DomandaViewSet(ActorMixin, IdempotentPostMixin, viewsets.GenericViewSet):
     def _domanda(self) -> Domanda:
         return domanda_get_for(self.actor, pk_or_404(self.kwargs["pk"]))
 
+    def _modifica(self, domanda: Domanda, request: Request) -> dict[str, Any]:
+        """The body of PATCH and rettifica/: only the fields sent; `lavoratori`, if sent, replaces the list."""
+        serializer = DomandaModificaSerializer(
+            domanda, data=request.data, partial=True, context=self.get_serializer_context()
+        )
+        serializer.is_valid(raise_exception=True)
+        dati = dict(serializer.validated_data)
+        return {"lavoratori": dati.pop("lavoratori", None), **dati}
+
     def _detail(self, pk: int, status_code: int = status.HTTP_200_OK) -> Response:
         domanda = (
             domande_for(self.actor)
@@ -168,12 +178,7 @@ class DomandaViewSet(ActorMixin, IdempotentPostMixin, viewsets.GenericViewSet):
 
     def partial_update(self, request: Request, pk: str) -> Response:
         domanda = self._domanda()
-        serializer = DomandaModificaSerializer(
-            domanda, data=request.data, partial=True, context=self.get_serializer_context()
-        )
-        serializer.is_valid(raise_exception=True)
-        dati = dict(serializer.validated_data)
-        domanda_update(actor=self.actor, domanda=domanda, lavoratori=dati.pop("lavoratori", None), **dati)
+        domanda_update(actor=self.actor, domanda=domanda, **self._modifica(domanda, request))
         return self._detail(domanda.pk)
 
     @extend_schema(
@@ -210,14 +215,7 @@ class DomandaViewSet(ActorMixin, IdempotentPostMixin, viewsets.GenericViewSet):
     @action(detail=True, methods=["post"])
     def rettifica(self, request: Request, pk: str) -> Response:
         domanda = self._domanda()
-        serializer = DomandaModificaSerializer(
-            domanda, data=request.data, partial=True, context=self.get_serializer_context()
-        )
-        serializer.is_valid(raise_exception=True)
-        dati = dict(serializer.validated_data)
-        nuova = domanda_rettifica(
-            actor=self.actor, domanda=domanda, lavoratori=dati.pop("lavoratori", None), **dati
-        )
+        nuova = domanda_rettifica(actor=self.actor, domanda=domanda, **self._modifica(domanda, request))
         return self._detail(nuova.pk, status.HTTP_201_CREATED)
 
     @extend_schema(
