@@ -51,8 +51,10 @@ INSTALLED_APPS = [
     "djangosaml2",
     "core",
     "anagrafica",
+    "protocollo",
     "claims",
     "consuntivi",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -187,7 +189,7 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 # A request must never hang on a broker that is down: the outbox keeps the work, and
-# claims.services.protocollo.publish() sends without retrying, bounded by these socket timeouts.
+# protocollo.services.publish() sends without retrying, bounded by these socket timeouts.
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 # The worker, instead, waits for Redis to come back however long it takes (0 would make it exit).
 CELERY_BROKER_CONNECTION_MAX_RETRIES = None
@@ -200,7 +202,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 }
 CELERY_BEAT_SCHEDULE = {
     "sweep-protocol-outbox": {
-        "task": "claims.tasks.sweep_outbox",
+        "task": "protocollo.tasks.sweep_outbox",
         "schedule": 60.0,
     },
     "purge-idempotency-keys": {
@@ -208,7 +210,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=3, minute=30),
     },
     "daily-protocol-register": {
-        "task": "claims.tasks.daily_register",
+        "task": "protocollo.tasks.daily_register",
         "schedule": crontab(hour=0, minute=15),
     },
     "sweep-consuntivi-uploads": {
@@ -270,7 +272,9 @@ SAML_CONFIG_DIR = Path(env.str("SAML_CONFIG_DIR", default=str(BASE_DIR / "var" /
 # CNS: the TLS-terminating proxy verifies the client certificate and forwards it (PEM, URL-encoded)
 # in this header; it is trusted only from these addresses.
 CNS_CERT_HEADER = env.str("CNS_CERT_HEADER", default="HTTP_X_SSL_CLIENT_CERT")
-CNS_TRUSTED_PROXIES = env.list("CNS_TRUSTED_PROXIES", default=["127.0.0.1"])
+# Addresses or CIDR ranges of our own reverse proxies: only from them are X-Forwarded-For (the
+# client's address, for rate limits) and the CNS certificate header believed.
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=["127.0.0.1/32", "::1/128"])
 # The development sign-in page exists only when DEBUG is on: it can never be enabled in production.
 DEV_LOGIN_ENABLED = DEBUG and not SERVICES_MODE
 

@@ -27,6 +27,7 @@ from .models import (
     Sede,
     User,
 )
+from .permissions import is_backoffice, is_funzionario, is_operatore_cpi
 from .selectors import aziende_of_cpi
 from .services import (
     abilitazione_grant,
@@ -47,16 +48,11 @@ admin.site.login_form = AdminLoginForm
 def _cpi_of(request):
     """The CPI an operator is confined to; None for funzionari and superusers."""
     user = request.user
-    if user.is_superuser or user.is_funzionario:
+    if is_funzionario(user):
         return None
-    if user.is_operatore_cpi:
+    if is_operatore_cpi(user):
         return user.cpi
     raise PermissionDenied
-
-
-def _is_funzionario(request) -> bool:
-    user = request.user
-    return user.is_active and (user.is_superuser or getattr(user, "is_funzionario", False))
 
 
 def _save_through_service(service, request, form, **target) -> None:
@@ -70,28 +66,15 @@ def _save_through_service(service, request, form, **target) -> None:
         raise PermissionDenied(error.message) from error
 
 
-def _is_backoffice(request) -> bool:
-    user = request.user
-    return (
-        user.is_active
-        and user.is_staff
-        and (
-            user.is_superuser
-            or getattr(user, "is_funzionario", False)
-            or getattr(user, "is_operatore_cpi", False)
-        )
-    )
-
-
 class BackofficeAdmin(admin.ModelAdmin):
     show_full_result_count = False
     list_per_page = 50
 
     def has_module_permission(self, request):
-        return _is_backoffice(request) and super().has_module_permission(request)
+        return is_backoffice(request.user) and super().has_module_permission(request)
 
     def has_view_permission(self, request, obj=None):
-        return _is_backoffice(request) and super().has_view_permission(request, obj)
+        return is_backoffice(request.user) and super().has_view_permission(request, obj)
 
     def has_delete_permission(self, request, obj=None):
         # Master data and its history are referenced by claims: records are never deleted.
@@ -206,7 +189,7 @@ class CentroImpiegoAdmin(BackofficeAdmin):
         return queryset if cpi is None else queryset.filter(pk=cpi.pk)
 
     def _funzionario(self, request) -> bool:
-        return _is_funzionario(request)
+        return is_funzionario(request.user)
 
     def has_add_permission(self, request):
         return self._funzionario(request) and super().has_add_permission(request)
@@ -462,7 +445,7 @@ class UserAdmin(BackofficeAdmin, DjangoUserAdmin):
 
     # Only funzionari (and superusers) manage accounts; CPI operators never see them.
     def _funzionario(self, request) -> bool:
-        return _is_funzionario(request)
+        return is_funzionario(request.user)
 
     def has_module_permission(self, request):
         return self._funzionario(request) and super().has_module_permission(request)

@@ -6,6 +6,8 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from core.ratelimit import client_ip
+
 from .auth import ratelimit
 from .constants import CAMPI_MODIFICABILI_DALL_AZIENDA
 from .models import Azienda, Comune, Sede
@@ -20,7 +22,7 @@ class RateLimitedLoginMixin(forms.Form):
 
     def clean(self):
         username = self.data.get("username", "") if self.is_bound else ""
-        ip = ratelimit.client_ip(self.request) if self.request is not None else ""
+        ip = client_ip(self.request) if self.request is not None else ""
         if ratelimit.is_blocked(ip, username):
             raise ValidationError(ratelimit.blocked_message(), code="too_many_attempts")
         try:

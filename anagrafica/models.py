@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.models import TimeStampedModel
 
+from . import permissions
 from .constants import Ruolo, StatoCensimento, TipoCensimento
 from .validators import (
     validate_codice_ateco,
@@ -53,11 +54,11 @@ class User(AbstractUser):
 
     @property
     def is_funzionario(self) -> bool:
-        return self.ruolo == Ruolo.FUNZIONARIO
+        return permissions.is_funzionario(self)
 
     @property
     def is_operatore_cpi(self) -> bool:
-        return self.ruolo == Ruolo.OPERATORE_CPI
+        return permissions.is_operatore_cpi(self)
 
 
 class Provincia(models.Model):

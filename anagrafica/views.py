@@ -29,6 +29,7 @@ from .forms import (
     LoginForm,
 )
 from .models import RichiestaCensimento, Sede, User
+from .permissions import is_backoffice
 from .selectors import azienda_get_for, aziende_for, richieste_censimento_for
 from .services import api_token_regenerate, azienda_update_contatti, censimento_request
 
@@ -38,10 +39,6 @@ MSG_CENSIMENTO_INVIATA = _(
     "Richiesta inviata al %(cpi)s: riceverà l'esito per e-mail e lo troverà in questa pagina."
 )
 MSG_TOKEN_GENERATO = _("Nuovo token generato: quello precedente non è più valido.")
-
-
-def is_backoffice(user: User) -> bool:
-    return user.ruolo != Ruolo.IMPRESA or (user.is_staff and not user.codice_fiscale)
 
 
 def _safe_next(request, fallback: str) -> str:

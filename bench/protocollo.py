@@ -39,7 +39,7 @@ from sequences import get_last_value  # noqa: E402
 
 from claims.constants import StatoDomanda  # noqa: E402
 from claims.models import Domanda, RegistrazioneProtocollo  # noqa: E402
-from claims.services.protocollo import anno_di, protocollo_register  # noqa: E402
+from protocollo.services import anno_di, protocollo_register_documento  # noqa: E402
 from tests.claims.factories import DomandaFactory  # noqa: E402
 
 
@@ -75,7 +75,7 @@ def run(pks: list[int], threads: int) -> tuple[float, list[float]]:
         try:
             for pk in chunk:
                 inizio = time.perf_counter()
-                protocollo_register(documento=Domanda(pk=pk))
+                protocollo_register_documento(Domanda(pk=pk))
                 mie.append(time.perf_counter() - inizio)
         finally:
             connection.close()

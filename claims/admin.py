@@ -11,6 +11,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from anagrafica.models import User
+from anagrafica.permissions import FunzionarioEditsMixin, FunzionarioOnlyMixin, is_funzionario
 from core.exceptions import DomainError
 
 from .constants import TRANSITIONS, EsitoRichiesta, Lato, StatoDomanda
@@ -20,77 +21,11 @@ from .models import (
     FinestraPresentazione,
     Lavoratore,
     Misura,
-    RegistrazioneProtocollo,
     RichiestaRegione,
 )
 from .services.domande import domanda_transition, richiesta_answer
 
 # --- the Region's backoffice for domande ------------------------------------------------------
-
-
-def _is_funzionario(request: HttpRequest) -> bool:
-    user = request.user
-    return bool(user.is_active and user.is_staff and (user.is_superuser or user.is_funzionario))
-
-
-class FunzionarioOnlyMixin:
-    """Domande, measures, the register, consuntivi and the budget are the regional officers' business,
-    not the CPI's."""
-
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return _is_funzionario(request)
-
-    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
-        return _is_funzionario(request)
-
-
-class FunzionarioEditsMixin(FunzionarioOnlyMixin):
-    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
-        return _is_funzionario(request)
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return _is_funzionario(request)
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return _is_funzionario(request)
-
-
-@admin.register(RegistrazioneProtocollo)
-class RegistrazioneProtocolloAdmin(FunzionarioOnlyMixin, admin.ModelAdmin):
-    """The protocol register, read-only: entries are never added, changed or deleted by hand
-    (DPR 445/2000 art. 57; the database refuses it too)."""
-
-    list_display = ("segnatura", "registrata_il", "tipo_documento", "oggetto", "codice_verifica")
-    list_filter = ("anno", "tipo_documento")
-    search_fields = ("=numero", "=codice_verifica", "oggetto", "=impronta")
-    date_hierarchy = "registrata_il"
-    ordering = ("-anno", "-numero")
-    show_full_result_count = False
-    readonly_fields = (
-        "segnatura",
-        "anno",
-        "numero",
-        "registrata_il",
-        "tipo_documento",
-        "oggetto",
-        "impronta",
-        "codice_verifica",
-    )
-    fields = readonly_fields
-    actions = None
-
-    @admin.display(description=_("protocollo"), ordering="numero")
-    def segnatura(self, obj: RegistrazioneProtocollo) -> str:
-        return obj.segnatura
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: RegistrazioneProtocollo | None = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: RegistrazioneProtocollo | None = None) -> bool:
-        return False
 
 
 class FinestraInline(FunzionarioEditsMixin, admin.TabularInline):
@@ -107,7 +42,7 @@ class MisuraAdmin(FunzionarioEditsMixin, admin.ModelAdmin):
     inlines = [FinestraInline]
 
     def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return _is_funzionario(request) and (obj is None or not obj.domande.exists())
+        return is_funzionario(request.user) and (obj is None or not obj.domande.exists())
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -234,7 +169,7 @@ class DomandaAdmin(FunzionarioOnlyMixin, admin.ModelAdmin):
         return [decidi, *super().get_urls()]
 
     def decidi_view(self, request: HttpRequest, pk: int):
-        if not _is_funzionario(request):
+        if not is_funzionario(request.user):
             raise PermissionDenied
         domanda = get_object_or_404(self.get_queryset(request), pk=pk)
         form = DecisioneForm(request.POST or None, domanda=domanda)
@@ -325,7 +260,7 @@ class RichiestaRegioneAdmin(FunzionarioOnlyMixin, admin.ModelAdmin):
         return [rispondi, *super().get_urls()]
 
     def rispondi_view(self, request: HttpRequest, pk: int):
-        if not _is_funzionario(request):
+        if not is_funzionario(request.user):
             raise PermissionDenied
         richiesta = get_object_or_404(RichiestaRegione, pk=pk)
         form = RispostaForm(request.POST or None)

@@ -10,23 +10,22 @@ from typing import Any
 
 from django.db.models import Count, DecimalField, Prefetch, Sum, Value
 from django.db.models.functions import Coalesce
-from django.http import FileResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
-from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from core.api import IDEMPOTENCY_HEADER, ActorMixin, IdempotentPostMixin, error_responses, pk_or_404
+from anagrafica.api import ActorMixin
+from core.api import IDEMPOTENCY_HEADER, IdempotentPostMixin, error_responses, pk_or_404
+from protocollo.api import PDF_RESPONSE, RICEVUTA_DESCRIZIONE, FirstRendererNegotiation, ricevuta_response
 
 from .constants import StatoDomanda
-from .models import Domanda, EventoDomanda, Ricevuta
-from .selectors import domanda_get_for, domande_for, finestre_aperte, misure_aperte, ricevuta_pronta
+from .models import Domanda, EventoDomanda
+from .selectors import domanda_get_for, domande_for, finestre_aperte, misure_aperte
 from .serializers import (
     AccordoSerializer,
     DomandaFiltroSerializer,
@@ -47,38 +46,6 @@ from .services.domande import (
 )
 
 MSG_RICEVUTA_BOZZA = _("La domanda non è ancora stata presentata: non ha una ricevuta.")
-MSG_PROTOCOLLO_IN_ATTESA = _(
-    "Il numero di protocollo non è ancora stato assegnato: la ricevuta sarà disponibile tra pochi secondi."
-)
-MSG_RICEVUTA_IN_PREPARAZIONE = _("La ricevuta è in preparazione: sarà disponibile tra pochi secondi.")
-RETRY_AFTER_SECONDS = "5"
-
-
-class FirstRendererNegotiation(BaseContentNegotiation):
-    """For file downloads: the file is sent as is, errors as JSON, whatever the client accepts."""
-
-    def select_parser(self, request, parsers):
-        return parsers[0]
-
-    def select_renderer(self, request, renderers, format_suffix=None):
-        return renderers[0], renderers[0].media_type
-
-
-def not_ready(message) -> Response:
-    return Response(
-        {"detail": message}, status=status.HTTP_409_CONFLICT, headers={"Retry-After": RETRY_AFTER_SECONDS}
-    )
-
-
-def pdf_response(ricevuta: Ricevuta, filename: str) -> FileResponse:
-    response = FileResponse(
-        ricevuta.pdf.open("rb"), content_type="application/pdf", as_attachment=True, filename=filename
-    )
-    response["ETag"] = f'"{ricevuta.sha256}"'
-    return response
-
-
-PDF_RESPONSE = OpenApiResponse(OpenApiTypes.BINARY, description=str(_("Il PDF della ricevuta.")))
 
 
 @extend_schema_view(
@@ -264,9 +231,7 @@ class DomandaViewSet(ActorMixin, IdempotentPostMixin, viewsets.GenericViewSet):
 
     @extend_schema(
         summary="La ricevuta di presentazione (PDF)",
-        description=str(
-            _("409 finché il protocollo o la ricevuta non sono pronti (riprovare dopo Retry-After).")
-        ),
+        description=str(RICEVUTA_DESCRIZIONE),
         responses={(200, "application/pdf"): PDF_RESPONSE, **error_responses(404, 409)},
     )
     @action(detail=True, methods=["get"], content_negotiation_class=FirstRendererNegotiation)
@@ -274,12 +239,7 @@ class DomandaViewSet(ActorMixin, IdempotentPostMixin, viewsets.GenericViewSet):
         domanda = self._domanda()
         if domanda.stato == StatoDomanda.BOZZA:
             return Response({"detail": MSG_RICEVUTA_BOZZA}, status=status.HTTP_409_CONFLICT)
-        if domanda.registrazione is None:
-            return not_ready(MSG_PROTOCOLLO_IN_ATTESA)
-        ricevuta = ricevuta_pronta(domanda.registrazione)
-        if ricevuta is None:
-            return not_ready(MSG_RICEVUTA_IN_PREPARAZIONE)
-        return pdf_response(ricevuta, f"ricevuta-{domanda.registrazione.segnatura.replace('/', '-')}.pdf")
+        return ricevuta_response(domanda.registrazione, "ricevuta")
 
 
 @extend_schema_view(

@@ -1,3 +1,5 @@
+from dataclasses import dataclass
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -53,9 +55,41 @@ TRANSITIONS: dict[str, dict[str, str]] = {
     S.RETTIFICATA: {},
 }
 
-RETTIFICABILI = frozenset({S.PRESENTATA, S.DA_RETTIFICARE})
-# A domanda in these states no longer counts toward the weeks of its site nor blocks its workers.
-NON_VIVE = frozenset({S.BOZZA, S.RETTIFICATA, S.ANNULLATA, S.NON_AMMISSIBILE})
+
+@dataclass(frozen=True)
+class Regole:
+    """What a state allows. One row per state, so that a new state cannot be forgotten anywhere."""
+
+    modificabile: bool  # the company edits it freely (a draft)
+    rettificabile: bool  # the company may correct it with a rettifica (DOMAIN.md "Rettifica")
+    richiesta: bool  # the company may write to the Region (richiesta di modifica/annullamento)
+    consuntivi: bool  # consuntivi may be sent on it
+    viva: bool  # counts toward the weeks of its site and blocks its workers elsewhere
+
+
+POLICY: dict[str, Regole] = {
+    #                                 modificabile rettificabile richiesta consuntivi viva
+    S.BOZZA: Regole(True, False, False, False, False),
+    S.PRESENTATA: Regole(False, True, False, True, True),
+    S.IN_ISTRUTTORIA: Regole(False, False, True, True, True),
+    S.DA_RETTIFICARE: Regole(False, True, False, True, True),
+    S.AMMISSIBILE: Regole(False, False, True, True, True),
+    S.AUTORIZZATA: Regole(False, False, True, True, True),
+    S.NON_AMMISSIBILE: Regole(False, False, True, False, False),
+    S.ANNULLATA: Regole(False, False, False, False, False),
+    S.RETTIFICATA: Regole(False, False, False, False, False),
+}
+
+
+def _stati(regola: str) -> frozenset[str]:
+    return frozenset(stato for stato, regole in POLICY.items() if getattr(regole, regola))
+
+
+RETTIFICABILI = _stati("rettificabile")
+STATI_RICHIESTA = _stati("richiesta")
+STATI_CONSUNTIVABILI = _stati("consuntivi")
+VIVE = _stati("viva")
+NON_VIVE = frozenset(StatoDomanda.values) - VIVE
 # The Region's decisions are e-mailed to the referente; these carry the officer's note.
 NOTA_OBBLIGATORIA = frozenset({S.DA_RETTIFICARE, S.NON_AMMISSIBILE, S.ANNULLATA})
 
@@ -83,8 +117,3 @@ class EsitoRichiesta(models.TextChoices):
     IN_ATTESA = "IN_ATTESA", _("In attesa di risposta")
     ACCOLTA = "ACCOLTA", _("Accolta")
     RESPINTA = "RESPINTA", _("Respinta")
-
-
-class TipoDocumento(models.TextChoices):
-    DOMANDA = "DOMANDA", _("Domanda")
-    CONSUNTIVO = "CONSUNTIVO", _("Consuntivo")

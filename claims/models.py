@@ -10,8 +10,9 @@ from django.utils.translation import gettext_lazy as _
 from anagrafica.models import Azienda, Sede
 from anagrafica.validators import validate_codice_fiscale_persona
 from core.models import TimeStampedModel
+from protocollo.models import DocumentoProtocollato
 
-from .constants import EsitoRichiesta, Qualifica, StatoDomanda, TipoContratto, TipoDocumento, TipoRichiesta
+from .constants import EsitoRichiesta, Qualifica, StatoDomanda, TipoContratto, TipoRichiesta
 
 
 def settimane_tra(inizio: dt.date, fine: dt.date) -> Decimal:
@@ -85,53 +86,7 @@ class FinestraPresentazione(TimeStampedModel):
         return f"{self.misura}: {self.nome}"
 
 
-class RegistrazioneProtocollo(models.Model):
-    """One entry of the protocol register (DPR 445/2000 art. 57). Append-only: never changed."""
-
-    anno = models.PositiveSmallIntegerField(_("anno"))
-    numero = models.PositiveIntegerField(_("numero"))
-    registrata_il = models.DateTimeField(_("registrata il"))
-    tipo_documento = models.CharField(_("tipo di documento"), max_length=12, choices=TipoDocumento)
-    oggetto = models.CharField(_("oggetto"), max_length=300)
-    impronta = models.CharField(_("impronta SHA-256 dei dati"), max_length=64)
-    codice_verifica = models.CharField(_("codice di verifica"), max_length=20, unique=True)
-
-    class Meta:
-        verbose_name = _("registrazione di protocollo")
-        verbose_name_plural = _("registro di protocollo")
-        ordering = ["-anno", "-numero"]
-        constraints = [
-            models.UniqueConstraint(fields=["anno", "numero"], name="protocollo_unico_per_anno"),
-        ]
-
-    def __str__(self) -> str:
-        return self.segnatura
-
-    @property
-    def segnatura(self) -> str:
-        return f"{self.anno}/{self.numero:07d}"
-
-
-class Ricevuta(models.Model):
-    """The PDF receipt of a registration, stored with its SHA-256."""
-
-    registrazione = models.OneToOneField(
-        RegistrazioneProtocollo, on_delete=models.PROTECT, related_name="ricevuta"
-    )
-    pdf = models.FileField(_("PDF"), upload_to="ricevute/%Y/")
-    sha256 = models.CharField(_("SHA-256"), max_length=64)
-    created_at = models.DateTimeField(_("generata il"), auto_now_add=True)
-    inviata_il = models.DateTimeField(_("inviata al referente il"), null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("ricevuta")
-        verbose_name_plural = _("ricevute")
-
-    def __str__(self) -> str:
-        return f"Ricevuta {self.registrazione}"
-
-
-class Domanda(TimeStampedModel):
+class Domanda(DocumentoProtocollato, TimeStampedModel):
     azienda = models.ForeignKey(Azienda, on_delete=models.PROTECT, related_name="domande")
     sede = models.ForeignKey(Sede, on_delete=models.PROTECT, related_name="domande")
     misura = models.ForeignKey(Misura, on_delete=models.PROTECT, related_name="domande")
@@ -172,9 +127,6 @@ class Domanda(TimeStampedModel):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     dati_presentati = models.JSONField(_("dati trasmessi"), null=True, blank=True)
-    registrazione = models.OneToOneField(
-        RegistrazioneProtocollo, on_delete=models.PROTECT, null=True, blank=True, related_name="domanda"
-    )
     sostituisce = models.OneToOneField(
         "self",
         verbose_name=_("rettifica della domanda"),
@@ -216,10 +168,6 @@ class Domanda(TimeStampedModel):
     @property
     def settimane(self) -> Decimal:
         return self.settimane_esatte.quantize(Decimal("0.1"))
-
-    @property
-    def protocollo(self) -> str | None:
-        return self.registrazione.segnatura if self.registrazione is not None else None
 
     @property
     def accordo_richiesto(self) -> bool:

@@ -7,7 +7,7 @@ from anagrafica.models import User
 from anagrafica.selectors import aziende_for
 
 from .constants import StatoDomanda
-from .models import Domanda, FinestraPresentazione, Misura, RegistrazioneProtocollo, Ricevuta
+from .models import Domanda, FinestraPresentazione, Misura
 
 
 def domande_for(user: User) -> QuerySet[Domanda]:
@@ -37,11 +37,3 @@ def misure_aperte(day) -> QuerySet[Misura]:
     return Misura.objects.filter(
         finestre__presentazione_dal__lte=day, finestre__presentazione_al__gte=day
     ).distinct()
-
-
-def ricevuta_pronta(registrazione: RegistrazioneProtocollo | None) -> Ricevuta | None:
-    """The receipt of a registration once its PDF is stored; None while the worker is making it."""
-    if registrazione is None:
-        return None
-    ricevuta = getattr(registrazione, "ricevuta", None)  # reverse one-to-one: absent until made
-    return ricevuta if ricevuta is not None and ricevuta.pdf else None

@@ -1,11 +1,10 @@
 from django.urls import path
 
-from . import views, views_verifica
+from . import views
 
 app_name = "claims"
 
 urlpatterns: list = [
-    path("verifica/", views_verifica.verifica, name="verifica"),
     path("domande/", views.domanda_list, name="domanda_list"),
     path("aziende/<int:pk>/domande/", views.azienda_domande, name="azienda_domande"),
     path("domande/nuova/", views.domanda_nuova, name="domanda_nuova"),

@@ -36,8 +36,10 @@ from anagrafica.models import User
 from anagrafica.selectors import azienda_get_for, aziende_for, sede_get_for, sedi_for
 from core.exceptions import NotAllowed, NotPermitted
 from core.spreadsheets import cella_sicura
+from protocollo.selectors import ricevuta_pronta
+from protocollo.views import ricevuta_download
 
-from .constants import RETTIFICABILI, Qualifica, StatoDomanda, TipoContratto
+from .constants import RETTIFICABILI, STATI_RICHIESTA, Qualifica, StatoDomanda, TipoContratto
 from .forms import (
     COLONNE_FILE,
     FILE_MAX_RIGHE,
@@ -62,7 +64,7 @@ from .forms import (
 )
 from .models import Domanda, EventoDomanda, RichiestaRegione
 from .rules import check_submission
-from .selectors import domanda_get_for, domande_for, misure_aperte, ricevuta_pronta
+from .selectors import domanda_get_for, domande_for, misure_aperte
 from .services.domande import (
     domanda_attach_accordo,
     domanda_create,
@@ -71,6 +73,7 @@ from .services.domande import (
     domanda_update,
     richiesta_create,
 )
+from .services.prospetto import prospetto_render
 
 if TYPE_CHECKING:
     from django.utils.functional import _StrOrPromise as StrOrPromise
@@ -103,14 +106,6 @@ MSG_RICHIESTA_INVIATA = gettext_lazy(
 )
 
 # The Region's states of a domanda in which the company writes to the Region instead of rectifying.
-STATI_RICHIESTA = frozenset(
-    {
-        StatoDomanda.IN_ISTRUTTORIA,
-        StatoDomanda.AMMISSIBILE,
-        StatoDomanda.AUTORIZZATA,
-        StatoDomanda.NON_AMMISSIBILE,
-    }
-)
 
 
 # --- steps of a new domanda ----------------------------------------------------------------------
@@ -688,7 +683,6 @@ def domanda_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         "sostituisce": domanda.sostituisce,
         "puo_rettificare": impresa and domanda.stato in RETTIFICABILI,
         "puo_chiedere": impresa and domanda.stato in STATI_RICHIESTA,
-        "num_consuntivi": domanda.consuntivi.count(),
         "impresa": impresa,
     }
     return render(request, "claims/domanda_detail.html", context)
@@ -715,12 +709,12 @@ def domanda_protocollo(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @require_GET
 def domanda_ricevuta(request: AuthenticatedRequest, pk: int) -> HttpResponseBase:
     domanda = domanda_get_for(request.user, pk)
-    ricevuta = ricevuta_pronta(domanda.registrazione)
-    if ricevuta is None:
-        return render(request, "claims/ricevuta_in_preparazione.html", {"domanda": domanda}, status=404)
-    nome = f"ricevuta-{ricevuta.registrazione.segnatura.replace('/', '-')}.pdf"
-    return FileResponse(
-        ricevuta.pdf.open("rb"), as_attachment=True, filename=nome, content_type="application/pdf"
+    return ricevuta_download(
+        request,
+        domanda.registrazione,
+        "ricevuta",
+        in_preparazione="claims/ricevuta_in_preparazione.html",
+        domanda=domanda,
     )
 
 
@@ -728,8 +722,6 @@ def domanda_ricevuta(request: AuthenticatedRequest, pk: int) -> HttpResponseBase
 @require_GET
 def domanda_prospetto(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """The "prospetto dei dati trasmessi" of a submitted domanda, rendered from its snapshot."""
-    from .services.ricevute import prospetto_render
-
     domanda = domanda_get_for(request.user, pk)
     if domanda.presentata_il is None:
         raise Http404

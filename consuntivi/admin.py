@@ -7,7 +7,7 @@ from django.contrib import admin
 from django.http import StreamingHttpResponse
 from django.utils.translation import gettext_lazy as _
 
-from claims.admin import FunzionarioEditsMixin, FunzionarioOnlyMixin
+from anagrafica.permissions import FunzionarioEditsMixin, FunzionarioOnlyMixin
 
 from .imports import csv_lines
 from .models import CaricamentoConsuntivo, Consuntivo, Massimale, RigaConsuntivo, RisorseRegionali

@@ -16,22 +16,15 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from claims.api import PDF_RESPONSE, FirstRendererNegotiation, not_ready, pdf_response
-from claims.selectors import domanda_get_for, ricevuta_pronta
-from core.api import IDEMPOTENCY_HEADER, ActorMixin, IdempotentPostMixin, error_responses, pk_or_404
+from anagrafica.api import ActorMixin
+from claims.selectors import domanda_get_for
+from core.api import IDEMPOTENCY_HEADER, IdempotentPostMixin, error_responses, pk_or_404
+from protocollo.api import PDF_RESPONSE, RICEVUTA_DESCRIZIONE, FirstRendererNegotiation, ricevuta_response
 
 from .models import Consuntivo, RigaConsuntivo
 from .selectors import consuntivi_for, consuntivo_get_for, domanda_per_invio
 from .serializers import ConsuntivoScritturaSerializer, ConsuntivoSerializer
 from .services import consuntivo_send
-
-MSG_PROTOCOLLO_IN_ATTESA = _(
-    "Il numero di protocollo del consuntivo non è ancora stato assegnato: la ricevuta sarà disponibile "
-    "tra pochi secondi."
-)
-MSG_RICEVUTA_IN_PREPARAZIONE = _(
-    "La ricevuta del consuntivo è in preparazione: sarà disponibile tra pochi secondi."
-)
 
 DOMANDA_ID = OpenApiParameter("domanda_id", OpenApiTypes.INT, OpenApiParameter.PATH)
 
@@ -106,19 +99,10 @@ class ConsuntivoViewSet(ActorMixin, viewsets.GenericViewSet):
 
     @extend_schema(
         summary="La ricevuta del consuntivo (PDF)",
-        description=str(
-            _("409 finché il protocollo o la ricevuta non sono pronti (riprovare dopo Retry-After).")
-        ),
+        description=str(RICEVUTA_DESCRIZIONE),
         responses={(200, "application/pdf"): PDF_RESPONSE, **error_responses(404, 409)},
     )
     @action(detail=True, methods=["get"], content_negotiation_class=FirstRendererNegotiation)
     def ricevuta(self, request: Request, pk: str):
         consuntivo: Consuntivo = consuntivo_get_for(self.actor, pk_or_404(pk))
-        if consuntivo.registrazione is None:
-            return not_ready(MSG_PROTOCOLLO_IN_ATTESA)
-        ricevuta = ricevuta_pronta(consuntivo.registrazione)
-        if ricevuta is None:
-            return not_ready(MSG_RICEVUTA_IN_PREPARAZIONE)
-        return pdf_response(
-            ricevuta, f"ricevuta-consuntivo-{consuntivo.registrazione.segnatura.replace('/', '-')}.pdf"
-        )
+        return ricevuta_response(consuntivo.registrazione, "ricevuta-consuntivo")

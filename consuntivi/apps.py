@@ -6,4 +6,10 @@ class ConsuntiviConfig(AppConfig):
     verbose_name = "Consuntivi"
 
     def ready(self) -> None:
-        from . import jobs  # noqa: F401  registers the upload tasks with Celery
+        from core import sezioni
+        from protocollo import registry
+
+        from .protocollo import ConsuntivoProtocollabile
+
+        registry.register(ConsuntivoProtocollabile())
+        sezioni.register("domanda.azioni", "consuntivi/includes/azioni_domanda.html")

@@ -3,20 +3,6 @@ from decimal import Decimal
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from claims.constants import StatoDomanda
-
-# A consuntivo may be sent only for a submitted domanda that is still alive: PRESENTATA or any later
-# state, except RETTIFICATA (its consuntivi go on the new protocol), ANNULLATA and NON AMMISSIBILE.
-STATI_CONSUNTIVABILI = frozenset(
-    {
-        StatoDomanda.PRESENTATA,
-        StatoDomanda.IN_ISTRUTTORIA,
-        StatoDomanda.DA_RETTIFICARE,
-        StatoDomanda.AMMISSIBILE,
-        StatoDomanda.AUTORIZZATA,
-    }
-)
-
 # The employee contribution withheld from wage integrations (seeds: FIS handbook, INPS circulars).
 RIDUZIONE_PERCENTUALE_DEFAULT = Decimal("5.84")
 # The integration is 80% of the pay lost for the hours not worked (DOMAIN.md "Amounts").

@@ -5,13 +5,14 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from claims.models import Domanda, Lavoratore, Misura, RegistrazioneProtocollo
+from claims.models import Domanda, Lavoratore, Misura
 from core.models import TimeStampedModel
+from protocollo.models import DocumentoProtocollato
 
 from .constants import CARICAMENTO_FINITO, RIDUZIONE_PERCENTUALE_DEFAULT, FormatoFile, StatoCaricamento
 
 
-class Consuntivo(models.Model):
+class Consuntivo(DocumentoProtocollato):
     """Hours of integration actually used in one month, per worker of one domanda. Final once sent."""
 
     domanda = models.ForeignKey(Domanda, on_delete=models.CASCADE, related_name="consuntivi")
@@ -19,9 +20,6 @@ class Consuntivo(models.Model):
     inviato_il = models.DateTimeField(_("inviato il"))
     inviato_da = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     dati_inviati = models.JSONField(_("dati trasmessi"), default=dict)
-    registrazione = models.OneToOneField(
-        RegistrazioneProtocollo, on_delete=models.PROTECT, null=True, blank=True, related_name="consuntivo"
-    )
 
     class Meta:
         verbose_name = _("consuntivo")
@@ -34,10 +32,6 @@ class Consuntivo(models.Model):
 
     def __str__(self) -> str:
         return f"Consuntivo {self.mese:%m/%Y} – {self.domanda}"
-
-    @property
-    def protocollo(self) -> str | None:
-        return self.registrazione.segnatura if self.registrazione is not None else None
 
 
 class RigaConsuntivo(models.Model):

@@ -28,9 +28,9 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop as N_
 
+from claims.constants import STATI_CONSUNTIVABILI
 from claims.models import Domanda, Lavoratore
 
-from .constants import STATI_CONSUNTIVABILI
 from .models import Consuntivo, RigaConsuntivo
 
 MSG_STATO = N_("Non si possono inviare consuntivi per una domanda in stato {stato}.")

@@ -20,6 +20,7 @@ from anagrafica.models import User
 from anagrafica.selectors import check_can_act_for
 from claims.models import Domanda
 from core.exceptions import NotPermitted
+from protocollo.services import protocollo_request
 
 from . import imports
 from .constants import StatoCaricamento
@@ -132,8 +133,6 @@ def consuntivo_send(
         ),
         batch_size=2000,
     )
-    from claims.services.protocollo import protocollo_request
-
     protocollo_request(consuntivo)
     return consuntivo
 
@@ -167,7 +166,7 @@ def caricamento_create(
 
 def _publish(caricamento_id: int) -> None:
     """Queue the processing; if the broker is down the upload stays IN_ATTESA for the sweep."""
-    from .jobs import caricamento_process_task
+    from .tasks import caricamento_process_task
 
     try:
         caricamento_process_task.delay(caricamento_id)

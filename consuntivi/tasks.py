@@ -1,26 +1,16 @@
-"""Protocol registration of a sent consuntivo (same guarantees as `claims.tasks.registra_domanda`)."""
-
-import logging
+"""Celery tasks of the uploads. They take ids, re-fetch, call a service and can run twice without harm.
+(The protocol registration of a sent consuntivo is `protocollo.tasks.registra_documento`.)"""
 
 from celery import shared_task
 
-from claims.services.protocollo import protocollo_register
-from claims.tasks import DURABLE, RETRY_DB, request_ricevuta
-from core.exceptions import DomainError
-
-from .models import Consuntivo
-
-logger = logging.getLogger(__name__)
+from . import services
 
 
-@shared_task(**DURABLE, **RETRY_DB)
-def registra_consuntivo(consuntivo_id: int) -> str | None:
-    """Give a sent consuntivo its protocol number, then ask for its receipt."""
-    try:
-        consuntivo = Consuntivo.objects.get(pk=consuntivo_id)
-        registrazione = protocollo_register(documento=consuntivo)
-    except (Consuntivo.DoesNotExist, DomainError):
-        logger.exception("Consuntivo %s: non protocollabile", consuntivo_id)
-        return None
-    request_ricevuta(registrazione)
-    return registrazione.segnatura
+@shared_task(name="consuntivi.caricamento_process", acks_late=True, ignore_result=True)
+def caricamento_process_task(caricamento_id: int) -> None:
+    services.caricamento_process(caricamento_id=caricamento_id)
+
+
+@shared_task(name="consuntivi.caricamenti_sweep", ignore_result=True)
+def caricamenti_sweep_task() -> int:
+    return services.caricamenti_sweep()

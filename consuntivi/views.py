@@ -7,18 +7,20 @@ uploading need a domanda of a company the user acts for (`domanda_per_invio`).""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from anagrafica.models import User
-from claims.selectors import domanda_get_for, domande_for, ricevuta_pronta
+from claims.constants import STATI_CONSUNTIVABILI
+from claims.selectors import domanda_get_for, domande_for
 from core.exceptions import NotPermitted
+from protocollo.views import ricevuta_download
 
 from . import imports, services, stime
-from .constants import STATI_CONSUNTIVABILI, StatoCaricamento
+from .constants import StatoCaricamento
 from .forms import CaricamentoForm, MeseField, MeseForm, Sr41Form, righe_formset
 from .models import CaricamentoConsuntivo, Consuntivo
 from .rules import CAMPO_CF, CAMPO_ORE, CAMPO_RETRIBUZIONE, ConsuntivoNonValido, ConsuntivoRules
@@ -90,15 +92,12 @@ def consuntivo_detail(request, pk: int):
 def consuntivo_ricevuta(request, pk: int):
     """The PDF receipt of the consuntivo's registration; 'in preparazione' until the worker made it."""
     consuntivo = consuntivo_get_for(request.user, pk)
-    registrazione = consuntivo.registrazione
-    ricevuta = ricevuta_pronta(registrazione)
-    if registrazione is None or ricevuta is None:
-        return render(
-            request, "consuntivi/ricevuta_in_preparazione.html", {"consuntivo": consuntivo}, status=404
-        )
-    nome = f"ricevuta-consuntivo-{registrazione.segnatura.replace('/', '-')}.pdf"
-    return FileResponse(
-        ricevuta.pdf.open("rb"), as_attachment=True, filename=nome, content_type="application/pdf"
+    return ricevuta_download(
+        request,
+        consuntivo.registrazione,
+        "ricevuta-consuntivo",
+        in_preparazione="consuntivi/ricevuta_in_preparazione.html",
+        consuntivo=consuntivo,
     )
 
 

@@ -1,8 +1,20 @@
 import importlib
 
 import pytest
+from django.db.backends.signals import connection_created
 
 from tests.anagrafica.factories import AziendaFactory, SedeFactory, UserFactory
+
+
+def _allow_truncate(sender, connection, **kwargs) -> None:
+    """The register, the receipts and the history refuse TRUNCATE (protocollo/0002): only a session
+    that says so may empty them, as the suite does at the end of each transactional test."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET aminder.svuotamento_consentito = 'on'")
+
+
+connection_created.connect(_allow_truncate, dispatch_uid="aminder-tests-allow-truncate")
 
 
 @pytest.fixture(autouse=True)

@@ -3,7 +3,7 @@
 nginx verifies the certificate against the CNS certification authorities (`ssl_verify_client`) and
 passes it, PEM and URL-encoded (`$ssl_client_escaped_cert`), in the header settings.CNS_CERT_HEADER.
 The application trusts that header only when the request comes from an address in
-settings.CNS_TRUSTED_PROXIES: from anywhere else anyone could write it. See deploy/nginx/aminder.conf.
+settings.TRUSTED_PROXIES: from anywhere else anyone could write it. See deploy/nginx/aminder.conf.
 
 The codice fiscale is in the certificate's subject: in `serialNumber` as `TINIT-RSSMRA80A01L219M`
 (ETSI EN 319 412-1 semantics, newer cards), or in the common name as
@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 
 from anagrafica.services import user_from_identity
 from anagrafica.validators import normalize_codice_fiscale, validate_codice_fiscale_persona
+from core.ratelimit import is_trusted_proxy
 
 logger = logging.getLogger(__name__)
 
@@ -51,7 +52,7 @@ def _meta_key(header: str) -> str:
 
 def certificate_from_request(request) -> x509.Certificate:
     """The client certificate the trusted proxy verified, or CnsError."""
-    if request.META.get("REMOTE_ADDR") not in settings.CNS_TRUSTED_PROXIES:
+    if not is_trusted_proxy(request.META.get("REMOTE_ADDR", "")):
         raise CnsError(MSG_CNS_NON_FIDATO)
     value = request.META.get(_meta_key(settings.CNS_CERT_HEADER), "").strip()
     if not value or value == "(null)":

@@ -1,27 +1,16 @@
-"""Rate limit of username/password sign-in: an atomic counter in the cache per address and username.
-
-Not DRF throttling, which is not a security control (DRF issue 8127): the counter is incremented
-atomically (Redis INCR in services mode) and the proxy limits requests too (deploy/nginx).
-"""
+"""Rate limit of username/password sign-in: an atomic counter per address and username
+(`core.ratelimit`), blocking the pair for LOGIN_FAILURE_WINDOW after LOGIN_MAX_FAILURES failures."""
 
 import hashlib
 
 from django.conf import settings
-from django.core.cache import cache
 from django.utils.translation import gettext_lazy as _
+
+from core import ratelimit
 
 MSG_TROPPI_TENTATIVI = _(
     "Troppi tentativi di accesso non riusciti: riprovi tra %(minuti)d minuti o contatti l'assistenza."
 )
-
-
-def client_ip(request) -> str:
-    """The client's address: the proxy's X-Forwarded-For only when the request comes from a trusted proxy."""
-    remote = request.META.get("REMOTE_ADDR", "")
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    if forwarded and remote in settings.CNS_TRUSTED_PROXIES:
-        return forwarded.split(",")[-1].strip()
-    return remote
 
 
 def _key(ip: str, username: str) -> str:
@@ -30,22 +19,15 @@ def _key(ip: str, username: str) -> str:
 
 
 def is_blocked(ip: str, username: str) -> bool:
-    return (cache.get(_key(ip, username)) or 0) >= settings.LOGIN_MAX_FAILURES
+    return ratelimit.count(_key(ip, username)) >= settings.LOGIN_MAX_FAILURES
 
 
 def record_failure(ip: str, username: str) -> int:
-    key = _key(ip, username)
-    # add() starts the window at the first failure and never extends it; incr() is atomic.
-    cache.add(key, 0, settings.LOGIN_FAILURE_WINDOW_SECONDS)
-    try:
-        return cache.incr(key)
-    except ValueError:  # the window expired between add() and incr()
-        cache.add(key, 1, settings.LOGIN_FAILURE_WINDOW_SECONDS)
-        return 1
+    return ratelimit.hit(_key(ip, username), window=settings.LOGIN_FAILURE_WINDOW_SECONDS)
 
 
 def reset(ip: str, username: str) -> None:
-    cache.delete(_key(ip, username))
+    ratelimit.reset(_key(ip, username))
 
 
 def blocked_message() -> str:

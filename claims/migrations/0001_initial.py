@@ -5,6 +5,8 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
+from core.db import CreateModelIfMissing
+
 
 class Migration(migrations.Migration):
 
@@ -91,7 +93,7 @@ class Migration(migrations.Migration):
             name='misura',
             field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='domande', to='claims.misura'),
         ),
-        migrations.CreateModel(
+        CreateModelIfMissing(
             name='RegistrazioneProtocollo',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
@@ -115,7 +117,7 @@ class Migration(migrations.Migration):
             name='registrazione',
             field=models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='domanda', to='claims.registrazioneprotocollo'),
         ),
-        migrations.CreateModel(
+        CreateModelIfMissing(
             name='Ricevuta',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),

@@ -2,8 +2,8 @@
 changed nor reused), so that a bug, an admin action or a hand-written UPDATE cannot rewrite history:
 
 - a registration can be inserted, never updated or deleted;
-- a document's protocol number, once set, is never changed (nor cleared), and a registered document
-  is never deleted.
+- a domanda's protocol number, once set, is never changed (nor cleared), and a registered domanda
+  is never deleted (consuntivi/0004 does the same for consuntivi).
 
 Plus the indexes the outbox sweep and the daily register read. PostgreSQL only: the embedded default
 (SQLite) is for development and has neither.
@@ -42,22 +42,9 @@ CREATE TRIGGER claims_domanda_protocollata_non_si_cancella
     FOR EACH ROW WHEN (OLD.registrazione_id IS NOT NULL)
     EXECUTE FUNCTION claims_documento_protocollato_immutabile();
 
-CREATE TRIGGER consuntivi_consuntivo_registrazione_immutabile
-    BEFORE UPDATE OF registrazione_id ON consuntivi_consuntivo
-    FOR EACH ROW
-    WHEN (OLD.registrazione_id IS NOT NULL AND NEW.registrazione_id IS DISTINCT FROM OLD.registrazione_id)
-    EXECUTE FUNCTION claims_documento_protocollato_immutabile();
-
-CREATE TRIGGER consuntivi_consuntivo_protocollato_non_si_cancella
-    BEFORE DELETE ON consuntivi_consuntivo
-    FOR EACH ROW WHEN (OLD.registrazione_id IS NOT NULL)
-    EXECUTE FUNCTION claims_documento_protocollato_immutabile();
-
 -- The outbox: submitted documents still waiting for their number (a handful among millions).
 CREATE INDEX IF NOT EXISTS claims_domanda_in_attesa_di_protocollo
     ON claims_domanda (presentata_il) WHERE registrazione_id IS NULL AND presentata_il IS NOT NULL;
-CREATE INDEX IF NOT EXISTS consuntivi_consuntivo_in_attesa_di_protocollo
-    ON consuntivi_consuntivo (inviato_il) WHERE registrazione_id IS NULL;
 -- The daily register and the sweep of missing receipts read registrations by time.
 CREATE INDEX IF NOT EXISTS claims_registrazioneprotocollo_registrata_il
     ON claims_registrazioneprotocollo (registrata_il);
@@ -65,10 +52,7 @@ CREATE INDEX IF NOT EXISTS claims_registrazioneprotocollo_registrata_il
 
 BACKWARD = """
 DROP INDEX IF EXISTS claims_registrazioneprotocollo_registrata_il;
-DROP INDEX IF EXISTS consuntivi_consuntivo_in_attesa_di_protocollo;
 DROP INDEX IF EXISTS claims_domanda_in_attesa_di_protocollo;
-DROP TRIGGER IF EXISTS consuntivi_consuntivo_protocollato_non_si_cancella ON consuntivi_consuntivo;
-DROP TRIGGER IF EXISTS consuntivi_consuntivo_registrazione_immutabile ON consuntivi_consuntivo;
 DROP TRIGGER IF EXISTS claims_domanda_protocollata_non_si_cancella ON claims_domanda;
 DROP TRIGGER IF EXISTS claims_domanda_registrazione_immutabile ON claims_domanda;
 DROP FUNCTION IF EXISTS claims_documento_protocollato_immutabile();
@@ -90,7 +74,6 @@ def _postgresql_only(sql):
 class Migration(migrations.Migration):
     dependencies = [
         ("claims", "0001_initial"),
-        ("consuntivi", "0001_initial"),
     ]
 
     operations = [migrations.RunPython(_postgresql_only(FORWARD), _postgresql_only(BACKWARD))]

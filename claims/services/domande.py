@@ -17,6 +17,7 @@ from django.utils.translation import gettext_noop as N_
 from anagrafica.models import Sede, User
 from anagrafica.selectors import check_can_act_for
 from core.exceptions import NotAllowed, NotPermitted
+from protocollo.services import protocollo_request
 
 from ..constants import NOTA_OBBLIGATORIA, RETTIFICABILI, TRANSITIONS, EsitoRichiesta, Lato, StatoDomanda
 from ..models import Domanda, EventoDomanda, Lavoratore, Misura, RichiestaRegione
@@ -65,8 +66,8 @@ MSG_RICHIESTA_GIA_RISPOSTA = N_("Alla richiesta è già stata data risposta.")
 # --- permissions -------------------------------------------------------------------------------
 
 
-def _check_regione(actor: User) -> None:
-    if not actor.is_funzionario:
+def _check_regione(actor: User | None) -> None:
+    if actor is None or not actor.is_funzionario:
         raise NotPermitted(_(MSG_NON_FUNZIONARIO))
 
 
@@ -75,10 +76,16 @@ def _lock(domanda: Domanda) -> Domanda:
     return Domanda.objects.select_for_update().get(pk=domanda.pk)
 
 
-def _transition(domanda: Domanda, to: str, *, actor: User | None, note: str = "", dati=None) -> Domanda:
-    """The only place a domanda changes state. The caller holds the row lock (`_lock`)."""
-    if to not in TRANSITIONS[domanda.stato]:
+def _transition(
+    domanda: Domanda, to: str, *, actor: User | None, lato: str, note: str = "", dati=None
+) -> Domanda:
+    """The only place a domanda changes state: the move must be in TRANSITIONS and fired by the side
+    (`lato`) the table names. The caller holds the row lock (`_lock`) and checked that `actor` is of
+    that side (a company user for the domanda's company, or a regional officer)."""
+    if TRANSITIONS[domanda.stato].get(to) != lato:
         raise NotAllowed(_(MSG_TRANSIZIONE).format(da=domanda.get_stato_display(), a=StatoDomanda(to).label))
+    if lato == Lato.REGIONE:
+        _check_regione(actor)
     EventoDomanda.objects.create(
         domanda=domanda, actor=actor, da=domanda.stato, a=to, note=note, dati=dati or {}
     )
@@ -263,9 +270,7 @@ def _present(domanda: Domanda, *, actor: User, ignora: Domanda | None = None, no
     domanda.presentata_da = actor
     domanda.dati_presentati = domanda_snapshot(domanda)
     domanda.save(update_fields=["presentata_il", "presentata_da", "dati_presentati", "updated_at"])
-    _transition(domanda, StatoDomanda.PRESENTATA, actor=actor, note=note)
-    from .protocollo import protocollo_request
-
+    _transition(domanda, StatoDomanda.PRESENTATA, actor=actor, lato=Lato.IMPRESA, note=note)
     protocollo_request(domanda)
     return domanda
 
@@ -325,6 +330,7 @@ def domanda_rettifica(
         vecchia,
         StatoDomanda.RETTIFICATA,
         actor=actor,
+        lato=Lato.IMPRESA,
         note=f"Sostituita dalla domanda n. {nuova.pk}",
         dati={"sostituita_da": nuova.pk},
     )
@@ -340,12 +346,10 @@ def domanda_transition(*, actor: User, domanda: Domanda, to: str, note: str = ""
     autorizzazione, non ammissibilità, annullamento). The referente is e-mailed after commit."""
     _check_regione(actor)
     domanda = _lock(domanda)
-    if TRANSITIONS[domanda.stato].get(to) != Lato.REGIONE:
-        raise NotAllowed(_(MSG_TRANSIZIONE).format(da=domanda.get_stato_display(), a=StatoDomanda(to).label))
     note = note.strip()
-    if to in NOTA_OBBLIGATORIA and not note:
+    if to in NOTA_OBBLIGATORIA and not note and TRANSITIONS[domanda.stato].get(to) == Lato.REGIONE:
         raise ValidationError({"note": [_(MSG_NOTA).format(a=StatoDomanda(to).label)]})
-    _transition(domanda, to, actor=actor, note=note)
+    _transition(domanda, to, actor=actor, lato=Lato.REGIONE, note=note)
     transaction.on_commit(lambda: notifiche.stato_cambiato(domanda.pk))
     return domanda
 

@@ -3,11 +3,16 @@
 Load with `{% load aminder %}`.
 """
 
+from typing import Any
+
 from django import forms, template
+from django.template.loader import get_template
 from django.templatetags.static import static
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import ngettext
+
+from core import sezioni as registro
 
 register = template.Library()
 
@@ -140,3 +145,12 @@ def is_choice_group(field: forms.BoundField) -> bool:
 def is_check(field: forms.BoundField) -> bool:
     """A single checkbox: its label goes after the box, as Bootstrap Italia draws it."""
     return isinstance(field.field.widget, forms.CheckboxInput)
+
+
+@register.simple_tag(takes_context=True)
+def sezioni(context: template.Context, slot: str) -> SafeString:
+    """The sections upper apps registered for `slot` (core.sezioni), rendered with this page's context."""
+    flat: dict[str, Any] = context.flatten()  # type: ignore[assignment]
+    request = context.get("request")
+    parti = [get_template(nome).render(flat, request) for nome in registro.templates(slot)]
+    return mark_safe("".join(parti))  # noqa: S308 - each part is a template rendered with autoescape

@@ -5,8 +5,8 @@ import pytest
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
-from claims.models import RegistrazioneProtocollo, Ricevuta
 from consuntivi.models import Consuntivo
+from protocollo.models import RegistrazioneProtocollo, Ricevuta
 from tests.api.conftest import client_for, first_of_previous_month
 from tests.claims.factories import MINIMAL_PDF, DomandaFactory, LavoratoreFactory
 

@@ -10,8 +10,9 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from claims.constants import StatoDomanda
-from claims.models import Domanda, RegistrazioneProtocollo, Ricevuta, RichiestaRegione
+from claims.models import Domanda, RichiestaRegione
 from claims.rules import MSG_REQUIRED
+from protocollo.models import RegistrazioneProtocollo, Ricevuta
 from tests.anagrafica.factories import AbilitazioneFactory, SedeFactory, make_codice_fiscale
 from tests.api.conftest import client_for
 from tests.claims.factories import MINIMAL_PDF, DomandaFactory, LavoratoreFactory, MisuraFactory

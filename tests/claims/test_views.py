@@ -14,8 +14,7 @@ from openpyxl import Workbook, load_workbook
 from claims.constants import EsitoRichiesta, StatoDomanda
 from claims.models import Domanda, RichiestaRegione
 from claims.services.domande import domanda_transition, richiesta_answer
-from claims.services.protocollo import protocollo_register
-from claims.services.ricevute import ricevuta_create
+from protocollo.services import protocollo_register_documento, ricevuta_create
 from tests.anagrafica.factories import AbilitazioneFactory, SedeFactory, UserFactory, make_codice_fiscale
 from tests.claims.factories import MINIMAL_PDF, DomandaFactory, LavoratoreFactory, MisuraFactory
 
@@ -76,7 +75,7 @@ def estranea(misura):
     """A submitted domanda of another company, with its protocol number and receipt."""
     sede = SedeFactory()
     domanda = DomandaFactory(sede=sede, misura=misura, presentata=True)
-    registrazione = protocollo_register(documento=domanda)
+    registrazione = protocollo_register_documento(domanda)
     ricevuta_create(registrazione=registrazione)
     return domanda
 
@@ -114,7 +113,7 @@ def formset_data(righe, *, initial=0, azione="continua"):
 
 def presenta(domanda):
     """As the worker does after a submission: protocol number, then the receipt."""
-    registrazione = protocollo_register(documento=domanda)
+    registrazione = protocollo_register_documento(domanda)
     ricevuta_create(registrazione=registrazione)
     domanda.refresh_from_db()
     return domanda

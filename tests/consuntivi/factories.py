@@ -9,9 +9,9 @@ import factory
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
-from claims.constants import TipoDocumento
-from claims.models import Lavoratore, RegistrazioneProtocollo, Ricevuta
+from claims.models import Lavoratore
 from consuntivi.models import CaricamentoConsuntivo, Consuntivo, Massimale, RisorseRegionali
+from protocollo.models import RegistrazioneProtocollo, Ricevuta
 from tests.anagrafica.factories import make_codice_fiscale
 from tests.claims.factories import MINIMAL_PDF, DomandaFactory, LavoratoreFactory
 
@@ -117,7 +117,7 @@ def registra(consuntivo: Consuntivo, *, con_ricevuta: bool = True) -> Registrazi
         anno=2026,
         numero=900_000 + next(_numeri) + Consuntivo.objects.count(),
         registrata_il=timezone.now(),
-        tipo_documento=TipoDocumento.CONSUNTIVO,
+        tipo_documento="CONSUNTIVO",
         oggetto=f"Consuntivo {consuntivo.pk}",
         impronta="0" * 64,
         codice_verifica=f"T{consuntivo.pk:09d}",

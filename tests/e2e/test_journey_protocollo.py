@@ -5,8 +5,7 @@ import pytest
 from playwright.sync_api import expect
 
 from anagrafica.models import User
-from claims.services.protocollo import protocollo_register
-from claims.services.ricevute import ricevuta_create
+from protocollo.services import protocollo_register_documento, ricevuta_create
 from tests.anagrafica.factories import AziendaFactory, SedeFactory, UserFactory
 from tests.claims.factories import DomandaFactory
 
@@ -28,7 +27,7 @@ def test_protocol_number_appears_without_reloading(page, login_as, axe_check, sc
     screenshot(page, "domanda-in-attesa-di-protocollo")
 
     # The worker comes back and numbers it; nobody touches the page.
-    registrazione = protocollo_register(documento=domanda)
+    registrazione = protocollo_register_documento(domanda)
     expect(page.locator(".aminder-protocollo")).to_have_text(registrazione.segnatura, timeout=10_000)
     ricevuta_create(registrazione=registrazione)
     expect(box.get_by_role("link", name="Scarica la ricevuta (PDF)")).to_be_visible(timeout=10_000)

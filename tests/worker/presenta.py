@@ -13,7 +13,7 @@ from django.utils import timezone
 def presenta(pk: int) -> None:
     from claims.constants import StatoDomanda
     from claims.models import Domanda
-    from claims.services.protocollo import protocollo_request
+    from protocollo.services import protocollo_request
 
     with transaction.atomic():
         domanda = Domanda.objects.select_for_update().get(pk=pk)

@@ -13,8 +13,9 @@ from django.db import connection, transaction
 from django.utils import timezone
 from sequences import get_last_value
 
-from claims.models import Domanda, RegistrazioneProtocollo
-from claims.tasks import registra_domanda, sweep_outbox
+from claims.models import Domanda
+from protocollo.models import RegistrazioneProtocollo
+from protocollo.tasks import registra_documento, sweep_outbox
 from tests.claims.factories import DomandaFactory
 
 from .conftest import ROOT, UNREACHABLE_BROKER_URL, wait_for
@@ -82,10 +83,10 @@ def test_task_delivered_twice_numbers_once(celery_worker):
     domanda = DomandaFactory(presentata=True)
     prima = ultimo_numero()
 
-    registra_domanda.delay(domanda.pk)
-    registra_domanda.delay(domanda.pk)
+    registra_documento.delay("DOMANDA", domanda.pk)
+    registra_documento.delay("DOMANDA", domanda.pk)
 
-    riusciti = re.compile(r"registra_domanda\[[0-9a-f-]+\] succeeded in [0-9.]+s: '(\d{4}/\d{7})'")
+    riusciti = re.compile(r"registra_documento\[[0-9a-f-]+\] succeeded in [0-9.]+s: '(\d{4}/\d{7})'")
     wait_for(lambda: len(riusciti.findall(celery_worker.output())) == 2, "due esecuzioni del task concluse")
     segnature = riusciti.findall(celery_worker.output())
     assert segnature[0] == segnature[1] == f"{timezone.localdate().year}/{prima + 1:07d}"
@@ -122,7 +123,7 @@ def test_worker_process_killed_mid_task_is_redelivered_and_numbers_once(celery_w
     with transaction.atomic():
         # Holding the domanda's row lock keeps the task in the middle of its registration.
         Domanda.objects.select_for_update().get(pk=domanda.pk)
-        registra_domanda.delay(domanda.pk)
+        registra_documento.delay("DOMANDA", domanda.pk)
         wait_for(someone_waits_for_a_lock, "il task è in esecuzione")
         for pid in celery_worker.children():
             os.kill(pid, signal.SIGKILL)  # the pool processes, not the worker
@@ -143,7 +144,7 @@ def test_whole_worker_killed_mid_task_loses_nothing(start_worker):
 
     with transaction.atomic():
         Domanda.objects.select_for_update().get(pk=domanda.pk)
-        registra_domanda.delay(domanda.pk)
+        registra_documento.delay("DOMANDA", domanda.pk)
         wait_for(someone_waits_for_a_lock, "il task è in esecuzione")
         primo.kill()  # kill -9 of the worker and its pool: nobody gives the message back
 

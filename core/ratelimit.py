@@ -1,0 +1,79 @@
+"""The client's address behind our proxies, and one atomic rate-limit counter for sign-in, the API and
+the public verification page.
+
+Not DRF throttling, which is not a security control (DRF issue 8127: it reads, modifies and writes a
+list, so concurrent requests overwrite each other's counts). Here a count is one atomic increment in
+the cache (Redis INCR in services mode), and nginx limits requests too (`limit_req`).
+
+The counters live in the cache: when Redis is unreachable they fail open (logged), because refusing
+every sign-in and every submission while the cache is down would be the bigger harm.
+"""
+
+import ipaddress
+import logging
+from functools import lru_cache
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest
+
+logger = logging.getLogger(__name__)
+
+
+@lru_cache(maxsize=8)
+def _reti(proxies: tuple[str, ...]) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    return tuple(ipaddress.ip_network(p, strict=False) for p in proxies)
+
+
+def is_trusted_proxy(address: str) -> bool:
+    """Whether `address` is one of settings.TRUSTED_PROXIES (addresses or CIDR ranges)."""
+    try:
+        ip = ipaddress.ip_address(address.strip())
+    except ValueError:
+        return False
+    return any(ip in rete for rete in _reti(tuple(settings.TRUSTED_PROXIES)))
+
+
+def client_ip(request: HttpRequest) -> str:
+    """The address of the client: REMOTE_ADDR, unless it is a trusted proxy; then the rightmost address
+    of X-Forwarded-For that is not itself a trusted proxy (what a client writes further left is
+    forgeable, what our proxies append is not)."""
+    remote = request.META.get("REMOTE_ADDR", "")
+    if not is_trusted_proxy(remote):
+        return remote
+    inoltrati = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if a.strip()]
+    for address in reversed(inoltrati):
+        if not is_trusted_proxy(address):
+            return address
+    return inoltrati[0] if inoltrati else remote
+
+
+def hit(key: str, *, window: int) -> int:
+    """Count one more event under `key` and return the count in the window, which starts at the first
+    event and lasts `window` seconds (never extended). 0 when the cache is unreachable."""
+    try:
+        if cache.add(key, 1, timeout=window):
+            return 1
+        try:
+            return cache.incr(key)
+        except ValueError:  # the window expired between add() and incr()
+            cache.add(key, 1, timeout=window)
+            return 1
+    except Exception:
+        logger.warning("Contatore %s non disponibile (cache irraggiungibile): limite non applicato", key)
+        return 0
+
+
+def count(key: str) -> int:
+    try:
+        return int(cache.get(key) or 0)
+    except Exception:
+        logger.warning("Contatore %s non leggibile (cache irraggiungibile): limite non applicato", key)
+        return 0
+
+
+def reset(key: str) -> None:
+    try:
+        cache.delete(key)
+    except Exception:
+        logger.warning("Contatore %s non azzerato (cache irraggiungibile)", key)

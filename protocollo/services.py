@@ -1,0 +1,344 @@
+"""The protocol register (DPR 445/2000 art. 57): every submitted document gets a progressive number
+per solar year, from 1, never repeated, never skipped, never changed, with the date and time of its
+registration; then its receipt, and each day the daily register (art. 53 c. 2).
+
+It works on any document type registered in `protocollo.registry`, knowing nothing else of it.
+
+How nothing is lost: the submission transaction only marks the document submitted. A submitted
+document without a `registrazione` *is* the outbox row, so the submission is durable the moment it
+commits. `protocollo_request` then asks a worker, after the commit, to number it; if the broker is
+down the request is neither slowed down nor failed, and the beat task `protocollo.tasks.sweep_outbox`
+(or `manage.py protocollo_sweep`) finds the document later.
+
+How numbers stay gap-free: `protocollo_register` takes the next value of the year's counter row
+(django-sequences: an upsert that keeps the row locked until commit) in the same transaction that
+writes the registration. A rollback undoes the increment; a concurrent registration waits for the
+lock, so two documents never share a number and none is skipped.
+"""
+
+import csv
+import datetime as dt
+import hashlib
+import io
+import json
+import logging
+import secrets
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as N_
+from sequences import get_next_value
+
+from core.exceptions import DomainError, NotAllowed
+from core.spreadsheets import cella_sicura
+
+from . import pdf, registry
+from .models import DocumentoProtocollato, RegistrazioneProtocollo, Ricevuta
+
+if TYPE_CHECKING:
+    from celery import Task
+
+logger = logging.getLogger(__name__)
+
+ROMA = ZoneInfo("Europe/Rome")
+# No 0/O, 1/I/L: the code is read off paper and typed in by hand.
+ALFABETO_CODICE = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+LUNGHEZZA_CODICE = 10
+
+MSG_NON_PRESENTATO = N_("Il documento {documento} non è stato presentato: non può essere protocollato.")
+MSG_OGGETTO_EMAIL = N_("Ricevuta di presentazione – protocollo {segnatura}")
+MSG_PDF_ALTERATO = N_(
+    "Il PDF della ricevuta {segnatura} non corrisponde all'impronta registrata: non viene inviato."
+)
+MSG_DOCUMENTO_ASSENTE = N_("La registrazione {segnatura} non è collegata ad alcun documento.")
+CSV_INTESTAZIONE = ("Protocollo", "Anno", "Numero", "Data e ora", "Tipo", "Oggetto", "Impronta SHA-256")
+
+
+class _AnnoCambiato(Exception):
+    """The year turned (Rome time) while this registration waited for the counter lock."""
+
+
+# --- after the submission ----------------------------------------------------------------------
+
+
+def protocollo_request(documento: DocumentoProtocollato) -> None:
+    """Ask a worker to register `documento` once the submission transaction commits.
+
+    Called by the submitting services inside their transaction. Publishing can neither fail nor
+    stall the submission: errors are logged and the document stays in the outbox for the sweep.
+    Without a broker (embedded default) the task runs at once.
+    """
+    from .tasks import registra_documento
+
+    tipo = registry.adapter_for(documento).tipo
+    pk = documento.pk
+    transaction.on_commit(lambda: publish(registra_documento, tipo, pk))
+
+
+def publish(task: "Task", *args: Any) -> bool:
+    """Send `task` to the broker without retrying: the outbox sweep is the retry.
+
+    With the short broker timeouts of the settings this returns in well under a second when Redis
+    refuses connections, and after `socket_timeout` at worst when it accepts them and never answers
+    (celery issues 4296, 4556, 6046 are about the defaults, which retry for a long time).
+    """
+    try:
+        task.apply_async(args, retry=False)
+    except Exception:  # a broker outage, or a failing eager task: never the request's business
+        logger.warning(
+            "%s%r non accodato: lo riprenderà la scansione periodica", task.name, args, exc_info=True
+        )
+        return False
+    return True
+
+
+# --- the registration --------------------------------------------------------------------------
+
+
+def protocollo_register(*, tipo: str, pk: int) -> RegistrazioneProtocollo:
+    """Give document `pk` of type `tipo` the next number of the register of the current year
+    (Europe/Rome).
+
+    DPR 445/2000 art. 57: numbering is progressive, of at least seven digits, and starts again
+    from 1 every 1 January; the number is assigned once and never changed. Idempotent: a document
+    already registered returns its registration, so a task that runs twice numbers once.
+    """
+    adapter = registry.adapter(tipo)
+    for _tentativo in range(3):
+        try:
+            return _register(adapter, pk)
+        except _AnnoCambiato:
+            continue
+    raise RuntimeError("Cambio d'anno durante tre tentativi di registrazione consecutivi")  # pragma: no cover
+
+
+@transaction.atomic
+def _register(adapter: registry.Protocollabile, pk: int) -> RegistrazioneProtocollo:
+    # The document's row lock serialises two workers that got the same task: the second one
+    # waits here, then sees the first one's registration and returns it.
+    documento = adapter.blocca(pk)
+    if documento.registrazione_id is not None:
+        return RegistrazioneProtocollo.objects.get(pk=documento.registrazione_id)
+    if not adapter.presentato(documento):
+        raise NotAllowed(_(MSG_NON_PRESENTATO).format(documento=pk))
+
+    # Everything slow happens before the number is taken: the counter row stays locked from
+    # get_next_value() to the commit, and every other registration of the year waits for it.
+    campi = {
+        "tipo_documento": adapter.tipo,
+        "oggetto": adapter.oggetto(documento)[:300],
+        "impronta": impronta(adapter.dati_trasmessi(documento)),
+        "codice_verifica": _codice_verifica(),
+    }
+    anno = anno_di(timezone.now())
+    numero = get_next_value(f"protocollo-{anno}", initial_value=1)
+    # Taken after the lock so that a higher number never carries an earlier time.
+    registrata_il = timezone.now()
+    if anno_di(registrata_il) != anno:
+        raise _AnnoCambiato  # rolls back the increment: the new year's counter is tried instead
+    registrazione = RegistrazioneProtocollo.objects.create(
+        anno=anno, numero=numero, registrata_il=registrata_il, **campi
+    )
+    documento.registrazione = registrazione
+    documento.save(update_fields=["registrazione"])
+    return registrazione
+
+
+def anno_di(momento: dt.datetime) -> int:
+    return momento.astimezone(ROMA).year
+
+
+def impronta(dati: Any) -> str:
+    """SHA-256 of the canonical JSON of the transmitted data: anyone holding the same data can
+    recompute it (keys sorted, no spaces, UTF-8)."""
+    canonico = json.dumps(dati, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonico.encode("utf-8")).hexdigest()
+
+
+def _codice_verifica() -> str:
+    while True:
+        codice = "".join(secrets.choice(ALFABETO_CODICE) for _i in range(LUNGHEZZA_CODICE))
+        if not RegistrazioneProtocollo.objects.filter(codice_verifica=codice).exists():
+            return codice
+
+
+# --- the receipt -------------------------------------------------------------------------------
+
+
+def ricevuta_create(*, registrazione: RegistrazioneProtocollo) -> Ricevuta:
+    """Render and store the receipt of a registered document, with the SHA-256 of the PDF.
+
+    Idempotent: a receipt, once made, is never made again nor changed (it is what the referente
+    received; the database refuses changes). The registrazione row lock serialises two workers that
+    got the same task, so the second one finds the first one's receipt instead of failing.
+    """
+    with transaction.atomic():
+        registrazione = RegistrazioneProtocollo.objects.select_for_update().get(pk=registrazione.pk)
+        esistente = Ricevuta.objects.filter(registrazione=registrazione).first()
+        if esistente is not None:
+            return esistente
+        adapter, documento = documento_di(registrazione)
+        with translation.override("it"), timezone.override(ROMA):
+            dati_documento = adapter.ricevuta(documento)
+        contenuto = pdf.render_ricevuta(_contesto_ricevuta(registrazione, dati_documento))
+        ricevuta = Ricevuta(registrazione=registrazione, sha256=hashlib.sha256(contenuto).hexdigest())
+        ricevuta.pdf.save(_nome_file(registrazione), ContentFile(contenuto), save=False)
+        try:
+            ricevuta.save()
+        except Exception:
+            ricevuta.pdf.delete(save=False)
+            raise
+        return ricevuta
+
+
+def ricevuta_send(*, ricevuta: Ricevuta) -> None:
+    """E-mail the receipt to the document's recipient (for domande and consuntivi: the referente).
+
+    Idempotent: `inviata_il` is set in the same transaction as the sending, under the row lock, so a
+    retried task sends nothing more. (If the mail server accepts the message and the commit then
+    fails, the next try sends it again: at least once, never silently lost.) The stored PDF is
+    checked against its SHA-256 before it leaves.
+    """
+    with transaction.atomic():
+        ricevuta = (
+            Ricevuta.objects.select_for_update(of=("self",))
+            .select_related("registrazione")
+            .get(pk=ricevuta.pk)
+        )
+        if ricevuta.inviata_il is not None:
+            return
+        registrazione = ricevuta.registrazione
+        adapter, documento = documento_di(registrazione)
+        with translation.override("it"), timezone.override(ROMA):
+            destinatario = adapter.destinatario(documento)
+        if destinatario is None or not destinatario.email:
+            logger.warning("Ricevuta %s: il documento non ha un indirizzo a cui inviarla", registrazione)
+            return
+        with ricevuta.pdf.open("rb") as file:
+            contenuto = file.read()
+        if hashlib.sha256(contenuto).hexdigest() != ricevuta.sha256:
+            raise DomainError(_(MSG_PDF_ALTERATO).format(segnatura=registrazione.segnatura))
+        with translation.override("it"), timezone.override(ROMA):
+            corpo = render_to_string(
+                "protocollo/email/ricevuta.txt",
+                {
+                    "registrazione": registrazione,
+                    "destinatario": destinatario,
+                    "regione": settings.AMINDER_REGIONE,
+                    "url_verifica": url_verifica(registrazione),
+                },
+            )
+            oggetto = _(MSG_OGGETTO_EMAIL).format(segnatura=registrazione.segnatura)
+        messaggio = EmailMessage(subject=oggetto, body=corpo, to=[destinatario.email])
+        messaggio.attach(_nome_file(registrazione), contenuto, "application/pdf")
+        messaggio.send()
+        ricevuta.inviata_il = timezone.now()
+        ricevuta.save(update_fields=["inviata_il"])
+
+
+def documento_di(registrazione: RegistrazioneProtocollo) -> tuple[registry.Protocollabile, Any]:
+    """The adapter and the document a registration belongs to."""
+    adapter = registry.adapter(registrazione.tipo_documento)
+    documento = adapter.model._default_manager.filter(registrazione=registrazione).first()
+    if documento is None:
+        raise DomainError(_(MSG_DOCUMENTO_ASSENTE).format(segnatura=registrazione.segnatura))
+    return adapter, documento
+
+
+def url_verifica(registrazione: RegistrazioneProtocollo) -> str:
+    """The public verification URL printed in the receipt's QR code."""
+    query = urlencode(
+        {"protocollo": registrazione.segnatura, "codice": registrazione.codice_verifica}, safe="/"
+    )
+    return f"{_url_pagina_verifica()}?{query}"
+
+
+def _url_pagina_verifica() -> str:
+    return settings.AMINDER_PUBLIC_URL.rstrip("/") + reverse("protocollo:verifica")
+
+
+def _nome_file(registrazione: RegistrazioneProtocollo) -> str:
+    return f"ricevuta-{registrazione.anno}-{registrazione.numero:07d}.pdf"
+
+
+def _contesto_ricevuta(
+    registrazione: RegistrazioneProtocollo, contenuto: registry.ContenutoRicevuta
+) -> dict[str, Any]:
+    return {
+        "segnatura": registrazione.segnatura,
+        "registrata_il": registrazione.registrata_il,
+        "tipo_documento": registrazione.tipo_documento_etichetta,
+        "documento": contenuto,
+        "impronta": registrazione.impronta,
+        "codice_verifica": registrazione.codice_verifica,
+        "url_verifica": url_verifica(registrazione),
+        "url_verifica_pagina": _url_pagina_verifica(),
+    }
+
+
+# --- the daily register ------------------------------------------------------------------------
+
+
+def registro_giornaliero(*, giorno: dt.date) -> tuple[bytes, str]:
+    """The daily protocol register (DPR 445/2000 art. 53 c. 2): every registration of that day in
+    Europe/Rome time, in number order, as PDF for the archive and CSV (";"-separated, as Italian
+    spreadsheets expect) for the officers."""
+    inizio = dt.datetime.combine(giorno, dt.time.min, tzinfo=ROMA)
+    fine = dt.datetime.combine(giorno + dt.timedelta(days=1), dt.time.min, tzinfo=ROMA)
+    registrazioni = RegistrazioneProtocollo.objects.filter(
+        registrata_il__gte=inizio, registrata_il__lt=fine
+    ).order_by("anno", "numero")
+    righe = [
+        {
+            "segnatura": r.segnatura,
+            "anno": r.anno,
+            "numero": r.numero,
+            "registrata_il": r.registrata_il.astimezone(ROMA),
+            "tipo": r.tipo_documento_etichetta,
+            "oggetto": r.oggetto,
+            "impronta": r.impronta,
+        }
+        for r in registrazioni
+    ]
+    contenuto = pdf.render_registro(
+        {
+            "giorno": giorno,
+            "generato_il": timezone.now(),
+            "registrazioni": righe,
+            "ultima": righe[-1] if righe else None,
+        }
+    )
+    return contenuto, _registro_csv(righe)
+
+
+def _registro_csv(righe: list[dict[str, Any]]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer.writerow(CSV_INTESTAZIONE)
+    for r in righe:
+        writer.writerow(
+            [
+                r["segnatura"],
+                r["anno"],
+                r["numero"],
+                r["registrata_il"].strftime("%d/%m/%Y %H:%M:%S"),
+                r["tipo"],
+                cella_sicura(r["oggetto"]),
+                r["impronta"],
+            ]
+        )
+    return buffer.getvalue()
+
+
+def protocollo_register_documento(documento: DocumentoProtocollato) -> RegistrazioneProtocollo:
+    """`protocollo_register` for a document instance (management commands, tests, benchmarks)."""
+    return protocollo_register(tipo=registry.adapter_for(documento).tipo, pk=documento.pk)
