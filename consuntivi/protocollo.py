@@ -57,7 +57,7 @@ class ConsuntivoProtocollabile:
             titolo=str(_("Consuntivo mensile delle ore di integrazione salariale")),
             presentato_il=documento.inviato_il,
             righe=[
-                (_("Domanda"), domanda.protocollo or "–"),
+                (_("Riferito alla"), f"domanda {domanda.protocollo or '–'}"),
                 *righe_azienda(dati),
                 (_("Mese del consuntivo"), _mese(documento)),
                 (_("Lavoratori nel mese"), sum(1 for o in ore_mese if o > 0)),

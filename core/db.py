@@ -2,6 +2,7 @@
 append-only. The embedded default (SQLite) is for development and has neither."""
 
 from django.db import migrations
+from django.db.migrations.recorder import MigrationRecorder
 
 
 def postgresql_only(forward: str, backward: str) -> migrations.RunPython:
@@ -23,9 +24,19 @@ class CreateModelIfMissing(migrations.CreateModel):
     """CreateModel whose table is created only if no migration created it yet.
 
     For a model that moved between apps keeping its table: the old app's first migration and the new
-    app's first migration both describe it, neither depends on the other, and whichever runs first on
-    a new database creates the table. On an existing database the table is already there.
+    app's first migration both describe it (`also_created_by` names the other one), neither depends on
+    the other, and whichever runs first on a new database creates the table. On an existing database
+    the table is already there. Unapplied, it drops the table only if the other migration is not
+    applied either.
     """
+
+    def __init__(self, *args, also_created_by: tuple[str, str], **kwargs):
+        self.also_created_by = also_created_by
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self):
+        name, args, kwargs = super().deconstruct()
+        return name, args, {**kwargs, "also_created_by": self.also_created_by}
 
     def database_forwards(self, app_label, schema_editor, from_state, to_state):
         model = to_state.apps.get_model(app_label, self.name)
@@ -33,11 +44,6 @@ class CreateModelIfMissing(migrations.CreateModel):
             super().database_forwards(app_label, schema_editor, from_state, to_state)
 
     def database_backwards(self, app_label, schema_editor, from_state, to_state):
-        table = from_state.apps.get_model(app_label, self.name)._meta.db_table
-        # Unapplied while the other app's model still names the table: the table is not ours to drop.
-        still_described = any(
-            (state.options.get("db_table") or f"{label}_{name}") == table
-            for (label, name), state in to_state.models.items()
-        )
-        if not still_described and table in schema_editor.connection.introspection.table_names():
+        applied = MigrationRecorder(schema_editor.connection).applied_migrations()
+        if self.also_created_by not in applied:
             super().database_backwards(app_label, schema_editor, from_state, to_state)

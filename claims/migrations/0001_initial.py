@@ -94,6 +94,7 @@ class Migration(migrations.Migration):
             field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='domande', to='claims.misura'),
         ),
         CreateModelIfMissing(
+            also_created_by=("protocollo", "0001_initial"),
             name='RegistrazioneProtocollo',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
@@ -118,6 +119,7 @@ class Migration(migrations.Migration):
             field=models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='domanda', to='claims.registrazioneprotocollo'),
         ),
         CreateModelIfMissing(
+            also_created_by=("protocollo", "0001_initial"),
             name='Ricevuta',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),

@@ -19,6 +19,7 @@ class Migration(migrations.Migration):
 
     operations = [
         CreateModelIfMissing(
+            also_created_by=("claims", "0001_initial"),
             name="RegistrazioneProtocollo",
             fields=[
                 (
@@ -49,6 +50,7 @@ class Migration(migrations.Migration):
             },
         ),
         CreateModelIfMissing(
+            also_created_by=("claims", "0001_initial"),
             name="Ricevuta",
             fields=[
                 (

@@ -107,7 +107,7 @@ def test_officer_creates_a_measure_with_its_submission_window(officer_client):
     [
         "admin:consuntivi_consuntivo_changelist",
         "admin:consuntivi_massimale_changelist",
-        "admin:claims_registrazioneprotocollo_changelist",
+        "admin:protocollo_registrazioneprotocollo_changelist",
     ],
 )
 def test_cpi_operator_with_model_permissions_still_sees_no_regional_data(client, changelist):

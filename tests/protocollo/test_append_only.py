@@ -65,7 +65,7 @@ def test_truncate_is_refused_unless_the_session_allows_it(presentata, tabella):
     with connection.cursor() as cursor:
         cursor.execute("RESET aminder.svuotamento_consentito")
     try:
-        refused(f"TRUNCATE {tabella} CASCADE")
+        refused(f"SET CONSTRAINTS ALL IMMEDIATE; TRUNCATE {tabella} CASCADE")
     finally:
         with connection.cursor() as cursor:
             cursor.execute("SET aminder.svuotamento_consentito = 'on'")

@@ -22,9 +22,9 @@ PRIMA = [
 
 def migrate(targets):
     executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
     executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
+    nodes = [(app, name) for app, name in targets if name is not None]
+    return MigrationExecutor(connection).loader.project_state(nodes).apps
 
 
 @pytest.mark.django_db(transaction=True)

@@ -119,7 +119,7 @@ def test_draft_is_never_registered():
     with pytest.raises(NotAllowed):
         protocollo_register_documento(bozza)
 
-    registra_documento.apply(args=(bozza.pk,))  # a task for a draft does nothing, and does not fail
+    registra_documento.apply(args=("DOMANDA", bozza.pk))  # a task for a draft does nothing, and does not fail
     assert RegistrazioneProtocollo.objects.count() == 0
 
 
@@ -220,8 +220,8 @@ def test_sweep_registers_documents_waiting_for_more_than_a_minute():
 
     fatto = sweep_outbox()
 
-    assert fatto["domande"] == 1
-    assert fatto["consuntivi"] == 1
+    assert fatto["DOMANDA"] == 1
+    assert fatto["CONSUNTIVO"] == 1
     assert reloaded(in_attesa).protocollo is not None
     assert reloaded(consuntivo).protocollo is not None
     assert reloaded(appena_presentata).protocollo is None
@@ -318,16 +318,16 @@ def test_database_refuses_to_renumber_a_registered_consuntivo():
 def test_admin_shows_the_register_read_only(admin_client):
     registrazione = protocollo_register_documento(DomandaFactory(presentata=True))
 
-    elenco = admin_client.get("/admin/claims/registrazioneprotocollo/")
+    elenco = admin_client.get("/admin/protocollo/registrazioneprotocollo/")
     assert elenco.status_code == 200
     assert registrazione.segnatura in elenco.content.decode()
-    assert admin_client.get("/admin/claims/registrazioneprotocollo/add/").status_code == 403
+    assert admin_client.get("/admin/protocollo/registrazioneprotocollo/add/").status_code == 403
     assert (
         admin_client.post(
-            f"/admin/claims/registrazioneprotocollo/{registrazione.pk}/delete/", {"post": "yes"}
+            f"/admin/protocollo/registrazioneprotocollo/{registrazione.pk}/delete/", {"post": "yes"}
         )
     ).status_code == 403
-    dettaglio = admin_client.get(f"/admin/claims/registrazioneprotocollo/{registrazione.pk}/change/")
+    dettaglio = admin_client.get(f"/admin/protocollo/registrazioneprotocollo/{registrazione.pk}/change/")
     assert dettaglio.status_code == 200
     assert 'name="oggetto"' not in dettaglio.content.decode()  # shown, not editable
 
@@ -338,7 +338,7 @@ def test_sweep_sends_again_a_receipt_whose_email_was_refused(settings, time_mach
     cache.clear()
     domanda = DomandaFactory(presentata=True, dati_presentati={"lavoratori": []})
     settings.EMAIL_BACKEND = "tests.claims.test_protocollo.RefusingBackend"
-    registra_documento(domanda.pk)  # the receipt task fails on the mail server and gives up
+    registra_documento("DOMANDA", domanda.pk)  # the receipt task fails on the mail server and gives up
     ricevuta = Ricevuta.objects.get(registrazione=reloaded(domanda).registrazione)
     assert ricevuta.inviata_il is None
 

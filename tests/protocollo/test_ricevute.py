@@ -33,7 +33,7 @@ def registra(documento, *, numero=42, tipo="DOMANDA", codice="K7Q4M2XP9TLC"):
         numero=numero,
         registrata_il=REGISTRATA_IL,
         tipo_documento=tipo,
-        oggetto=f"{tipo.label} – {documento}",
+        oggetto=f"{tipo.capitalize()} – {documento}",
         impronta=hashlib.sha256(f"dati {numero}".encode()).hexdigest(),
         codice_verifica=codice,
     )

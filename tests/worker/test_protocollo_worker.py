@@ -111,7 +111,7 @@ def test_submission_with_broker_down_is_saved_and_registered_when_broker_is_back
     assert domanda.registrazione is None  # waiting in the outbox
 
     # The broker is back (the worker listens on it): the beat's sweep publishes the domanda again.
-    assert sweep_outbox(older_than_seconds=0)["domande"] == 1
+    assert sweep_outbox(older_than_seconds=0)["DOMANDA"] == 1
     wait_for(lambda: numero_di(domanda.pk) is not None, "domanda protocollata dopo la scansione")
     assert RegistrazioneProtocollo.objects.count() == 1
 
@@ -150,7 +150,7 @@ def test_whole_worker_killed_mid_task_loses_nothing(start_worker):
 
     assert numero_di(domanda.pk) is None
     start_worker()
-    assert sweep_outbox(older_than_seconds=0)["domande"] == 1
+    assert sweep_outbox(older_than_seconds=0)["DOMANDA"] == 1
     wait_for(lambda: numero_di(domanda.pk) is not None, "domanda protocollata dal nuovo worker")
     assert numero_di(domanda.pk) == prima + 1  # the killed attempt took no number
     assert RegistrazioneProtocollo.objects.count() == 1
