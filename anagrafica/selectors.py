@@ -42,7 +42,7 @@ def check_can_act_for(user: User, azienda_id: int) -> None:
         raise NotPermitted(gettext(MSG_NON_AZIENDA))
 
 
-def azienda_get_for(user: User, pk) -> Azienda:
+def azienda_get_for(user: User, pk: int) -> Azienda:
     return get_object_or_404(aziende_for(user), pk=pk)
 
 
@@ -50,7 +50,7 @@ def sedi_for(user: User) -> QuerySet[Sede]:
     return Sede.objects.filter(azienda__in=aziende_for(user)).select_related("azienda", "comune")
 
 
-def sede_get_for(user: User, pk) -> Sede:
+def sede_get_for(user: User, pk: int) -> Sede:
     return get_object_or_404(sedi_for(user), pk=pk)
 
 

@@ -13,7 +13,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import models, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -144,7 +144,7 @@ def _apply_changes(instance: Azienda | Sede, *, actor: User | None, fields: dict
     return changed
 
 
-def _attnames(instance, fields: list[str]) -> list[str]:
+def _attnames(instance: models.Model, fields: list[str]) -> list[str]:
     return [instance._meta.get_field(field).name for field in fields]
 
 
@@ -242,7 +242,7 @@ def abilitazione_validate(
     """The checks of abilitazione_grant without writing (forms call it); returns the codice fiscale."""
     cpi = _check_backoffice(actor, azienda)
     codice_fiscale = normalize_codice_fiscale(codice_fiscale)
-    errors: dict[str, list] = {}
+    errors: dict[str, list[Any]] = {}
     try:
         validate_codice_fiscale_persona(codice_fiscale)
     except ValidationError as error:
@@ -476,7 +476,7 @@ def censimento_refuse(*, actor: User, richiesta: RichiestaCensimento, motivo: st
     return richiesta
 
 
-def _send(subject: str, template: str, context: dict, recipients: list[str]) -> None:
+def _send(subject: str, template: str, context: dict[str, Any], recipients: list[str]) -> None:
     recipients = [r for r in recipients if r]
     if not recipients:
         return

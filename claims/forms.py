@@ -6,10 +6,7 @@ the data typed so far stay on the page; the services in `claims.services.domande
 apply the rules again (`claims.rules`).
 """
 
-import csv
 import datetime as dt
-import io
-import zipfile
 from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any, cast
@@ -25,6 +22,7 @@ from django.utils.translation import gettext_noop as N_
 
 from anagrafica.models import Sede
 from anagrafica.validators import normalize_codice_fiscale, validate_codice_fiscale_persona
+from core import spreadsheets
 from core.spreadsheets import nome_colonna
 
 from .constants import Qualifica, StatoDomanda, TipoContratto, TipoRichiesta
@@ -351,39 +349,6 @@ def _cella(value: Any) -> Any:
     return "" if value is None else str(value).strip()
 
 
-def _righe_csv(content: bytes) -> Iterator[tuple[int, list[Any]]]:
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = content.decode("cp1252", errors="replace")
-    header_line = text.split("\n", 1)[0]
-    counts = {d: header_line.count(d) for d in (";", ",", "\t")}
-    delimiter = max(counts, key=lambda d: counts[d]) if any(counts.values()) else ";"
-    try:
-        yield from enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), start=1)
-    except csv.Error as exc:
-        raise ValidationError(_(MSG_FILE_ILLEGGIBILE).format(motivo=exc)) from None
-
-
-def _righe_xlsx(content: bytes) -> Iterator[tuple[int, list[Any]]]:
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise ValidationError(_(MSG_FILE_ILLEGGIBILE).format(motivo=_("non è un file Excel .xlsx"))) from exc
-    try:
-        sheet = workbook.worksheets[0]
-        yield from enumerate((list(row) for row in sheet.iter_rows(values_only=True)), start=1)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, SyntaxError) as exc:
-        # A damaged sheet fails while its rows are read, not when the workbook opens.
-        raise ValidationError(
-            _(MSG_FILE_ILLEGGIBILE).format(motivo=_("il foglio Excel è danneggiato"))
-        ) from exc
-    finally:
-        workbook.close()
-
-
 def leggi_lavoratori(
     file: UploadedFile, *, settimane: Decimal | None, assunti_entro: dt.date | None
 ) -> list[dict[str, Any]]:
@@ -395,14 +360,23 @@ def leggi_lavoratori(
     name = (file.name or "").lower()
     if file.size and file.size > FILE_MAX_BYTES:
         raise ValidationError(_(MSG_FILE_GRANDE))
-    content = file.read()
     if name.endswith(".xlsx"):
-        rows = _righe_xlsx(content)
+        formato = spreadsheets.XLSX
     elif name.endswith((".csv", ".txt")):
-        rows = _righe_csv(content)
+        formato = spreadsheets.CSV
     else:
         raise ValidationError(_(MSG_FILE_FORMATO))
+    try:
+        return _leggi_righe(
+            spreadsheets.righe(file, formato), settimane=settimane, assunti_entro=assunti_entro
+        )
+    except spreadsheets.FileIlleggibile as exc:
+        raise ValidationError(_(MSG_FILE_ILLEGGIBILE).format(motivo=exc.motivo)) from None
 
+
+def _leggi_righe(
+    rows: Iterator[tuple[int, list[Any]]], *, settimane: Decimal | None, assunti_entro: dt.date | None
+) -> list[dict[str, Any]]:
     try:
         _numero, header = next(rows)
     except StopIteration:

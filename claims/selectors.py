@@ -1,5 +1,7 @@
 """Which domande a user may see. Every company-side view and endpoint goes through here."""
 
+import datetime as dt
+
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
@@ -18,7 +20,7 @@ def domande_for(user: User) -> QuerySet[Domanda]:
     return Domanda.objects.filter(azienda__in=aziende_for(user))
 
 
-def domanda_get_for(user: User, pk) -> Domanda:
+def domanda_get_for(user: User, pk: int) -> Domanda:
     return get_object_or_404(
         domande_for(user).select_related(
             "azienda", "sede__comune", "misura", "presentata_da", "registrazione__ricevuta"
@@ -27,13 +29,13 @@ def domanda_get_for(user: User, pk) -> Domanda:
     )
 
 
-def finestre_aperte(day) -> QuerySet[FinestraPresentazione]:
+def finestre_aperte(day: dt.date) -> QuerySet[FinestraPresentazione]:
     return FinestraPresentazione.objects.filter(
         presentazione_dal__lte=day, presentazione_al__gte=day
     ).select_related("misura")
 
 
-def misure_aperte(day) -> QuerySet[Misura]:
+def misure_aperte(day: dt.date) -> QuerySet[Misura]:
     return Misura.objects.filter(
         finestre__presentazione_dal__lte=day, finestre__presentazione_al__gte=day
     ).distinct()

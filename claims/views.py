@@ -8,8 +8,6 @@ domanda is reached only through `claims.selectors` and a site through `anagrafic
 id of another company answers 404 on every URL, downloads included.
 """
 
-import csv
-import io
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -34,8 +32,9 @@ from django_htmx.http import HttpResponseStopPolling
 
 from anagrafica.models import User
 from anagrafica.selectors import azienda_get_for, aziende_for, sede_get_for, sedi_for
+from core import spreadsheets
 from core.exceptions import NotAllowed, NotPermitted
-from core.spreadsheets import cella_sicura
+from core.spreadsheets import csv_testo
 from protocollo.selectors import ricevuta_pronta
 from protocollo.views import ricevuta_download
 
@@ -268,7 +267,7 @@ def domanda_nuova(request: AuthenticatedRequest) -> HttpResponse:
         return render(request, "claims/domanda_nuova_azienda.html", {"aziende": aziende})
     if not azienda_pk.isdigit():
         raise Http404
-    azienda = azienda_get_for(request.user, azienda_pk)
+    azienda = azienda_get_for(request.user, int(azienda_pk))
     sedi = sedi_for(request.user).filter(azienda=azienda).order_by("denominazione")
     misure = misure_aperte(timezone.localdate()).order_by("nome")
     form = NuovaDomandaForm(_post(request), sedi=sedi, misure=misure)
@@ -533,13 +532,8 @@ def lavoratori_modello(request: AuthenticatedRequest, pk: int, formato: str) -> 
     lavoratori = list(domanda.lavoratori.order_by("cognome", "nome").values_list(*COLONNE_FILE))
     nome = f"lavoratori-domanda-{domanda.pk}.{formato}"
     if formato == "csv":
-        buffer = io.StringIO()
-        buffer.write("\ufeff")  # Excel reads the accents of a UTF-8 file only with the BOM
-        writer = csv.writer(buffer, delimiter=";")
-        writer.writerow(COLONNE_FILE)
-        for riga in lavoratori:
-            writer.writerow([cella_sicura(_testo_csv(v)) for v in riga])
-        response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+        testo = csv_testo([COLONNE_FILE, *([_testo_csv(v) for v in riga] for riga in lavoratori)])
+        response = HttpResponse(testo, content_type="text/csv; charset=utf-8")
     elif formato == "xlsx":
         response = HttpResponse(
             _modello_xlsx(lavoratori),
@@ -560,43 +554,30 @@ def _testo_csv(value: Any) -> str:
 
 
 def _modello_xlsx(lavoratori: list[tuple]) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-    from openpyxl.worksheet.datavalidation import DataValidation
-
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "Lavoratori"
-    sheet.append(list(COLONNE_FILE))
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for riga in lavoratori:
-        sheet.append([cella_sicura(float(v) if isinstance(v, Decimal) else v) for v in riga])
-    for colonna, larghezza in zip("ABCDEFGH", (20, 18, 16, 14, 16, 16, 14, 16), strict=True):
-        sheet.column_dimensions[colonna].width = larghezza
-    for row in sheet.iter_rows(min_row=2, min_col=8, max_col=8):
-        for cell in row:
-            cell.number_format = "DD/MM/YYYY"
-    for colonna, scelte in (("D", Qualifica), ("E", TipoContratto)):
-        validation = DataValidation(
-            type="list", formula1='"' + ",".join(scelte.values) + '"', allow_blank=True
-        )
-        validation.add(f"{colonna}2:{colonna}{FILE_MAX_RIGHE + 1}")
-        sheet.add_data_validation(validation)
-    istruzioni = workbook.create_sheet("Istruzioni")
-    istruzioni.append(["Colonna", "Contenuto"])
-    for campo in COLONNE_FILE:
-        istruzioni.append([campo, str(LABELS_LAVORATORE[campo])])
-    istruzioni.append([])
-    istruzioni.append(["qualifica", ", ".join(Qualifica.values)])
-    istruzioni.append(["tipo_contratto", ", ".join(TipoContratto.values)])
-    istruzioni.append(["ore", "Numeri con la virgola o il punto decimale, es. 37,5"])
-    istruzioni.append(["data_assunzione", "Data, es. 15/01/2018"])
-    istruzioni.column_dimensions["A"].width = 18
-    istruzioni.column_dimensions["B"].width = 60
-    output = io.BytesIO()
-    workbook.save(output)
-    return output.getvalue()
+    istruzioni = [
+        ["Colonna", "Contenuto"],
+        *([campo, str(LABELS_LAVORATORE[campo])] for campo in COLONNE_FILE),
+        [],
+        ["qualifica", ", ".join(Qualifica.values)],
+        ["tipo_contratto", ", ".join(TipoContratto.values)],
+        ["ore", "Numeri con la virgola o il punto decimale, es. 37,5"],
+        ["data_assunzione", "Data, es. 15/01/2018"],
+    ]
+    righe = ([float(v) if isinstance(v, Decimal) else v for v in riga] for riga in lavoratori)
+    return spreadsheets.xlsx(
+        [
+            spreadsheets.Foglio(
+                "Lavoratori",
+                [COLONNE_FILE, *righe],
+                larghezze=(20, 18, 16, 14, 16, 16, 14, 16),
+                intestazione_in_grassetto=True,
+                formati={"H": "DD/MM/YYYY"},
+                scelte={"D": list(Qualifica.values), "E": list(TipoContratto.values)},
+                righe_convalidate=FILE_MAX_RIGHE,
+            ),
+            spreadsheets.Foglio("Istruzioni", istruzioni, larghezze=(18, 60)),
+        ]
+    )
 
 
 # --- lists -------------------------------------------------------------------------------------

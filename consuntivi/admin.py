@@ -8,8 +8,8 @@ from django.http import StreamingHttpResponse
 from django.utils.translation import gettext_lazy as _
 
 from anagrafica.permissions import FunzionarioEditsMixin, FunzionarioOnlyMixin
+from core.spreadsheets import csv_lines
 
-from .imports import csv_lines
 from .models import CaricamentoConsuntivo, Consuntivo, Massimale, RigaConsuntivo, RisorseRegionali
 from .selectors import SR41_COLONNE, sr41_righe
 

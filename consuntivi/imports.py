@@ -1,9 +1,8 @@
 """Reading and writing the tables of consuntivi: the uploaded CSV/XLSX files, their templates and
 CSV cells safe to open in a spreadsheet.
 
-Uploaded files are read as streams, one line at a time (`csv.reader` over a text wrapper of the
-stored file; openpyxl in read-only mode), so memory does not grow with the file: only the valid
-lines, as small dicts, are kept until the consuntivo is sent.
+Uploaded files are read as streams by `core.spreadsheets`, so memory does not grow with the file:
+only the valid lines, as small dicts, are kept until the consuntivo is sent.
 
 File layout (the templates have it): a header on the first row naming the columns, then one line
 per worker. Columns, in any order: `codice_fiscale` and `ore` (required), `retribuzione_mensile`
@@ -13,11 +12,7 @@ Italian) or commas, UTF-8 or Windows-1252; decimals with comma or point. Row num
 the spreadsheet's (the header is row 1).
 """
 
-import csv
-import io
-import re
-import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from typing import IO, Any
 
 from django.core.exceptions import ValidationError
@@ -26,7 +21,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop as N_
 
 from claims.models import Domanda
-from core.spreadsheets import cella_sicura, nome_colonna
+from core import spreadsheets
+from core.spreadsheets import csv_lines, nome_colonna
 
 from .constants import FormatoFile
 from .rules import CAMPO_CF, CAMPO_ORE, CAMPO_RETRIBUZIONE, Errore
@@ -40,6 +36,7 @@ MSG_INTESTAZIONE = N_(
     "Nella prima riga (intestazione) manca la colonna «{colonna}». Scaricare il modello dalla pagina."
 )
 MSG_XLSX_ILLEGGIBILE = N_("Il file non è un foglio Excel (.xlsx) leggibile.")
+MSG_CSV_ILLEGGIBILE = N_("Il file CSV non è leggibile: {motivo}.")
 
 COLONNE_MODELLO = ("codice_fiscale", "cognome", "nome", "ore", "retribuzione_mensile")
 OBBLIGATORIE = (CAMPO_CF, CAMPO_ORE)
@@ -55,22 +52,6 @@ ALIAS = {
     "retribuzione": CAMPO_RETRIBUZIONE,
     "retribuzione_mensile_lorda": CAMPO_RETRIBUZIONE,
 }
-
-
-class Echo:
-    """A write-only file whose write returns the line: lets csv.writer feed a StreamingHttpResponse."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
-def csv_lines(righe: Iterable[Iterable[Any]], *, bom: bool = True) -> Iterator[str]:
-    """Semicolon-separated CSV lines, cells made safe, with a UTF-8 BOM so Excel reads the accents."""
-    writer = csv.writer(Echo(), delimiter=";")
-    if bom:
-        yield "\ufeff"
-    for riga in righe:
-        yield writer.writerow([cella_sicura(c) for c in riga])
 
 
 # --- uploaded files -----------------------------------------------------------------------------
@@ -96,23 +77,21 @@ def formato_di(file: UploadedFile) -> str:
 class Lettore:
     """Iterates the lines of an uploaded file as (row number, {field: raw value}, reading errors)."""
 
-    def __init__(self, stream: IO[bytes]):
+    def __init__(self, stream: IO[bytes], formato: str):
         self.stream = stream
+        self.formato = formato
 
     def righe_totali(self) -> int | None:
-        raise NotImplementedError
-
-    def _rows(self) -> Iterator[tuple[int, list[Any]]]:
-        raise NotImplementedError
+        return spreadsheets.conta_righe(self.stream, self.formato)
 
     def righe(self) -> Iterator[tuple[int | None, dict[str, Any], list[Errore]]]:
-        rows = self._rows()
+        rows = spreadsheets.righe(self.stream, self.formato)
         try:
             _numero, header = next(rows)
         except StopIteration:
             return
-        except _ReadError as exc:
-            yield None, {}, [Errore(None, "file", exc.message)]
+        except spreadsheets.FileIlleggibile as exc:
+            yield None, {}, [Errore(None, "file", _messaggio(exc))]
             return
         indici: dict[str, int] = {}
         for i, intestazione in enumerate(header):
@@ -127,111 +106,18 @@ class Lettore:
                 if not any(v not in (None, "") and str(v).strip() for v in row):
                     continue  # blank lines are not lines
                 yield numero, {c: (row[i] if i < len(row) else None) for c, i in campi}, []
-        except _ReadError as exc:
-            yield None, {}, [Errore(None, "file", exc.message)]
+        except spreadsheets.FileIlleggibile as exc:
+            yield None, {}, [Errore(None, "file", _messaggio(exc))]
 
 
-class _ReadError(Exception):
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
-
-
-class LettoreCSV(Lettore):
-    def righe_totali(self) -> int | None:
-        self.stream.seek(0)
-        lines, last = 0, b""
-        while chunk := self.stream.read(1024 * 1024):
-            lines += chunk.count(b"\n")
-            last = chunk
-        if last and not last.endswith(b"\n"):
-            lines += 1
-        self.stream.seek(0)
-        return max(lines - 1, 0)
-
-    def _rows(self) -> Iterator[tuple[int, list[Any]]]:
-        self.stream.seek(0)
-        sample = self.stream.read(64 * 1024)
-        self.stream.seek(0)
-        try:
-            sample.decode("utf-8")
-            encoding = "utf-8-sig"
-        except UnicodeDecodeError as exc:
-            # A multi-byte character cut at the end of the sample is still UTF-8.
-            encoding = "utf-8-sig" if exc.start >= len(sample) - 3 else "cp1252"
-        # errors="replace": the fields we read are ASCII (codice fiscale, numbers); a stray byte in a
-        # name, which is ignored, must not refuse the file.
-        text = io.TextIOWrapper(self.stream, encoding=encoding, errors="replace", newline="")  # type: ignore[type-var]
-        try:
-            header_line = text.readline()
-            counts = {d: header_line.count(d) for d in (";", ",", "\t")}
-            delimiter = max(counts, key=lambda d: counts[d]) if any(counts.values()) else ";"
-            yield 1, next(csv.reader([header_line], delimiter=delimiter), [])
-            reader = csv.reader(text, delimiter=delimiter)
-            try:
-                yield from enumerate(reader, start=2)
-            except csv.Error as exc:
-                raise _ReadError(_("Il file CSV non è leggibile: %(errore)s") % {"errore": exc}) from None
-        finally:
-            text.detach()
-
-
-class LettoreXLSX(Lettore):
-    def __init__(self, stream: IO[bytes]):
-        super().__init__(stream)
-        self.workbook: Any = None
-        self.sheet: Any = None
-
-    def _open(self) -> None:
-        if self.workbook is not None:
-            return
-        from openpyxl import load_workbook
-
-        try:
-            self.workbook = load_workbook(self.stream, read_only=True, data_only=True)
-            self.sheet = self.workbook.worksheets[0]
-        except (zipfile.BadZipFile, KeyError, OSError, ValueError, IndexError) as exc:
-            raise _ReadError(_(MSG_XLSX_ILLEGGIBILE)) from exc
-
-    def righe_totali(self) -> int | None:
-        try:
-            self._open()
-        except _ReadError:
-            return None
-        max_row = self.sheet.max_row  # from the sheet's <dimension>, which some writers leave out
-        if not max_row or max_row <= 1:
-            with self.sheet._get_source() as source:
-                max_row = _count_row_tags(source)
-        return max(max_row - 1, 0)
-
-    def _rows(self) -> Iterator[tuple[int, list[Any]]]:
-        self._open()
-        try:
-            for numero, row in enumerate(self.sheet.iter_rows(values_only=True), start=1):
-                yield numero, [v.strip() if isinstance(v, str) else v for v in row]
-        except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-            raise _ReadError(_(MSG_XLSX_ILLEGGIBILE)) from exc
-        finally:
-            self.workbook.close()
-
-
-_ROW_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row[\s>/]")
-
-
-def _count_row_tags(source: IO[bytes]) -> int:
-    """Rows of a sheet's XML, counted on the raw bytes in chunks (a fraction of parsing it)."""
-    count, keep, buffer = 0, 64, b""
-    while chunk := source.read(1024 * 1024):
-        buffer += chunk
-        limit = len(buffer) - keep
-        # Tags starting in the kept tail are counted with the next chunk, never twice.
-        count += sum(1 for match in _ROW_TAG.finditer(buffer) if match.start() < limit)
-        buffer = buffer[max(limit, 0) :]
-    return count + len(_ROW_TAG.findall(buffer))
+def _messaggio(exc: spreadsheets.FileIlleggibile) -> str:
+    if exc.formato == spreadsheets.XLSX:
+        return _(MSG_XLSX_ILLEGGIBILE)
+    return _(MSG_CSV_ILLEGGIBILE).format(motivo=exc.motivo)
 
 
 def lettore(stream: IO[bytes], formato: str) -> Lettore:
-    return LettoreXLSX(stream) if formato == FormatoFile.XLSX else LettoreCSV(stream)
+    return Lettore(stream, formato)
 
 
 # --- templates ------------------------------------------------------------------------------------
@@ -250,25 +136,18 @@ def modello_csv(domanda: Domanda) -> Iterator[str]:
 
 
 def modello_xlsx(domanda: Domanda) -> bytes:
-    """The XLSX template, written in openpyxl's write-only mode (constant memory per row)."""
-    from openpyxl import Workbook
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("Consuntivo")
-    for letter, width in zip("ABCDE", (20, 24, 20, 10, 22), strict=True):
-        sheet.column_dimensions[letter].width = width
-    sheet.append(list(COLONNE_MODELLO))
-    for riga in _righe_modello(domanda):
-        sheet.append([cella_sicura(v) if v else None for v in riga])
-    istruzioni = workbook.create_sheet("Istruzioni")
-    for line in (
+    """The XLSX template: the header and one line per worker of the domanda, and the instructions."""
+    istruzioni = (
         _("Compilare il foglio «Consuntivo»: una riga per lavoratore, senza modificare l'intestazione."),
         _("ore: ore di integrazione utilizzate nel mese (0 se nessuna), al massimo un decimale."),
         _("retribuzione_mensile: facoltativa, retribuzione mensile lorda in euro (serve alla stima)."),
         _("cognome e nome sono solo di riferimento: conta il codice fiscale."),
         _("Il file viene accettato solo se tutte le righe sono corrette; gli errori sono indicati per riga."),
-    ):
-        istruzioni.append([line])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    )
+    righe = ([v or None for v in riga] for riga in _righe_modello(domanda))
+    return spreadsheets.xlsx(
+        [
+            spreadsheets.Foglio("Consuntivo", [COLONNE_MODELLO, *righe], larghezze=(20, 24, 20, 10, 22)),
+            spreadsheets.Foglio("Istruzioni", [[riga] for riga in istruzioni]),
+        ]
+    )

@@ -26,7 +26,7 @@ def consuntivi_for(user: User) -> QuerySet[Consuntivo]:
     return Consuntivo.objects.filter(domanda__in=domande_for(user))
 
 
-def consuntivo_get_for(user: User, pk) -> Consuntivo:
+def consuntivo_get_for(user: User, pk: int) -> Consuntivo:
     return get_object_or_404(
         consuntivi_for(user).select_related(
             "domanda__azienda", "domanda__registrazione", "registrazione", "inviato_da"
@@ -35,7 +35,7 @@ def consuntivo_get_for(user: User, pk) -> Consuntivo:
     )
 
 
-def domanda_per_invio(user: User, pk) -> Domanda:
+def domanda_per_invio(user: User, pk: int) -> Domanda:
     """A domanda the user may send consuntivi for: one of a company they act for."""
     return get_object_or_404(
         Domanda.objects.filter(azienda__in=aziende_for(user)).select_related("azienda", "registrazione"),
@@ -43,7 +43,7 @@ def domanda_per_invio(user: User, pk) -> Domanda:
     )
 
 
-def caricamento_get_for(user: User, domanda: Domanda, pk) -> CaricamentoConsuntivo:
+def caricamento_get_for(user: User, domanda: Domanda, pk: int) -> CaricamentoConsuntivo:
     return get_object_or_404(
         CaricamentoConsuntivo.objects.filter(domanda=domanda, domanda__in=domande_for(user)).select_related(
             "consuntivo__registrazione"

@@ -44,7 +44,7 @@ MAX_ERRORI_SALVATI = 10_000
 
 
 def _snapshot(
-    domanda: Domanda, mese: dt.date, righe: list[RigaValida], actor: User, quando
+    domanda: Domanda, mese: dt.date, righe: list[RigaValida], actor: User, quando: dt.datetime
 ) -> dict[str, Any]:
     """The data as transmitted: what the receipt's fingerprint is made of and SR41 is read from."""
     return {

@@ -17,6 +17,7 @@ from anagrafica.models import User
 from claims.constants import STATI_CONSUNTIVABILI
 from claims.selectors import domanda_get_for, domande_for
 from core.exceptions import NotPermitted
+from core.spreadsheets import csv_lines
 from protocollo.views import ricevuta_download
 
 from . import imports, services, stime
@@ -252,7 +253,7 @@ def caricamento_stato(request, domanda_pk: int, pk: int):
 def caricamento_errori_csv(request, domanda_pk: int, pk: int):
     context = _caricamento_context(request, domanda_pk, pk)
     caricamento = context["caricamento"]
-    lines = imports.csv_lines(
+    lines = csv_lines(
         [
             ("riga", "campo", "messaggio"),
             *((e["riga"] or "", e["campo"], e["messaggio"]) for e in caricamento.errori),
@@ -285,7 +286,7 @@ def _sr41(request, consuntivi, template: str, filename_prefix: str):
     form = Sr41Form(request.GET or None)
     if form.is_valid():
         mese = form.cleaned_data["mese"]
-        lines = imports.csv_lines([SR41_COLONNE, *sr41_righe(consuntivi.filter(mese=mese))])
+        lines = csv_lines([SR41_COLONNE, *sr41_righe(consuntivi.filter(mese=mese))])
         return _csv_response(lines, f"{filename_prefix}-{mese:%Y-%m}.csv")
     return render(request, template, {"form": form})
 
@@ -304,9 +305,7 @@ def sr41_impresa(request):
 @require_GET
 def sr41_consuntivo(request, pk: int):
     consuntivo = consuntivo_get_for(request.user, pk)
-    lines = imports.csv_lines(
-        [SR41_COLONNE, *sr41_righe(consuntivi_for(request.user).filter(pk=consuntivo.pk))]
-    )
+    lines = csv_lines([SR41_COLONNE, *sr41_righe(consuntivi_for(request.user).filter(pk=consuntivo.pk))])
     return _csv_response(lines, f"sr41-consuntivo-{consuntivo.pk}-{consuntivo.mese:%Y-%m}.csv")
 
 

@@ -1,10 +1,39 @@
-"""What every CSV and XLSX file the app writes must respect."""
+"""Every CSV and XLSX file the app reads or writes goes through here: the workers' and consuntivi
+uploads, their templates, the SR41 and register exports.
 
+Reading streams the file one row at a time (`csv.reader` over a text wrapper of the stored file;
+openpyxl in read-only mode), so memory does not grow with the file. CSV may be separated by
+semicolons (Excel in Italian), commas or tabs, in UTF-8 or Windows-1252. Row numbers are the
+spreadsheet's: the header is row 1.
+
+Writing escapes cells a spreadsheet would run as formulas (OWASP "CSV injection"); CSV is
+semicolon-separated with a UTF-8 BOM, so that Excel in Italian opens it with its accents.
+"""
+
+import csv
+import io
+import re
 import unicodedata
-from typing import Any
+import zipfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import IO, Any
 
+from django.utils.translation import gettext as _
+
+CSV = "csv"
+XLSX = "xlsx"
 # A cell starting with one of these is a formula to a spreadsheet (CSV/formula injection).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+class FileIlleggibile(Exception):
+    """The file cannot be read as the format it claims; `motivo` says why, in Italian."""
+
+    def __init__(self, formato: str, motivo: str):
+        super().__init__(motivo)
+        self.formato = formato
+        self.motivo = motivo
 
 
 def cella_sicura(value: Any) -> Any:
@@ -24,3 +53,172 @@ def nome_colonna(intestazione: Any, alias: dict[str, str]) -> str:
         text = text.replace("__", "_")
     text = text.strip("_")
     return alias.get(text, text)
+
+
+# --- reading ---------------------------------------------------------------------------------------
+
+
+def righe(stream: IO[bytes], formato: str) -> Iterator[tuple[int, list[Any]]]:
+    """The rows of a CSV or XLSX file as (row number, cells); FileIlleggibile when it cannot be read."""
+    return righe_xlsx(stream) if formato == XLSX else righe_csv(stream)
+
+
+def righe_csv(stream: IO[bytes]) -> Iterator[tuple[int, list[str]]]:
+    stream.seek(0)
+    sample = stream.read(64 * 1024)
+    stream.seek(0)
+    try:
+        sample.decode("utf-8")
+        encoding = "utf-8-sig"
+    except UnicodeDecodeError as exc:
+        # A multi-byte character cut at the end of the sample is still UTF-8.
+        encoding = "utf-8-sig" if exc.start >= len(sample) - 3 else "cp1252"
+    # errors="replace": a stray byte in a name must not refuse the whole file.
+    text = io.TextIOWrapper(stream, encoding=encoding, errors="replace", newline="")  # type: ignore[type-var]
+    try:
+        header_line = text.readline()
+        counts = {d: header_line.count(d) for d in (";", ",", "\t")}
+        delimiter = max(counts, key=lambda d: counts[d]) if any(counts.values()) else ";"
+        yield 1, next(csv.reader([header_line], delimiter=delimiter), [])
+        try:
+            yield from enumerate(csv.reader(text, delimiter=delimiter), start=2)
+        except csv.Error as exc:
+            raise FileIlleggibile(CSV, _("riga CSV non valida (%(errore)s)") % {"errore": exc}) from None
+    finally:
+        text.detach()
+
+
+def righe_xlsx(stream: IO[bytes]) -> Iterator[tuple[int, list[Any]]]:
+    """The first sheet's rows; strings stripped."""
+    workbook = _apri_xlsx(stream)
+    try:
+        for numero, row in enumerate(workbook.worksheets[0].iter_rows(values_only=True), start=1):
+            yield numero, [v.strip() if isinstance(v, str) else v for v in row]
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, SyntaxError, IndexError) as exc:
+        # A damaged sheet fails while its rows are read, not when the workbook opens.
+        raise FileIlleggibile(XLSX, _("il foglio Excel è danneggiato")) from exc
+    finally:
+        workbook.close()
+
+
+def _apri_xlsx(stream: IO[bytes]) -> Any:
+    from openpyxl import load_workbook
+
+    try:
+        return load_workbook(stream, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, IndexError) as exc:
+        raise FileIlleggibile(XLSX, _("non è un foglio Excel (.xlsx) leggibile")) from exc
+
+
+def conta_righe(stream: IO[bytes], formato: str) -> int | None:
+    """Lines below the header, counted without parsing the cells (for a progress bar); None if the
+    file cannot be read."""
+    if formato == XLSX:
+        try:
+            workbook = _apri_xlsx(stream)
+        except FileIlleggibile:
+            return None
+        sheet = workbook.worksheets[0]
+        max_row = sheet.max_row  # from the sheet's <dimension>, which some writers leave out
+        if not max_row or max_row <= 1:
+            with sheet._get_source() as source:
+                max_row = _conta_tag_row(source)
+        workbook.close()
+        stream.seek(0)
+        return max(max_row - 1, 0)
+    stream.seek(0)
+    lines, last = 0, b""
+    while chunk := stream.read(1024 * 1024):
+        lines += chunk.count(b"\n")
+        last = chunk
+    if last and not last.endswith(b"\n"):
+        lines += 1
+    stream.seek(0)
+    return max(lines - 1, 0)
+
+
+_ROW_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row[\s>/]")
+
+
+def _conta_tag_row(source: IO[bytes]) -> int:
+    """Rows of a sheet's XML, counted on the raw bytes in chunks (a fraction of parsing it)."""
+    count, keep, buffer = 0, 64, b""
+    while chunk := source.read(1024 * 1024):
+        buffer += chunk
+        limit = len(buffer) - keep
+        # Tags starting in the kept tail are counted with the next chunk, never twice.
+        count += sum(1 for match in _ROW_TAG.finditer(buffer) if match.start() < limit)
+        buffer = buffer[max(limit, 0) :]
+    return count + len(_ROW_TAG.findall(buffer))
+
+
+# --- writing ---------------------------------------------------------------------------------------
+
+
+class _Echo:
+    """A write-only file whose write returns the line: lets csv.writer feed a StreamingHttpResponse."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def csv_lines(righe: Iterable[Iterable[Any]], *, bom: bool = True) -> Iterator[str]:
+    """Semicolon-separated CSV lines (CRLF), cells made safe, after a UTF-8 BOM."""
+    writer = csv.writer(_Echo(), delimiter=";", lineterminator="\r\n")
+    if bom:
+        yield "\ufeff"
+    for riga in righe:
+        yield writer.writerow([cella_sicura(c) for c in riga])
+
+
+def csv_testo(righe: Iterable[Iterable[Any]], *, bom: bool = True) -> str:
+    return "".join(csv_lines(righe, bom=bom))
+
+
+@dataclass
+class Foglio:
+    """One sheet of an XLSX file to write."""
+
+    nome: str
+    righe: Iterable[Iterable[Any]]  # the first one is the header
+    larghezze: tuple[int, ...] = ()  # column widths, from column A
+    intestazione_in_grassetto: bool = False
+    formati: dict[str, str] = field(default_factory=dict)  # column letter -> number format
+    scelte: dict[str, list[str]] = field(default_factory=dict)  # column letter -> allowed values
+    righe_convalidate: int = 0  # how many rows below the header the choices apply to
+
+
+def xlsx(fogli: Iterable[Foglio]) -> bytes:
+    """An XLSX file of the given sheets, cells made safe."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    for foglio in fogli:
+        sheet = workbook.create_sheet(foglio.nome)
+        for riga in foglio.righe:
+            sheet.append([cella_sicura(v) for v in riga])
+        if foglio.intestazione_in_grassetto:
+            for cell in sheet[1]:
+                cell.font = Font(bold=True)
+        for indice, larghezza in enumerate(foglio.larghezze, start=1):
+            sheet.column_dimensions[get_column_letter(indice)].width = larghezza
+        for colonna, formato in foglio.formati.items():
+            for (cell,) in sheet.iter_rows(min_row=2, min_col=_indice(colonna), max_col=_indice(colonna)):
+                cell.number_format = formato
+        for colonna, valori in foglio.scelte.items():
+            convalida = DataValidation(type="list", formula1='"' + ",".join(valori) + '"', allow_blank=True)
+            convalida.add(f"{colonna}2:{colonna}{foglio.righe_convalidate + 1}")
+            sheet.add_data_validation(convalida)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _indice(colonna: str) -> int:
+    from openpyxl.utils import column_index_from_string
+
+    return column_index_from_string(colonna)

@@ -16,10 +16,8 @@ writes the registration. A rollback undoes the increment; a concurrent registrat
 lock, so two documents never share a number and none is skipped.
 """
 
-import csv
 import datetime as dt
 import hashlib
-import io
 import json
 import logging
 import secrets
@@ -39,7 +37,7 @@ from django.utils.translation import gettext_noop as N_
 from sequences import get_next_value
 
 from core.exceptions import DomainError, NotAllowed
-from core.spreadsheets import cella_sicura
+from core.spreadsheets import csv_testo
 
 from . import pdf, registry
 from .models import DocumentoProtocollato, RegistrazioneProtocollo, Ricevuta
@@ -263,7 +261,7 @@ def url_verifica(registrazione: RegistrazioneProtocollo) -> str:
 
 
 def _url_pagina_verifica() -> str:
-    return settings.AMINDER_PUBLIC_URL.rstrip("/") + reverse("protocollo:verifica")
+    return str(settings.AMINDER_PUBLIC_URL).rstrip("/") + reverse("protocollo:verifica")
 
 
 def _nome_file(registrazione: RegistrazioneProtocollo) -> str:
@@ -321,22 +319,24 @@ def registro_giornaliero(*, giorno: dt.date) -> tuple[bytes, str]:
 
 
 def _registro_csv(righe: list[dict[str, Any]]) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(CSV_INTESTAZIONE)
-    for r in righe:
-        writer.writerow(
-            [
-                r["segnatura"],
-                r["anno"],
-                r["numero"],
-                r["registrata_il"].strftime("%d/%m/%Y %H:%M:%S"),
-                r["tipo"],
-                cella_sicura(r["oggetto"]),
-                r["impronta"],
-            ]
-        )
-    return buffer.getvalue()
+    return csv_testo(
+        [
+            CSV_INTESTAZIONE,
+            *(
+                [
+                    r["segnatura"],
+                    r["anno"],
+                    r["numero"],
+                    r["registrata_il"].strftime("%d/%m/%Y %H:%M:%S"),
+                    r["tipo"],
+                    r["oggetto"],
+                    r["impronta"],
+                ]
+                for r in righe
+            ),
+        ],
+        bom=False,  # added when the file is written (utf-8-sig)
+    )
 
 
 def protocollo_register_documento(documento: DocumentoProtocollato) -> RegistrazioneProtocollo:

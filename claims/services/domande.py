@@ -2,6 +2,7 @@
 decisions of the Region, requests of modifica/annullamento. Views, the API and the backoffice call
 these functions and nothing else changes a domanda's data or state."""
 
+import datetime as dt
 import hashlib
 from collections.abc import Iterable
 from typing import Any
@@ -77,7 +78,13 @@ def _lock(domanda: Domanda) -> Domanda:
 
 
 def _transition(
-    domanda: Domanda, to: str, *, actor: User | None, lato: str, note: str = "", dati=None
+    domanda: Domanda,
+    to: str,
+    *,
+    actor: User | None,
+    lato: str,
+    note: str = "",
+    dati: dict[str, Any] | None = None,
 ) -> Domanda:
     """The only place a domanda changes state: the move must be in TRANSITIONS and fired by the side
     (`lato`) the table names. The caller holds the row lock (`_lock`) and checked that `actor` is of
@@ -177,7 +184,7 @@ def domanda_update(
 def _read_pdf(file: UploadedFile) -> bytes:
     if file.size and file.size > ACCORDO_MAX_BYTES:
         raise ValidationError({"accordo_file": [_(MSG_ACCORDO_GRANDE)]})
-    content = file.read()
+    content: bytes = file.read()
     if len(content) > ACCORDO_MAX_BYTES:
         raise ValidationError({"accordo_file": [_(MSG_ACCORDO_GRANDE)]})
     if not content.startswith(b"%PDF-") or b"%%EOF" not in content[-1024:]:
@@ -187,7 +194,7 @@ def _read_pdf(file: UploadedFile) -> bytes:
 
 @transaction.atomic
 def domanda_attach_accordo(
-    *, actor: User, domanda: Domanda, file: UploadedFile, accordo_data=None
+    *, actor: User, domanda: Domanda, file: UploadedFile, accordo_data: dt.date | None = None
 ) -> Domanda:
     """Store the union agreement of a draft: a real PDF of at most 10 MB, kept with its SHA-256 in
     private storage and served only to those who may see the domanda."""

@@ -22,7 +22,8 @@ from ..models import Domanda
 def dati_trasmessi(domanda: Domanda) -> dict[str, Any]:
     """The snapshot taken at submission; for an unsubmitted draft, what would be transmitted now."""
     if domanda.dati_presentati:
-        return domanda.dati_presentati
+        snapshot: dict[str, Any] = domanda.dati_presentati
+        return snapshot
     from .domande import domanda_snapshot
 
     return domanda_snapshot(domanda)
