@@ -138,7 +138,6 @@ TIME_ZONE = "Europe/Rome"
 USE_I18N = True
 USE_TZ = True
 USE_THOUSAND_SEPARATOR = True
-LOCALE_PATHS = [BASE_DIR / "locale"]
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "var" / "static"

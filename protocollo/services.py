@@ -39,7 +39,7 @@ from sequences import get_next_value
 from core.exceptions import DomainError, NotAllowed
 from core.spreadsheets import csv_testo
 
-from . import pdf, registry
+from . import registry
 from .models import DocumentoProtocollato, RegistrazioneProtocollo, Ricevuta
 
 if TYPE_CHECKING:
@@ -187,6 +187,8 @@ def ricevuta_create(*, registrazione: RegistrazioneProtocollo) -> Ricevuta:
         adapter, documento = documento_di(registrazione)
         with translation.override("it"), timezone.override(ROMA):
             dati_documento = adapter.ricevuta(documento)
+        from . import pdf  # WeasyPrint loads in the processes that render, not in every one
+
         contenuto = pdf.render_ricevuta(_contesto_ricevuta(registrazione, dati_documento))
         ricevuta = Ricevuta(registrazione=registrazione, sha256=hashlib.sha256(contenuto).hexdigest())
         ricevuta.pdf.save(_nome_file(registrazione), ContentFile(contenuto), save=False)
@@ -307,6 +309,8 @@ def registro_giornaliero(*, giorno: dt.date) -> tuple[bytes, str]:
         }
         for r in registrazioni
     ]
+    from . import pdf
+
     contenuto = pdf.render_registro(
         {
             "giorno": giorno,

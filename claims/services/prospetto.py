@@ -11,8 +11,6 @@ from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
 
-from protocollo import pdf
-
 from ..constants import Qualifica, TipoContratto
 from ..models import Domanda
 
@@ -54,6 +52,8 @@ def prospetto_render(*, domanda: Domanda) -> bytes:
         "dichiarazioni": _dichiarazioni(dati.get("dichiarazioni") or {}),
         "allegati": allegati(domanda, dati),
     }
+    from protocollo import pdf  # WeasyPrint loads in the processes that render, not in every one
+
     return pdf.render_with_data("claims/pdf/prospetto.html", contesto, dati)
 
 
