@@ -7,7 +7,9 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.html import format_html
+from django.utils.formats import date_format
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from anagrafica.models import User
@@ -23,6 +25,7 @@ from .models import (
     RegistrazioneProtocollo,
     RichiestaRegione,
 )
+from .selectors import lavoratori_in_altre_aziende
 from .services.domande import domanda_transition, richiesta_answer
 
 # --- the Region's backoffice for domande ------------------------------------------------------
@@ -196,6 +199,7 @@ class DomandaAdmin(FunzionarioOnlyMixin, admin.ModelAdmin):
         "presentata_da",
         "sostituisce",
         "sostituita_da_link",
+        "altre_aziende",
     )
     fields = readonly_fields
 
@@ -219,6 +223,27 @@ class DomandaAdmin(FunzionarioOnlyMixin, admin.ModelAdmin):
             return "–"
         url = reverse("admin:claims_domanda_change", args=[successor.pk])
         return format_html('<a href="{}">{}</a>', url, successor)
+
+    @admin.display(description=_("lavoratori anche in domande di altre aziende"))
+    def altre_aziende(self, obj: Domanda):
+        altri = list(lavoratori_in_altre_aziende(obj))
+        if not altri:
+            return "–"
+        return format_html_join(
+            mark_safe("<br>"),
+            "{}: {} ({}, dal {} al {}, {} ore)",
+            (
+                (
+                    lav.codice_fiscale,
+                    lav.domanda,
+                    lav.domanda.get_stato_display(),
+                    date_format(lav.domanda.data_inizio, "SHORT_DATE_FORMAT"),
+                    date_format(lav.domanda.data_fine, "SHORT_DATE_FORMAT"),
+                    lav.ore_richieste,
+                )
+                for lav in altri
+            ),
+        )
 
     @admin.display(description=_("decisione"))
     def azioni(self, obj: Domanda):

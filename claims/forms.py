@@ -27,8 +27,9 @@ from anagrafica.models import Sede
 from anagrafica.validators import normalize_codice_fiscale, validate_codice_fiscale_persona
 from core.spreadsheets import nome_colonna
 
+from . import conteggi
 from .constants import Qualifica, StatoDomanda, TipoContratto, TipoRichiesta
-from .models import Domanda, Misura, settimane_tra
+from .models import Domanda, Misura
 from .rules import MSG_CF_RIPETUTO, MSG_PERIODO_MISURA, errori_lavoratore
 from .services.domande import CAMPI_LAVORATORE, MSG_PERIODO
 
@@ -179,6 +180,10 @@ class LavoratoreForm(forms.Form):
     )
     ore_settimanali = forms.DecimalField(
         label=LABELS_LAVORATORE["ore_settimanali"],
+        help_text=gettext_lazy(
+            "Per un lavoratore intermittente: la media settimanale delle ore lavorate negli ultimi tre "
+            "mesi lavorati."
+        ),
         max_digits=4,
         decimal_places=1,
         localize=True,
@@ -198,7 +203,7 @@ class LavoratoreForm(forms.Form):
     def __init__(
         self,
         *args: Any,
-        settimane: Decimal | None = None,
+        settimane: int | None = None,
         assunti_entro: dt.date | None = None,
         **kwargs: Any,
     ) -> None:
@@ -216,6 +221,7 @@ class LavoratoreForm(forms.Form):
         errori = errori_lavoratore(
             ore_settimanali=cleaned.get("ore_settimanali"),
             ore_richieste=cleaned.get("ore_richieste"),
+            tipo_contratto=cleaned.get("tipo_contratto"),
             data_assunzione=cleaned.get("data_assunzione"),
             settimane=self.settimane,
             assunti_entro=self.assunti_entro,
@@ -274,13 +280,13 @@ def lavoratori_formset(
     *,
     domanda: Domanda,
     initial: list[dict[str, Any]] | None = None,
-    settimane: Decimal | None = None,
+    settimane: int | None = None,
     extra: int | None = None,
 ) -> BaseLavoratoriFormSet:
     """The workers' formset of `domanda`; `settimane` overrides the domanda's (a rettifica may change
     the period in the same request)."""
     form_kwargs = {
-        "settimane": settimane if settimane is not None else domanda.settimane_esatte,
+        "settimane": settimane if settimane is not None else domanda.settimane,
         "assunti_entro": domanda.misura.data_assunzione_entro,
     }
     formset_class = LavoratoriFormSet
@@ -385,7 +391,7 @@ def _righe_xlsx(content: bytes) -> Iterator[tuple[int, list[Any]]]:
 
 
 def leggi_lavoratori(
-    file: UploadedFile, *, settimane: Decimal | None, assunti_entro: dt.date | None
+    file: UploadedFile, *, settimane: int | None, assunti_entro: dt.date | None
 ) -> list[dict[str, Any]]:
     """The workers of an uploaded CSV or XLSX file, each row checked as the form checks it.
 
@@ -472,7 +478,7 @@ class LavoratoriFileForm(forms.Form):
     def __init__(
         self,
         *args: Any,
-        settimane: Decimal | None = None,
+        settimane: int | None = None,
         assunti_entro: dt.date | None = None,
         **kwargs: Any,
     ) -> None:
@@ -606,10 +612,10 @@ class RettificaForm(ReferenteForm, PeriodoForm):
         self.assunti_entro = misura.data_assunzione_entro
         self.righe_file: list[dict[str, Any]] | None = None
 
-    def settimane(self) -> Decimal | None:
+    def settimane(self) -> int | None:
         inizio, fine = self.cleaned_data.get("data_inizio"), self.cleaned_data.get("data_fine")
         if inizio and fine and fine >= inizio:
-            return settimane_tra(inizio, fine)
+            return conteggi.settimane(inizio, fine)
         return None
 
     def clean(self) -> dict[str, Any]:

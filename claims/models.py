@@ -1,4 +1,3 @@
-import datetime as dt
 from decimal import Decimal
 
 from django.conf import settings
@@ -11,12 +10,8 @@ from anagrafica.models import Azienda, Sede
 from anagrafica.validators import validate_codice_fiscale_persona
 from core.models import TimeStampedModel
 
+from . import conteggi
 from .constants import EsitoRichiesta, Qualifica, StatoDomanda, TipoContratto, TipoDocumento, TipoRichiesta
-
-
-def settimane_tra(inizio: dt.date, fine: dt.date) -> Decimal:
-    """Weeks from `inizio` to `fine`, both days included."""
-    return Decimal((fine - inizio).days + 1) / 7
 
 
 class Misura(TimeStampedModel):
@@ -27,7 +22,26 @@ class Misura(TimeStampedModel):
     base_giuridica = models.CharField(_("base giuridica"), max_length=200)
     periodo_dal = models.DateField(_("periodi dal"))
     periodo_al = models.DateField(_("periodi fino al"))
-    max_settimane_per_sede = models.PositiveSmallIntegerField(_("settimane massime per sede"))
+    max_settimane_per_sede = models.PositiveSmallIntegerField(
+        _("settimane massime per sede"),
+        help_text=_("Contate sull'unione dei giorni delle domande attive della sede (9 nel 2020)."),
+    )
+    max_settimane_prima_domanda = models.PositiveSmallIntegerField(
+        _("settimane massime della prima domanda"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "La prima domanda di una sede copre al massimo queste settimane (5 nel 2020). Vuoto: nessun limite."
+        ),
+    )
+    min_giorni_prima_domanda = models.PositiveSmallIntegerField(
+        _("giorni minimi della prima domanda"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "La prima domanda di una sede copre almeno questi giorni (5 nel 2020). Vuoto: nessun minimo."
+        ),
+    )
     data_assunzione_entro = models.DateField(
         _("lavoratori assunti entro il"),
         help_text=_("Il lavoratore deve risultare assunto a questa data."),
@@ -206,16 +220,12 @@ class Domanda(TimeStampedModel):
 
     @property
     def giorni(self) -> int:
-        return (self.data_fine - self.data_inizio).days + 1
+        return conteggi.giorni(self.data_inizio, self.data_fine)
 
     @property
-    def settimane_esatte(self) -> Decimal:
-        """Weeks of the period, unrounded: the hour limits are computed on these."""
-        return settimane_tra(self.data_inizio, self.data_fine)
-
-    @property
-    def settimane(self) -> Decimal:
-        return self.settimane_esatte.quantize(Decimal("0.1"))
+    def settimane(self) -> int:
+        """Weeks of the period as INPS counts them (`claims.conteggi.settimane`)."""
+        return conteggi.settimane(self.data_inizio, self.data_fine)
 
     @property
     def protocollo(self) -> str | None:

@@ -7,7 +7,8 @@ from anagrafica.models import User
 from anagrafica.selectors import aziende_for
 
 from .constants import StatoDomanda
-from .models import Domanda, FinestraPresentazione, Misura, RegistrazioneProtocollo, Ricevuta
+from .models import Domanda, FinestraPresentazione, Lavoratore, Misura, RegistrazioneProtocollo, Ricevuta
+from .rules import lavoratori_sovrapposti
 
 
 def domande_for(user: User) -> QuerySet[Domanda]:
@@ -45,3 +46,11 @@ def ricevuta_pronta(registrazione: RegistrazioneProtocollo | None) -> Ricevuta |
         return None
     ricevuta = getattr(registrazione, "ricevuta", None)  # reverse one-to-one: absent until made
     return ricevuta if ricevuta is not None and ricevuta.pdf else None
+
+
+def lavoratori_in_altre_aziende(domanda: Domanda) -> QuerySet[Lavoratore]:
+    """The domanda's workers who are also in a live domanda of another company for overlapping days.
+    Allowed (a worker may have two part-time employers), but the officer is shown them to check the
+    hours together."""
+    codici = domanda.lavoratori.values_list("codice_fiscale", flat=True)
+    return lavoratori_sovrapposti(domanda, codici).exclude(domanda__azienda=domanda.azienda_id)

@@ -166,7 +166,9 @@ class _DomandaBaseSerializer(serializers.ModelSerializer):
     stato_descrizione = serializers.CharField(
         source="get_stato_display", help_text=_("Lo stato come lo vede l'utente.")
     )
-    settimane = serializers.DecimalField(max_digits=12, decimal_places=1)
+    settimane = serializers.IntegerField(
+        help_text=_("Settimane del periodo: i giorni / 7 arrotondati per eccesso (messaggio INPS 2825/2020).")
+    )
     protocollo = serializers.CharField(
         allow_null=True, help_text=_("Numero di protocollo «AAAA/NNNNNNN»; null finché non è assegnato.")
     )
@@ -283,6 +285,8 @@ class MisuraSerializer(serializers.ModelSerializer):
             "periodo_dal",
             "periodo_al",
             "max_settimane_per_sede",
+            "max_settimane_prima_domanda",
+            "min_giorni_prima_domanda",
             "data_assunzione_entro",
             "dipendenti_senza_accordo",
             "finestre",

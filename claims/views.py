@@ -353,7 +353,7 @@ def _passo_periodo(request: AuthenticatedRequest, domanda: Domanda) -> HttpRespo
 
 
 def _passo_lavoratori(request: AuthenticatedRequest, domanda: Domanda) -> HttpResponse:
-    settimane = domanda.settimane_esatte
+    settimane = domanda.settimane
     entro = domanda.misura.data_assunzione_entro
     file_form = LavoratoriFileForm(settimane=settimane, assunti_entro=entro)
     formset = None

@@ -255,8 +255,10 @@ def domanda_snapshot(domanda: Domanda) -> dict[str, Any]:
     }
 
 
-def _present(domanda: Domanda, *, actor: User, ignora: Domanda | None = None, note: str = "") -> Domanda:
-    errors = check_submission(domanda, oggi=timezone.localdate(), ignora=ignora)
+def _present(
+    domanda: Domanda, *, actor: User, rettifica_di: Domanda | None = None, note: str = ""
+) -> Domanda:
+    errors = check_submission(domanda, oggi=timezone.localdate(), rettifica_di=rettifica_di)
     if errors:
         raise ValidationError(errors)
     domanda.presentata_il = timezone.now()
@@ -320,7 +322,7 @@ def domanda_rettifica(
     if lavoratori is None:
         lavoratori = vecchia.lavoratori.values(*CAMPI_LAVORATORE)
     _replace_lavoratori(nuova, lavoratori)
-    _present(nuova, actor=actor, ignora=vecchia, note=f"Rettifica della domanda n. {vecchia.pk}")
+    _present(nuova, actor=actor, rettifica_di=vecchia, note=f"Rettifica della domanda n. {vecchia.pk}")
     _transition(
         vecchia,
         StatoDomanda.RETTIFICATA,

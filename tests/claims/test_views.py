@@ -342,7 +342,7 @@ def test_hours_above_the_contractual_limit_are_refused_next_to_the_field(client_
     errors = response.context["formset"].forms[0].errors["ore_richieste"]
     assert errors == [
         "Le ore richieste (500,0) superano le ore contrattuali del periodo (80,0: 40,0 ore settimanali per "
-        "2,0 settimane)."
+        "2 settimane)."
     ]
     html = response.content.decode()
     assert 'id="id_lavoratori-0-ore_richieste_error"' in html
@@ -579,7 +579,7 @@ def test_summary_shows_data_totals_and_what_is_missing_linked_to_its_step(client
 
     html = response.content.decode()
     assert "Ore totali" in html and "42,5" in html
-    assert "2,0 settimane" in html
+    assert "2 settimane" in html
     assert f'href="{passo(bozza_vuota, 3)}#id_accordo_file"' in html
     assert f'href="{passo(bozza_vuota, 4)}#id_referente_nome"' in html
     assert "Allegare l&#x27;accordo sindacale in PDF." in html
