@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from anagrafica.models import User
 from core.exceptions import DomainError
 
-from .constants import TRANSITIONS, EsitoRichiesta, Lato, StatoDomanda
+from .constants import TRANSITIONS, EsitoRichiesta, Lato, StatoDomanda, TipoRichiesta
 from .models import (
     Domanda,
     EventoDomanda,
@@ -299,11 +299,20 @@ class RispostaForm(forms.Form):
         choices=[(EsitoRichiesta.ACCOLTA, _("Accolta")), (EsitoRichiesta.RESPINTA, _("Respinta"))],
     )
     risposta = forms.CharField(label=_("risposta"), widget=forms.Textarea(attrs={"rows": 4}))
-    annulla = forms.BooleanField(
-        label=_("Annulla la domanda"),
+    rimanda_in_rettifica = forms.BooleanField(
+        label=_("Rimanda la domanda all'azienda in VERIFICATA - DA RETTIFICARE"),
         required=False,
-        help_text=_("Solo per una richiesta di annullamento accolta."),
+        help_text=_(
+            "Solo accogliendo la richiesta di modifica, finché la domanda non è stata trasmessa all'INPS: "
+            "la risposta diventa la nota della rettifica richiesta."
+        ),
     )
+
+    def __init__(self, *args, richiesta: RichiestaRegione, **kwargs):
+        super().__init__(*args, **kwargs)
+        if richiesta.tipo == TipoRichiesta.ANNULLAMENTO:
+            del self.fields["rimanda_in_rettifica"]
+            self.fields["esito"].help_text = _("Accogliendo la richiesta la domanda viene annullata.")
 
 
 @admin.register(RichiestaRegione)
@@ -353,7 +362,7 @@ class RichiestaRegioneAdmin(FunzionarioOnlyMixin, admin.ModelAdmin):
         if not _is_funzionario(request):
             raise PermissionDenied
         richiesta = get_object_or_404(RichiestaRegione, pk=pk)
-        form = RispostaForm(request.POST or None)
+        form = RispostaForm(request.POST or None, richiesta=richiesta)
         if request.method == "POST" and form.is_valid():
             try:
                 richiesta_answer(actor=cast(User, request.user), richiesta=richiesta, **form.cleaned_data)

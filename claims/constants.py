@@ -43,11 +43,13 @@ TRANSITIONS: dict[str, dict[str, str]] = {
         S.ANNULLATA: Lato.REGIONE,
     },
     S.AMMISSIBILE: {
+        S.DA_RETTIFICARE: Lato.REGIONE,
         S.AUTORIZZATA: Lato.REGIONE,
         S.NON_AMMISSIBILE: Lato.REGIONE,
         S.ANNULLATA: Lato.REGIONE,
     },
-    S.AUTORIZZATA: {S.ANNULLATA: Lato.REGIONE},
+    # Back to the company for a correction only until the act is sent to INPS (no INPS state yet).
+    S.AUTORIZZATA: {S.DA_RETTIFICARE: Lato.REGIONE, S.ANNULLATA: Lato.REGIONE},
     S.NON_AMMISSIBILE: {},
     S.ANNULLATA: {},
     S.RETTIFICATA: {},

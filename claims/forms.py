@@ -637,6 +637,15 @@ class RichiestaForm(forms.Form):
         choices=TipoRichiesta.choices,
         widget=forms.RadioSelect,
     )
+
+    def __init__(self, *args: Any, tipi: list[str], **kwargs: Any) -> None:
+        """`tipi`: the requests the domanda's state allows (`tipi_richiesta`)."""
+        super().__init__(*args, **kwargs)
+        field = cast(forms.ChoiceField, self.fields["tipo"])
+        field.choices = [(t, TipoRichiesta(t).label) for t in tipi]
+        if len(tipi) == 1:
+            self.initial.setdefault("tipo", tipi[0])
+
     motivo = forms.CharField(
         label=gettext_lazy("Motivo e dettagli della richiesta"),
         widget=forms.Textarea(attrs={"rows": 5}),

@@ -312,8 +312,15 @@ class RichiestaRegione(TimeStampedModel):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     risposta_il = models.DateTimeField(_("risposta il"), null=True, blank=True)
+    segnalata_il = models.DateTimeField(
+        _("segnalata ai funzionari il"),
+        null=True,
+        blank=True,
+        help_text=_("Quando il riepilogo via e-mail l'ha segnalata ai funzionari regionali."),
+    )
 
     class Meta:
         verbose_name = _("richiesta di modifica o annullamento")
         verbose_name_plural = _("richieste di modifica o annullamento")
         ordering = ["-created_at"]
+        indexes = [models.Index(fields=["esito", "created_at"])]

@@ -6,8 +6,16 @@ from django.shortcuts import get_object_or_404
 from anagrafica.models import User
 from anagrafica.selectors import aziende_for
 
-from .constants import StatoDomanda
-from .models import Domanda, FinestraPresentazione, Lavoratore, Misura, RegistrazioneProtocollo, Ricevuta
+from .constants import EsitoRichiesta, StatoDomanda
+from .models import (
+    Domanda,
+    FinestraPresentazione,
+    Lavoratore,
+    Misura,
+    RegistrazioneProtocollo,
+    Ricevuta,
+    RichiestaRegione,
+)
 from .rules import lavoratori_sovrapposti
 
 
@@ -54,3 +62,11 @@ def lavoratori_in_altre_aziende(domanda: Domanda) -> QuerySet[Lavoratore]:
     hours together."""
     codici = domanda.lavoratori.values_list("codice_fiscale", flat=True)
     return lavoratori_sovrapposti(domanda, codici).exclude(domanda__azienda=domanda.azienda_id)
+
+
+def richieste_in_attesa(user: User) -> int:
+    """The backoffice counter: requests of modifica/annullamento waiting for an officer's answer.
+    Zero for everyone who does not answer them."""
+    if not (user.is_authenticated and user.is_funzionario):
+        return 0
+    return RichiestaRegione.objects.filter(esito=EsitoRichiesta.IN_ATTESA).count()

@@ -134,3 +134,11 @@ def daily_register(giorno: str | None = None) -> list[str]:
             default_storage.delete(nome)
         default_storage.save(nome, ContentFile(contenuto))
     return nomi
+
+
+@shared_task(**DURABLE, **RETRY_DB)
+def richieste_digest() -> int:
+    """Beat: the officers' e-mail digest of new requests of modifica/annullamento."""
+    from .services.notifiche import richieste_digest as digest
+
+    return digest()

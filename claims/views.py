@@ -37,7 +37,7 @@ from anagrafica.selectors import azienda_get_for, aziende_for, sede_get_for, sed
 from core.exceptions import NotAllowed, NotPermitted
 from core.spreadsheets import cella_sicura
 
-from .constants import RETTIFICABILI, Qualifica, StatoDomanda, TipoContratto
+from .constants import RETTIFICABILI, Qualifica, StatoDomanda, TipoContratto, TipoRichiesta
 from .forms import (
     COLONNE_FILE,
     FILE_MAX_RIGHE,
@@ -70,6 +70,7 @@ from .services.domande import (
     domanda_submit,
     domanda_update,
     richiesta_create,
+    tipi_richiesta,
 )
 
 if TYPE_CHECKING:
@@ -100,16 +101,6 @@ MSG_RETTIFICA_NON_AMMESSA = gettext_lazy("Per una domanda in stato %(stato)s la 
 MSG_SCRIVI_ALLA_REGIONE = gettext_lazy("Puoi inviare una richiesta di modifica o annullamento alla Regione.")
 MSG_RICHIESTA_INVIATA = gettext_lazy(
     "Richiesta inviata alla Regione: la risposta comparirà in questa pagina."
-)
-
-# The Region's states of a domanda in which the company writes to the Region instead of rectifying.
-STATI_RICHIESTA = frozenset(
-    {
-        StatoDomanda.IN_ISTRUTTORIA,
-        StatoDomanda.AMMISSIBILE,
-        StatoDomanda.AUTORIZZATA,
-        StatoDomanda.NON_AMMISSIBILE,
-    }
 )
 
 
@@ -687,7 +678,7 @@ def domanda_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         "sostituita_da": Domanda.objects.filter(sostituisce=domanda).select_related("registrazione").first(),
         "sostituisce": domanda.sostituisce,
         "puo_rettificare": impresa and domanda.stato in RETTIFICABILI,
-        "puo_chiedere": impresa and domanda.stato in STATI_RICHIESTA,
+        "puo_chiedere": impresa and bool(tipi_richiesta(domanda.stato)),
         "num_consuntivi": domanda.consuntivi.count(),
         "impresa": impresa,
     }
@@ -766,7 +757,7 @@ def domanda_rettifica_view(request: AuthenticatedRequest, pk: int) -> HttpRespon
         raise Http404
     if domanda.stato not in RETTIFICABILI:
         messaggio = MSG_RETTIFICA_NON_AMMESSA % {"stato": domanda.get_stato_display()}
-        if domanda.stato in STATI_RICHIESTA:
+        if TipoRichiesta.MODIFICA in tipi_richiesta(domanda.stato):
             messaggio = f"{messaggio} {MSG_SCRIVI_ALLA_REGIONE}"
         messages.error(request, messaggio)
         return redirect("claims:domanda_detail", domanda.pk)
@@ -842,8 +833,8 @@ def domanda_richiesta(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     impresa = _lato_impresa(request, domanda)
     if not impresa:
         raise Http404
-    puo_chiedere = domanda.stato in STATI_RICHIESTA
-    form = RichiestaForm(_post(request))
+    tipi = tipi_richiesta(domanda.stato)
+    form = RichiestaForm(_post(request), tipi=tipi)
     inviata = (
         request.method == "POST"
         and form.is_valid()
@@ -856,5 +847,11 @@ def domanda_richiesta(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "claims/richiesta.html",
-        {"domanda": domanda, "form": form, "richieste": richieste, "puo_chiedere": puo_chiedere},
+        {
+            "domanda": domanda,
+            "form": form,
+            "richieste": richieste,
+            "puo_chiedere": bool(tipi),
+            "puo_rettificare": domanda.stato in RETTIFICABILI,
+        },
     )

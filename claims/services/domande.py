@@ -18,7 +18,16 @@ from anagrafica.models import Sede, User
 from anagrafica.selectors import check_can_act_for
 from core.exceptions import NotAllowed, NotPermitted
 
-from ..constants import NOTA_OBBLIGATORIA, RETTIFICABILI, TRANSITIONS, EsitoRichiesta, Lato, StatoDomanda
+from ..constants import (
+    NON_VIVE,
+    NOTA_OBBLIGATORIA,
+    RETTIFICABILI,
+    TRANSITIONS,
+    EsitoRichiesta,
+    Lato,
+    StatoDomanda,
+    TipoRichiesta,
+)
 from ..models import Domanda, EventoDomanda, Lavoratore, Misura, RichiestaRegione
 from ..rules import MSG_CF_RIPETUTO, check_submission
 from . import notifiche
@@ -60,6 +69,10 @@ MSG_ACCORDO_NON_PDF = N_("Il file dell'accordo sindacale non è un PDF valido.")
 MSG_ACCORDO_GRANDE = N_("Il file dell'accordo sindacale supera i 10 MB.")
 MSG_RICHIESTA_STATO = N_("Per una domanda in stato {stato} non serve una richiesta alla Regione: {come}.")
 MSG_RICHIESTA_GIA_RISPOSTA = N_("Alla richiesta è già stata data risposta.")
+MSG_RIMANDA_SOLO_MODIFICA = N_(
+    "Si rimanda in rettifica solo accogliendo una richiesta di modifica: una richiesta di annullamento "
+    "accolta annulla la domanda."
+)
 
 
 # --- permissions -------------------------------------------------------------------------------
@@ -355,27 +368,37 @@ def domanda_transition(*, actor: User, domanda: Domanda, to: str, note: str = ""
 # --- requests to the Region --------------------------------------------------------------------
 
 
+def tipi_richiesta(stato: str) -> list[str]:
+    """The requests a company may send the Region about a domanda in `stato`: annullamento in every
+    submitted state the Region can still cancel (PRESENTATA and DA RETTIFICARE included); modifica
+    where a rettifica is no longer possible."""
+    tipi = []
+    if stato not in RETTIFICABILI and stato not in (StatoDomanda.BOZZA, *NON_VIVE):
+        tipi.append(TipoRichiesta.MODIFICA)
+    if stato != StatoDomanda.BOZZA and StatoDomanda.ANNULLATA in TRANSITIONS[stato]:
+        tipi.append(TipoRichiesta.ANNULLAMENTO)
+    return tipi
+
+
+def _check_tipo_richiesta(domanda: Domanda, tipo: str) -> None:
+    if tipo in tipi_richiesta(domanda.stato):
+        return
+    if domanda.stato == StatoDomanda.BOZZA:
+        come = _("modificala")
+    elif domanda.stato in RETTIFICABILI:
+        come = _("usa la funzione Rettifica")
+    else:
+        come = _("la domanda non è più attiva")
+    raise NotAllowed(_(MSG_RICHIESTA_STATO).format(stato=domanda.get_stato_display(), come=come))
+
+
 @transaction.atomic
 def richiesta_create(*, actor: User, domanda: Domanda, tipo: str, motivo: str) -> RichiestaRegione:
-    """Where rettifica is not possible the company asks the Region to change or cancel the domanda."""
+    """The company asks the Region to cancel the domanda (in any submitted state) or, where rettifica
+    is not possible, to change it. The officers hear of it in their digest and backoffice counter."""
     domanda = _lock(domanda)
     check_can_act_for(actor, domanda.azienda_id)
-    if domanda.stato == StatoDomanda.BOZZA:
-        raise NotAllowed(
-            _(MSG_RICHIESTA_STATO).format(stato=domanda.get_stato_display(), come=_("modificala"))
-        )
-    if domanda.stato in RETTIFICABILI:
-        raise NotAllowed(
-            _(MSG_RICHIESTA_STATO).format(
-                stato=domanda.get_stato_display(), come=_("usa la funzione Rettifica")
-            )
-        )
-    if domanda.stato in (StatoDomanda.RETTIFICATA, StatoDomanda.ANNULLATA):
-        raise NotAllowed(
-            _(MSG_RICHIESTA_STATO).format(
-                stato=domanda.get_stato_display(), come=_("la domanda non è più attiva")
-            )
-        )
+    _check_tipo_richiesta(domanda, tipo)
     motivo = motivo.strip()
     if not motivo:
         raise ValidationError({"motivo": [_("Indicare il motivo della richiesta.")]})
@@ -387,21 +410,34 @@ def richiesta_create(*, actor: User, domanda: Domanda, tipo: str, motivo: str) -
 
 @transaction.atomic
 def richiesta_answer(
-    *, actor: User, richiesta: RichiestaRegione, esito: str, risposta: str, annulla: bool = False
+    *,
+    actor: User,
+    richiesta: RichiestaRegione,
+    esito: str,
+    risposta: str,
+    rimanda_in_rettifica: bool = False,
 ) -> RichiestaRegione:
-    """An officer answers a request; accepting a cancellation cancels the domanda in the same
-    transaction."""
+    """An officer answers a request. Accepting an annullamento cancels the domanda in the same
+    transaction; accepting a modifica never cancels it, but may send it back to VERIFICATA - DA
+    RETTIFICARE with the answer as the note, so the company corrects it by rettifica."""
     _check_regione(actor)
     richiesta = RichiestaRegione.objects.select_for_update().get(pk=richiesta.pk)
     if richiesta.esito != EsitoRichiesta.IN_ATTESA:
         raise NotAllowed(_(MSG_RICHIESTA_GIA_RISPOSTA))
-    if not risposta.strip():
+    risposta = risposta.strip()
+    if not risposta:
         raise ValidationError({"risposta": [_("Scrivere la risposta per l'azienda.")]})
-    richiesta.esito, richiesta.risposta = esito, risposta.strip()
+    if rimanda_in_rettifica and (richiesta.tipo != TipoRichiesta.MODIFICA or esito != EsitoRichiesta.ACCOLTA):
+        raise ValidationError({"rimanda_in_rettifica": [_(MSG_RIMANDA_SOLO_MODIFICA)]})
+    richiesta.esito, richiesta.risposta = esito, risposta
     richiesta.risposta_da, richiesta.risposta_il = actor, timezone.now()
     richiesta.full_clean()
     richiesta.save()
-    if annulla and esito == EsitoRichiesta.ACCOLTA:
+    if esito == EsitoRichiesta.ACCOLTA and richiesta.tipo == TipoRichiesta.ANNULLAMENTO:
         domanda_transition(actor=actor, domanda=richiesta.domanda, to=StatoDomanda.ANNULLATA, note=risposta)
+    elif rimanda_in_rettifica:
+        domanda_transition(
+            actor=actor, domanda=richiesta.domanda, to=StatoDomanda.DA_RETTIFICARE, note=risposta
+        )
     transaction.on_commit(lambda: notifiche.richiesta_risposta(richiesta.pk))
     return richiesta

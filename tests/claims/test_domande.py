@@ -392,7 +392,6 @@ def test_accepted_cancellation_request_cancels_the_domanda(funzionario, django_c
             richiesta=richiesta,
             esito=EsitoRichiesta.ACCOLTA,
             risposta="Annullata",
-            annulla=True,
         )
     assert Domanda.objects.get(pk=domanda.pk).stato == StatoDomanda.ANNULLATA
     assert any("Esito: Accolta" in m.body for m in mail.outbox)

@@ -826,12 +826,25 @@ def test_richiesta_with_empty_reason_is_refused_next_to_the_field(client_di, pre
     )
 
 
-def test_richiesta_not_offered_while_rettifica_is_possible(client_di, presentata):
-    response = client_di.post(
-        reverse("claims:domanda_richiesta", args=[presentata.pk]), {"tipo": "MODIFICA", "motivo": "x"}
-    )
-    assert "usa la funzione Rettifica" in response.content.decode()
+def test_only_annullamento_is_offered_while_rettifica_is_possible(client_di, presentata):
+    url = reverse("claims:domanda_richiesta", args=[presentata.pk])
+    response = client_di.post(url, {"tipo": "MODIFICA", "motivo": "x"})
+    assert "MODIFICA" in response.context["form"].errors["tipo"][0]
     assert not RichiestaRegione.objects.exists()
+    assert [c[0] for c in response.context["form"].fields["tipo"].choices] == ["ANNULLAMENTO"]
+    assert "rettificala" in response.content.decode()
+
+
+def test_a_duplicate_presentata_can_be_withdrawn(client_di, presentata, funzionario):
+    url = reverse("claims:domanda_richiesta", args=[presentata.pk])
+    response = client_di.post(url, {"tipo": "ANNULLAMENTO", "motivo": "Presentata due volte per errore."})
+    assert response.status_code == 302
+    richiesta = RichiestaRegione.objects.get()
+    richiesta_answer(
+        actor=funzionario, richiesta=richiesta, esito=EsitoRichiesta.ACCOLTA, risposta="Annullata."
+    )
+    presentata.refresh_from_db()
+    assert presentata.stato == StatoDomanda.ANNULLATA
 
 
 def test_small_employer_ticks_the_self_declaration_in_step_3_and_needs_no_agreement(client_di, bozza_vuota):
