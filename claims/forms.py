@@ -516,28 +516,37 @@ class AccordoForm(forms.Form):
 
     def __init__(self, *args: Any, allegato: bool = False, soglia: int | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        if soglia is None:
-            del self.fields["numero_dipendenti"], self.fields["dichiara_danno"]
-        else:
-            self.fields["numero_dipendenti"].required = True
-            self.fields["accordo_file"].required = self.fields["accordo_data"].required = False
-            self.fields["accordo_file"].help_text = _(
-                "Solo con più di {soglia} dipendenti. Un file PDF di al massimo 10 MB."
-            ).format(soglia=soglia)
-            self.fields["dichiara_danno"].help_text = _("Solo con non più di {soglia} dipendenti.").format(
-                soglia=soglia
-            )
-        if allegato:
-            field = self.fields["accordo_file"]
-            field.required = False
-            field.label = _("Sostituisci l'accordo sindacale (PDF)")
-            field.help_text = _("Lascia vuoto per tenere il file già allegato. Un PDF di al massimo 10 MB.")
+        adatta_campi_accordo(self, allegato=allegato, soglia=soglia)
 
     def clean_accordo_file(self) -> UploadedFile | None:
-        file = self.cleaned_data.get("accordo_file")
-        if file and not (file.name or "").lower().endswith(".pdf"):
-            raise ValidationError(_(MSG_ACCORDO_PDF))
-        return file
+        return _pdf(self.cleaned_data.get("accordo_file"))
+
+
+def _pdf(file: UploadedFile | None) -> UploadedFile | None:
+    if file and not (file.name or "").lower().endswith(".pdf"):
+        raise ValidationError(_(MSG_ACCORDO_PDF))
+    return file
+
+
+def adatta_campi_accordo(form: forms.Form, *, allegato: bool, soglia: int | None) -> None:
+    """The agreement's fields as the measure wants them: under a threshold the headcount decides
+    between the agreement and the self-declaration; an agreement already attached may be kept."""
+    if soglia is None:
+        del form.fields["numero_dipendenti"], form.fields["dichiara_danno"]
+    else:
+        form.fields["numero_dipendenti"].required = True
+        form.fields["accordo_file"].required = form.fields["accordo_data"].required = False
+        form.fields["accordo_file"].help_text = _(
+            "Solo con più di {soglia} dipendenti. Un file PDF di al massimo 10 MB."
+        ).format(soglia=soglia)
+        form.fields["dichiara_danno"].help_text = _("Solo con non più di {soglia} dipendenti.").format(
+            soglia=soglia
+        )
+    if allegato:
+        field = form.fields["accordo_file"]
+        field.required = False
+        field.label = _("Sostituisci l'accordo sindacale (PDF)")
+        field.help_text = _("Lascia vuoto per tenere il file già allegato. Un PDF di al massimo 10 MB.")
 
 
 class ReferenteForm(forms.Form):
@@ -579,8 +588,10 @@ class ConfermaForm(forms.Form):
 # --- rettifica and requests --------------------------------------------------------------------
 
 
-class RettificaForm(ReferenteForm, PeriodoForm):
-    """The "dati rettificabili": period, referente; the workers are the formset or a file."""
+class RettificaForm(DichiarazioniForm, ReferenteForm, AccordoForm, PeriodoForm):
+    """The "dati rettificabili": everything an officer may ask to correct (period, headcount, union
+    agreement or self-declaration, referente, declarations); the workers are the formset or a file.
+    Site and misura stay those of the domanda."""
 
     file_lavoratori = forms.FileField(
         label=gettext_lazy("Oppure carica l'elenco completo dei lavoratori (CSV o Excel .xlsx)"),
@@ -600,16 +611,28 @@ class RettificaForm(ReferenteForm, PeriodoForm):
     field_order = [
         "data_inizio",
         "data_fine",
+        "numero_dipendenti",
+        "accordo_file",
+        "accordo_data",
+        "dichiara_danno",
         "referente_nome",
         "referente_email",
         "referente_telefono",
+        "dichiara_assenza_altri_ammortizzatori",
+        "dichiara_veridicita",
         "file_lavoratori",
         "conferma",
     ]
 
-    def __init__(self, *args: Any, misura: Misura, **kwargs: Any) -> None:
-        super().__init__(*args, misura=misura, **kwargs)
-        self.assunti_entro = misura.data_assunzione_entro
+    def __init__(self, *args: Any, domanda: Domanda, **kwargs: Any) -> None:
+        super().__init__(
+            *args,
+            misura=domanda.misura,
+            allegato=bool(domanda.accordo_file),
+            soglia=domanda.misura.dipendenti_senza_accordo,
+            **kwargs,
+        )
+        self.assunti_entro = domanda.misura.data_assunzione_entro
         self.righe_file: list[dict[str, Any]] | None = None
 
     def settimane(self) -> int | None:
@@ -617,6 +640,11 @@ class RettificaForm(ReferenteForm, PeriodoForm):
         if inizio and fine and fine >= inizio:
             return conteggi.settimane(inizio, fine)
         return None
+
+    def campi(self) -> dict[str, Any]:
+        """What `domanda_rettifica` takes as `**campi`: the domanda's fields (not the files)."""
+        esclusi = ("file_lavoratori", "conferma", "accordo_file")
+        return {k: v for k, v in self.cleaned_data.items() if k not in esclusi}
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()

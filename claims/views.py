@@ -657,6 +657,13 @@ def _contesto_protocollo(domanda: Domanda) -> dict[str, Any]:
     }
 
 
+def _nota_regione(domanda: Domanda) -> EventoDomanda | None:
+    """The officer's note asking for a rettifica, while the domanda waits for it."""
+    if domanda.stato != StatoDomanda.DA_RETTIFICARE:
+        return None
+    return domanda.eventi.filter(a=StatoDomanda.DA_RETTIFICARE).order_by("created_at", "pk").last()
+
+
 @login_required
 @require_GET
 def domanda_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
@@ -666,15 +673,12 @@ def domanda_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         EventoDomanda.objects.filter(domanda=domanda).select_related("actor").order_by("created_at", "pk")
     )
     richieste = RichiestaRegione.objects.filter(domanda=domanda).select_related("richiedente", "risposta_da")
-    nota_regione = None
-    if domanda.stato == StatoDomanda.DA_RETTIFICARE:
-        nota_regione = eventi.filter(a=StatoDomanda.DA_RETTIFICARE).last()
     context = {
         **_dati_domanda(domanda),
         **_contesto_protocollo(domanda),
         "eventi": eventi,
         "richieste": richieste,
-        "nota_regione": nota_regione,
+        "nota_regione": _nota_regione(domanda),
         "sostituita_da": Domanda.objects.filter(sostituisce=domanda).select_related("registrazione").first(),
         "sostituisce": domanda.sostituisce,
         "puo_rettificare": impresa and domanda.stato in RETTIFICABILI,
@@ -762,13 +766,11 @@ def domanda_rettifica_view(request: AuthenticatedRequest, pk: int) -> HttpRespon
         messages.error(request, messaggio)
         return redirect("claims:domanda_detail", domanda.pk)
     initial = {
-        "data_inizio": domanda.data_inizio,
-        "data_fine": domanda.data_fine,
-        "referente_nome": domanda.referente_nome,
-        "referente_email": domanda.referente_email,
-        "referente_telefono": domanda.referente_telefono,
+        campo: getattr(domanda, campo)
+        for campo in RettificaForm.base_fields
+        if campo not in ("accordo_file", "file_lavoratori", "conferma")
     }
-    form = RettificaForm(_post(request), _files(request), misura=domanda.misura, initial=initial)
+    form = RettificaForm(_post(request), _files(request), domanda=domanda, initial=initial)
     errori_generali: list[str] = []
     azione = request.POST.get("azione", "") if request.method == "POST" else ""
     # A long list of workers is corrected by file only; without a file the workers stay as they are.
@@ -777,7 +779,7 @@ def domanda_rettifica_view(request: AuthenticatedRequest, pk: int) -> HttpRespon
     if azione == "aggiungi" and not solo_file:
         typed = lavoratori_formset(request.POST, domanda=domanda)
         formset = lavoratori_formset(domanda=domanda, initial=initial_from_data(typed))
-        form = RettificaForm(initial=_typed(request, RettificaForm), misura=domanda.misura)
+        form = RettificaForm(initial=_typed(request, RettificaForm), domanda=domanda)
     elif request.method == "POST":
         form_valid = form.is_valid()
         settimane = form.settimane() if form_valid else None
@@ -785,10 +787,15 @@ def domanda_rettifica_view(request: AuthenticatedRequest, pk: int) -> HttpRespon
             formset = lavoratori_formset(request.POST, domanda=domanda, settimane=settimane)
         usa_file = form_valid and form.righe_file is not None
         if form_valid and (usa_file or formset is None or formset.is_valid()):
-            campi = {k: v for k, v in form.cleaned_data.items() if k not in ("file_lavoratori", "conferma")}
             righe = form.righe_file if usa_file else (formset.righe() if formset is not None else None)
             try:
-                nuova = domanda_rettifica(actor=request.user, domanda=domanda, lavoratori=righe, **campi)
+                nuova = domanda_rettifica(
+                    actor=request.user,
+                    domanda=domanda,
+                    lavoratori=righe,
+                    accordo_file=form.cleaned_data.get("accordo_file"),
+                    **form.campi(),
+                )
             except ValidationError as exc:
                 errori_generali = _apply_errors(exc, form, None if usa_file else formset)
             except NotPermitted as exc:
@@ -812,6 +819,7 @@ def domanda_rettifica_view(request: AuthenticatedRequest, pk: int) -> HttpRespon
             "num_consuntivi": domanda.consuntivi.count(),
             "num_lavoratori": domanda.lavoratori.count(),
             "modulo_max_righe": MODULO_MAX_RIGHE,
+            "nota_regione": _nota_regione(domanda),
         },
     )
 

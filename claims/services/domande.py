@@ -191,6 +191,12 @@ def _read_pdf(file: UploadedFile) -> bytes:
     return content
 
 
+def _store_accordo(domanda: Domanda, content: bytes) -> None:
+    domanda.accordo_sha256 = hashlib.sha256(content).hexdigest()
+    domanda.accordo_file.save(f"accordo-{domanda.pk}.pdf", ContentFile(content), save=False)
+    domanda.save(update_fields=["accordo_file", "accordo_sha256", "updated_at"])
+
+
 @transaction.atomic
 def domanda_attach_accordo(
     *, actor: User, domanda: Domanda, file: UploadedFile, accordo_data=None
@@ -201,9 +207,7 @@ def domanda_attach_accordo(
     check_can_act_for(actor, domanda.azienda_id)
     if domanda.stato != StatoDomanda.BOZZA:
         raise NotAllowed(_(MSG_SOLO_BOZZA).format(stato=domanda.get_stato_display()))
-    content = _read_pdf(file)
-    domanda.accordo_sha256 = hashlib.sha256(content).hexdigest()
-    domanda.accordo_file.save(f"accordo-{domanda.pk}.pdf", ContentFile(content), save=False)
+    _store_accordo(domanda, _read_pdf(file))
     if accordo_data is not None:
         domanda.accordo_data = accordo_data
     domanda.save()
@@ -302,17 +306,27 @@ def domanda_submit(*, actor: User, domanda: Domanda) -> Domanda:
 
 @transaction.atomic
 def domanda_rettifica(
-    *, actor: User, domanda: Domanda, lavoratori: Iterable[dict[str, Any]] | None = None, **campi: Any
+    *,
+    actor: User,
+    domanda: Domanda,
+    lavoratori: Iterable[dict[str, Any]] | None = None,
+    accordo_file: UploadedFile | None = None,
+    **campi: Any,
 ) -> Domanda:
     """A correction by the company side, only from PRESENTATA or VERIFICATA - DA RETTIFICARE: a new
     domanda with the corrected data is submitted (new protocol, new receipt) and the old one becomes
-    RETTIFICATA, pointing to it. Consuntivi stay with the old domanda and are not carried over: they
-    must be entered again on the new protocol. The row lock makes two concurrent rettifiche of the
-    same domanda produce exactly one successor; the other is refused."""
+    RETTIFICATA, pointing to it. Everything an officer may ask to correct can change: period, workers,
+    headcount, declarations or self-declaration, union agreement (a new PDF), referente; site and
+    misura cannot. It keeps the modalities of the domanda it corrects ("le modalità … rimangono le
+    stesse"), so a submission window since moved or closed does not stop it; every other rule applies.
+    Consuntivi stay with the old domanda and are not carried over: they must be entered again on the
+    new protocol. The row lock makes two concurrent rettifiche of the same domanda produce exactly one
+    successor; the other is refused."""
     vecchia = _lock(domanda)
     check_can_act_for(actor, vecchia.azienda_id)
     if vecchia.stato not in RETTIFICABILI:
         raise NotAllowed(_(MSG_RETTIFICA).format(stato=vecchia.get_stato_display()))
+    accordo = _read_pdf(accordo_file) if accordo_file is not None else None
     nuova = Domanda(
         azienda=vecchia.azienda,
         sede=vecchia.sede,
@@ -325,6 +339,8 @@ def domanda_rettifica(
     )
     _apply(nuova, campi)
     nuova.save()
+    if accordo is not None:
+        _store_accordo(nuova, accordo)
     EventoDomanda.objects.create(
         domanda=nuova,
         actor=actor,

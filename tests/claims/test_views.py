@@ -3,11 +3,13 @@ rappresentante and as an enabled intermediary; foreign ids answer 404 on every U
 next to their field with the typed data still on the page."""
 
 import datetime as dt
+import hashlib
 import io
 import re
 from decimal import Decimal
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
@@ -727,10 +729,46 @@ def _rettifica_data(domanda, **overrides):
             "referente_nome": domanda.referente_nome,
             "referente_email": domanda.referente_email,
             "referente_telefono": domanda.referente_telefono,
+            "accordo_data": domanda.accordo_data.isoformat() if domanda.accordo_data else "",
+            "dichiara_assenza_altri_ammortizzatori": "on",
+            "dichiara_veridicita": "on",
             "conferma": "on",
         }
     )
     return data | overrides
+
+
+def test_rettifica_changes_agreement_headcount_and_shows_the_officers_note(
+    client_di, presentata, funzionario, django_capture_on_commit_callbacks
+):
+    misura = presentata.misura
+    misura.dipendenti_senza_accordo = 5
+    misura.save()
+    domanda_transition(actor=funzionario, domanda=presentata, to=StatoDomanda.IN_ISTRUTTORIA)
+    domanda_transition(
+        actor=funzionario,
+        domanda=presentata,
+        to=StatoDomanda.DA_RETTIFICARE,
+        note="Allega l'accordo firmato.",
+    )
+    url = reverse("claims:domanda_rettifica", args=[presentata.pk])
+    assert "Allega l&#x27;accordo firmato." in client_di.get(url).content.decode()
+
+    nuovo_pdf = MINIMAL_PDF.replace(b"1.4", b"1.7")
+    data = _rettifica_data(
+        presentata,
+        numero_dipendenti="12",
+        accordo_data="2026-10-01",
+        accordo_file=SimpleUploadedFile("firmato.pdf", nuovo_pdf, content_type="application/pdf"),
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_di.post(url, data)
+
+    assert response.status_code == 302, response.context["form"].errors
+    nuova = Domanda.objects.get(sostituisce=presentata)
+    assert (nuova.numero_dipendenti, nuova.accordo_data.isoformat()) == (12, "2026-10-01")
+    assert nuova.accordo_sha256 == hashlib.sha256(nuovo_pdf).hexdigest() != presentata.accordo_sha256
+    assert nuova.accordo_file.read() == nuovo_pdf
 
 
 def test_rettifica_form_is_prefilled_and_warns_about_consuntivi(client_di, presentata):
