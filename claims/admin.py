@@ -135,6 +135,8 @@ class LavoratoreInline(ReadOnlyInline):
         "ore_settimanali",
         "ore_richieste",
         "data_assunzione",
+        "giorni_settimana",
+        "giorni_richiesti",
     )
 
 

@@ -30,7 +30,7 @@ from core.spreadsheets import nome_colonna
 from . import conteggi
 from .constants import Qualifica, StatoDomanda, TipoContratto, TipoRichiesta
 from .models import Domanda, Misura
-from .rules import MSG_CF_RIPETUTO, MSG_PERIODO_MISURA, errori_lavoratore
+from .rules import MSG_CF_RIPETUTO, MSG_PERIODO_MISURA, azienda_agricola, errori_lavoratore
 from .services.domande import CAMPI_LAVORATORE, MSG_PERIODO
 
 MSG_FILE_FORMATO = N_("Il file deve essere in formato CSV (.csv) o Excel (.xlsx).")
@@ -63,6 +63,8 @@ LABELS_LAVORATORE = {
     "ore_settimanali": gettext_lazy("Ore settimanali da contratto"),
     "ore_richieste": gettext_lazy("Ore richieste nel periodo"),
     "data_assunzione": gettext_lazy("Data di assunzione"),
+    "giorni_settimana": gettext_lazy("Giorni lavorativi a settimana (5 o 6)"),
+    "giorni_richiesti": gettext_lazy("Giorni richiesti nel periodo"),
 }
 
 
@@ -199,17 +201,32 @@ class LavoratoreForm(forms.Form):
         widget=hours_widget(),
     )
     data_assunzione = forms.DateField(label=LABELS_LAVORATORE["data_assunzione"], widget=date_widget())
+    giorni_settimana = forms.TypedChoiceField(
+        label=LABELS_LAVORATORE["giorni_settimana"],
+        choices=[("", gettext_lazy("Scegli")), (5, "5"), (6, "6")],
+        coerce=int,
+        empty_value=None,
+    )
+    giorni_richiesti = forms.IntegerField(
+        label=LABELS_LAVORATORE["giorni_richiesti"],
+        min_value=0,
+        help_text=gettext_lazy("Un'azienda agricola chiede giornate: al massimo 5 o 6 a settimana."),
+    )
 
     def __init__(
         self,
         *args: Any,
         settimane: int | None = None,
         assunti_entro: dt.date | None = None,
+        agricola: bool = False,
         **kwargs: Any,
     ) -> None:
+        """`agricola`: the company claims days as well as hours (ATECO section A)."""
         super().__init__(*args, **kwargs)
         self.settimane = settimane
         self.assunti_entro = assunti_entro
+        if not agricola:
+            del self.fields["giorni_settimana"], self.fields["giorni_richiesti"]
 
     def clean_codice_fiscale(self) -> str:
         value = normalize_codice_fiscale(self.cleaned_data["codice_fiscale"])
@@ -222,6 +239,8 @@ class LavoratoreForm(forms.Form):
             ore_settimanali=cleaned.get("ore_settimanali"),
             ore_richieste=cleaned.get("ore_richieste"),
             tipo_contratto=cleaned.get("tipo_contratto"),
+            giorni_settimana=cleaned.get("giorni_settimana"),
+            giorni_richiesti=cleaned.get("giorni_richiesti"),
             data_assunzione=cleaned.get("data_assunzione"),
             settimane=self.settimane,
             assunti_entro=self.assunti_entro,
@@ -231,7 +250,7 @@ class LavoratoreForm(forms.Form):
         return cleaned
 
     def riga(self) -> dict[str, Any]:
-        return {field: self.cleaned_data[field] for field in CAMPI_LAVORATORE}
+        return {field: self.cleaned_data.get(field) for field in CAMPI_LAVORATORE}
 
 
 class BaseLavoratoriFormSet(forms.BaseFormSet):
@@ -288,6 +307,7 @@ def lavoratori_formset(
     form_kwargs = {
         "settimane": settimane if settimane is not None else domanda.settimane,
         "assunti_entro": domanda.misura.data_assunzione_entro,
+        "agricola": azienda_agricola(domanda.azienda),
     }
     formset_class = LavoratoriFormSet
     if extra is not None:
@@ -312,7 +332,7 @@ def initial_from_data(formset: BaseLavoratoriFormSet) -> list[dict[str, Any]]:
     JavaScript re-renders the page with one more blank row and nothing lost, nothing validated."""
     rows = []
     for form in formset.forms:
-        raw = {name: form[name].value() for name in LavoratoreForm.base_fields}
+        raw = {name: form[name].value() for name in LavoratoreForm.base_fields if name in form.fields}
         if form["DELETE"].value() or not any(v not in (None, "") for v in raw.values()):
             continue
         rows.append(raw)
@@ -322,6 +342,8 @@ def initial_from_data(formset: BaseLavoratoriFormSet) -> list[dict[str, Any]]:
 # --- workers from a file -------------------------------------------------------------------------
 
 COLONNE_FILE = CAMPI_LAVORATORE
+# The days are read when present: only agricultural companies need them.
+COLONNE_OBBLIGATORIE = tuple(c for c in COLONNE_FILE if c not in ("giorni_settimana", "giorni_richiesti"))
 ALIAS_COLONNE = {
     "cf": "codice_fiscale",
     "codice_fiscale_lavoratore": "codice_fiscale",
@@ -391,7 +413,7 @@ def _righe_xlsx(content: bytes) -> Iterator[tuple[int, list[Any]]]:
 
 
 def leggi_lavoratori(
-    file: UploadedFile, *, settimane: int | None, assunti_entro: dt.date | None
+    file: UploadedFile, *, settimane: int | None, assunti_entro: dt.date | None, agricola: bool = False
 ) -> list[dict[str, Any]]:
     """The workers of an uploaded CSV or XLSX file, each row checked as the form checks it.
 
@@ -416,7 +438,7 @@ def leggi_lavoratori(
     indici: dict[str, int] = {}
     for i, intestazione in enumerate(header):
         indici.setdefault(nome_colonna(intestazione, ALIAS_COLONNE), i)
-    mancanti = [c for c in COLONNE_FILE if c not in indici]
+    mancanti = [c for c in COLONNE_OBBLIGATORIE if c not in indici]
     if mancanti:
         raise ValidationError([_(MSG_FILE_COLONNA).format(colonna=c) for c in mancanti])
 
@@ -433,7 +455,7 @@ def leggi_lavoratori(
         data = {c: _cella(row[i]) if i < len(row) else "" for c, i in indici.items() if c in COLONNE_FILE}
         data["qualifica"] = _scelta(Qualifica, data["qualifica"])
         data["tipo_contratto"] = _scelta(TipoContratto, data["tipo_contratto"])
-        form = LavoratoreForm(data, settimane=settimane, assunti_entro=assunti_entro)
+        form = LavoratoreForm(data, settimane=settimane, assunti_entro=assunti_entro, agricola=agricola)
         if not form.is_valid():
             for field, messages in form.errors.items():
                 campo = str(form.fields[field].label).lower() if field in form.fields else _("riga")
@@ -480,16 +502,20 @@ class LavoratoriFileForm(forms.Form):
         *args: Any,
         settimane: int | None = None,
         assunti_entro: dt.date | None = None,
+        agricola: bool = False,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.settimane = settimane
         self.assunti_entro = assunti_entro
+        self.agricola = agricola
         self.righe: list[dict[str, Any]] = []
 
     def clean_file(self) -> UploadedFile:
         file = self.cleaned_data["file"]
-        self.righe = leggi_lavoratori(file, settimane=self.settimane, assunti_entro=self.assunti_entro)
+        self.righe = leggi_lavoratori(
+            file, settimane=self.settimane, assunti_entro=self.assunti_entro, agricola=self.agricola
+        )
         return file
 
 
@@ -633,6 +659,7 @@ class RettificaForm(DichiarazioniForm, ReferenteForm, AccordoForm, PeriodoForm):
             **kwargs,
         )
         self.assunti_entro = domanda.misura.data_assunzione_entro
+        self.agricola = azienda_agricola(domanda.azienda)
         self.righe_file: list[dict[str, Any]] | None = None
 
     def settimane(self) -> int | None:
@@ -652,7 +679,7 @@ class RettificaForm(DichiarazioniForm, ReferenteForm, AccordoForm, PeriodoForm):
         if file:
             try:
                 self.righe_file = leggi_lavoratori(
-                    file, settimane=self.settimane(), assunti_entro=self.assunti_entro
+                    file, settimane=self.settimane(), assunti_entro=self.assunti_entro, agricola=self.agricola
                 )
             except ValidationError as exc:
                 self.add_error("file_lavoratori", exc)

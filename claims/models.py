@@ -258,6 +258,19 @@ class Lavoratore(models.Model):
         _("ore richieste"), max_digits=6, decimal_places=1, validators=[MinValueValidator(Decimal("0"))]
     )
     data_assunzione = models.DateField(_("data di assunzione"))
+    giorni_settimana = models.PositiveSmallIntegerField(
+        _("giorni lavorativi a settimana"),
+        null=True,
+        blank=True,
+        choices=[(5, "5"), (6, "6")],
+        help_text=_("Solo per le aziende agricole, che chiedono giorni e non ore."),
+    )
+    giorni_richiesti = models.PositiveSmallIntegerField(
+        _("giorni richiesti"),
+        null=True,
+        blank=True,
+        help_text=_("Solo per le aziende agricole: giornate di integrazione richieste nel periodo."),
+    )
 
     class Meta:
         verbose_name = _("lavoratore")
@@ -270,6 +283,10 @@ class Lavoratore(models.Model):
             models.CheckConstraint(
                 condition=Q(ore_settimanali__gt=0, ore_settimanali__lte=48) & Q(ore_richieste__gte=0),
                 name="lavoratore_ore_valide",
+            ),
+            models.CheckConstraint(
+                condition=Q(giorni_settimana__isnull=True) | Q(giorni_settimana__in=[5, 6]),
+                name="lavoratore_giorni_settimana_5_o_6",
             ),
         ]
 

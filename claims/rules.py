@@ -8,7 +8,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from decimal import Decimal
 
-from django.db.models import QuerySet
+from django.db.models import QuerySet, Sum
 from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop as N_
@@ -19,6 +19,8 @@ from .models import Domanda, FinestraPresentazione, Lavoratore
 
 # ATECO division 97: activities of households as employers of domestic personnel.
 ATECO_LAVORO_DOMESTICO = "97"
+# ATECO section A (divisions 01-03): agriculture, forestry and fishing, which claims days, not hours.
+ATECO_AGRICOLTURA = ("01", "02", "03")
 
 MSG_REQUIRED = N_("Campo obbligatorio per presentare la domanda.")
 MSG_NO_LAVORATORI = N_("Indicare almeno un lavoratore.")
@@ -67,6 +69,18 @@ MSG_ORE = N_(
 MSG_ORE_INTERMITTENTE = N_(
     "Le ore richieste ({ore}) superano le ore del periodo ({massimo}: media di {settimanali} ore "
     "settimanali negli ultimi tre mesi lavorati, per {settimane})."
+)
+MSG_GIORNI = N_(
+    "I giorni richiesti ({giorni}) superano i giorni del periodo ({massimo}: {settimanali} giorni "
+    "lavorativi a settimana per {settimane})."
+)
+MSG_GIORNI_MANCANTI = N_(
+    "{cf}: un'azienda agricola chiede giorni, non ore: indica i giorni lavorativi a settimana (5 o 6) "
+    "e i giorni richiesti."
+)
+MSG_GIORNI_TOTALI = N_(
+    "{cf}: con queste domande i giorni richiesti per il lavoratore sono {totale}, oltre il massimo di "
+    "{massimo} ({settimanali} giorni a settimana per {settimane})."
 )
 MSG_ASSUNZIONE = N_("Il lavoratore deve risultare assunto entro il {data}, come previsto dalla misura.")
 
@@ -131,6 +145,11 @@ def _check_settore(domanda, errors) -> None:
     ateco = domanda.azienda.codice_ateco or ""
     if ateco.startswith(ATECO_LAVORO_DOMESTICO):
         errors["sede"].append(_(MSG_LAVORO_DOMESTICO).format(ateco=ateco))
+
+
+def azienda_agricola(azienda) -> bool:
+    """Agricultural employers (ATECO section A) claim days, not hours (Piemonte, 2020)."""
+    return (azienda.codice_ateco or "").startswith(ATECO_AGRICOLTURA)
 
 
 def _check_periodo(domanda, errors) -> None:
@@ -221,9 +240,13 @@ def _check_lavoratori(domanda, lavoratori, rettifica_di, errors) -> None:
             data_assunzione=lavoratore.data_assunzione,
             settimane=domanda.settimane,
             assunti_entro=domanda.misura.data_assunzione_entro,
+            giorni_settimana=lavoratore.giorni_settimana,
+            giorni_richiesti=lavoratore.giorni_richiesti,
         )
         for message in errori.values():
             errors["lavoratori"].append(f"{cf}: {message}")
+    if azienda_agricola(domanda.azienda):
+        _check_giorni(domanda, lavoratori, rettifica_di, errors)
     for altro in lavoratori_sovrapposti(domanda, visti, rettifica_di=rettifica_di).filter(
         domanda__azienda=domanda.azienda_id
     ):
@@ -237,6 +260,43 @@ def _check_lavoratori(domanda, lavoratori, rettifica_di, errors) -> None:
                 al=_date(altra.data_fine),
             )
         )
+
+
+def _check_giorni(domanda, lavoratori, rettifica_di, errors) -> None:
+    """Agriculture: every worker carries days, and over the company's live domande of the measure a
+    worker gets at most 9 weeks of days: 45 on a five-day week, 54 on a six-day week."""
+    altre = (
+        Domanda.objects.filter(azienda=domanda.azienda_id, misura=domanda.misura_id)
+        .exclude(stato__in=NON_VIVE)
+        .exclude(pk=domanda.pk)
+    )
+    if rettifica_di is not None:
+        altre = altre.exclude(pk=rettifica_di.pk)
+    gia_richiesti = dict(
+        Lavoratore.objects.filter(
+            domanda__in=altre, codice_fiscale__in=[lav.codice_fiscale for lav in lavoratori]
+        )
+        .values("codice_fiscale")
+        .annotate(giorni=Sum("giorni_richiesti"))
+        .values_list("codice_fiscale", "giorni")
+    )
+    settimane_misura = domanda.misura.max_settimane_per_sede
+    for lav in lavoratori:
+        if lav.giorni_settimana is None or lav.giorni_richiesti is None:
+            errors["lavoratori"].append(_(MSG_GIORNI_MANCANTI).format(cf=lav.codice_fiscale))
+            continue
+        totale = lav.giorni_richiesti + (gia_richiesti.get(lav.codice_fiscale) or 0)
+        massimo = conteggi.giorni_massimi(lav.giorni_settimana, settimane_misura)
+        if totale > massimo:
+            errors["lavoratori"].append(
+                _(MSG_GIORNI_TOTALI).format(
+                    cf=lav.codice_fiscale,
+                    totale=totale,
+                    massimo=massimo,
+                    settimanali=lav.giorni_settimana,
+                    settimane=conteggi.etichetta_settimane(settimane_misura),
+                )
+            )
 
 
 def lavoratori_sovrapposti(
@@ -267,6 +327,8 @@ def errori_lavoratore(
     settimane: int | None,
     assunti_entro,
     tipo_contratto: str | None = None,
+    giorni_settimana: int | None = None,
+    giorni_richiesti: int | None = None,
 ) -> dict[str, str]:
     """The rules of one worker row, by field: the form shows them next to the field as the user types,
     the submission check reports them again with the worker's codice fiscale.
@@ -282,6 +344,15 @@ def errori_lavoratore(
                 ore=_fmt(ore_richieste),
                 massimo=_fmt(massimo),
                 settimanali=_fmt(ore_settimanali),
+                settimane=conteggi.etichetta_settimane(settimane),
+            )
+    if giorni_settimana is not None and giorni_richiesti is not None and settimane is not None:
+        massimo_giorni = conteggi.giorni_massimi(giorni_settimana, settimane)
+        if giorni_richiesti > massimo_giorni:
+            errors["giorni_richiesti"] = _(MSG_GIORNI).format(
+                giorni=giorni_richiesti,
+                massimo=massimo_giorni,
+                settimanali=giorni_settimana,
                 settimane=conteggi.etichetta_settimane(settimane),
             )
     if assunti_entro and data_assunzione and data_assunzione > assunti_entro:

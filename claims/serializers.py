@@ -46,6 +46,19 @@ class LavoratoreSerializer(serializers.Serializer):
         help_text=_("Ore di integrazione richieste per l'intero periodo."),
     )
     data_assunzione = serializers.DateField()
+    giorni_settimana = serializers.ChoiceField(
+        choices=[5, 6],
+        required=False,
+        allow_null=True,
+        help_text=_("Aziende agricole (ATECO sezione A): giorni lavorativi a settimana, 5 o 6."),
+    )
+    giorni_richiesti = serializers.IntegerField(
+        min_value=0,
+        max_value=366,
+        required=False,
+        allow_null=True,
+        help_text=_("Aziende agricole: giornate di integrazione richieste nel periodo."),
+    )
 
 
 class SedeField(serializers.PrimaryKeyRelatedField):
@@ -159,6 +172,8 @@ class LavoratoreLetturaSerializer(serializers.ModelSerializer):
             "ore_settimanali",
             "ore_richieste",
             "data_assunzione",
+            "giorni_settimana",
+            "giorni_richiesti",
         ]
 
 

@@ -40,6 +40,7 @@ from core.spreadsheets import cella_sicura
 from .constants import RETTIFICABILI, Qualifica, StatoDomanda, TipoContratto, TipoRichiesta
 from .forms import (
     COLONNE_FILE,
+    COLONNE_OBBLIGATORIE,
     FILE_MAX_RIGHE,
     FORMSET_MAX_RIGHE,
     LABELS_LAVORATORE,
@@ -61,7 +62,7 @@ from .forms import (
     lavoratori_formset,
 )
 from .models import Domanda, EventoDomanda, RichiestaRegione
-from .rules import check_submission
+from .rules import azienda_agricola, check_submission
 from .selectors import domanda_get_for, domande_for, misure_aperte, ricevuta_pronta
 from .services.domande import (
     domanda_attach_accordo,
@@ -346,7 +347,8 @@ def _passo_periodo(request: AuthenticatedRequest, domanda: Domanda) -> HttpRespo
 def _passo_lavoratori(request: AuthenticatedRequest, domanda: Domanda) -> HttpResponse:
     settimane = domanda.settimane
     entro = domanda.misura.data_assunzione_entro
-    file_form = LavoratoriFileForm(settimane=settimane, assunti_entro=entro)
+    agricola = azienda_agricola(domanda.azienda)
+    file_form = LavoratoriFileForm(settimane=settimane, assunti_entro=entro, agricola=agricola)
     formset = None
     errori_generali: list[str] = []
     azione = request.POST.get("azione", "") if request.method == "POST" else ""
@@ -355,7 +357,9 @@ def _passo_lavoratori(request: AuthenticatedRequest, domanda: Domanda) -> HttpRe
         # A long list is changed only by file: nothing typed to save here.
         return redirect(_url_passo(domanda, 3 if azione == "continua" else 2))
     if azione == "carica":
-        file_form = LavoratoriFileForm(request.POST, request.FILES, settimane=settimane, assunti_entro=entro)
+        file_form = LavoratoriFileForm(
+            request.POST, request.FILES, settimane=settimane, assunti_entro=entro, agricola=agricola
+        )
         if file_form.is_valid():
             righe = file_form.righe
             if _salva(request, domanda, file_form, lavoratori=righe):
@@ -526,19 +530,20 @@ def lavoratori_modello(request: AuthenticatedRequest, pk: int, formato: str) -> 
     """The file template for step 2, filled with the workers already in the domanda, so a large list can
     be edited in a spreadsheet and uploaded again."""
     domanda = domanda_get_for(request.user, pk)
-    lavoratori = list(domanda.lavoratori.order_by("cognome", "nome").values_list(*COLONNE_FILE))
+    colonne = COLONNE_FILE if azienda_agricola(domanda.azienda) else COLONNE_OBBLIGATORIE
+    lavoratori = list(domanda.lavoratori.order_by("cognome", "nome").values_list(*colonne))
     nome = f"lavoratori-domanda-{domanda.pk}.{formato}"
     if formato == "csv":
         buffer = io.StringIO()
         buffer.write("\ufeff")  # Excel reads the accents of a UTF-8 file only with the BOM
         writer = csv.writer(buffer, delimiter=";")
-        writer.writerow(COLONNE_FILE)
+        writer.writerow(colonne)
         for riga in lavoratori:
             writer.writerow([cella_sicura(_testo_csv(v)) for v in riga])
         response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
     elif formato == "xlsx":
         response = HttpResponse(
-            _modello_xlsx(lavoratori),
+            _modello_xlsx(colonne, lavoratori),
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
     else:
@@ -548,6 +553,8 @@ def lavoratori_modello(request: AuthenticatedRequest, pk: int, formato: str) -> 
 
 
 def _testo_csv(value: Any) -> str:
+    if value is None:
+        return ""
     if hasattr(value, "strftime"):
         return value.strftime("%d/%m/%Y")
     if isinstance(value, Decimal):
@@ -555,7 +562,7 @@ def _testo_csv(value: Any) -> str:
     return str(value)
 
 
-def _modello_xlsx(lavoratori: list[tuple]) -> bytes:
+def _modello_xlsx(colonne: tuple[str, ...], lavoratori: list[tuple]) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Font
     from openpyxl.worksheet.datavalidation import DataValidation
@@ -563,12 +570,12 @@ def _modello_xlsx(lavoratori: list[tuple]) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "Lavoratori"
-    sheet.append(list(COLONNE_FILE))
+    sheet.append(list(colonne))
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for riga in lavoratori:
         sheet.append([cella_sicura(float(v) if isinstance(v, Decimal) else v) for v in riga])
-    for colonna, larghezza in zip("ABCDEFGH", (20, 18, 16, 14, 16, 16, 14, 16), strict=True):
+    for colonna, larghezza in zip("ABCDEFGHIJ", (20, 18, 16, 14, 16, 16, 14, 16, 14, 14), strict=False):
         sheet.column_dimensions[colonna].width = larghezza
     for row in sheet.iter_rows(min_row=2, min_col=8, max_col=8):
         for cell in row:
@@ -581,13 +588,15 @@ def _modello_xlsx(lavoratori: list[tuple]) -> bytes:
         sheet.add_data_validation(validation)
     istruzioni = workbook.create_sheet("Istruzioni")
     istruzioni.append(["Colonna", "Contenuto"])
-    for campo in COLONNE_FILE:
+    for campo in colonne:
         istruzioni.append([campo, str(LABELS_LAVORATORE[campo])])
     istruzioni.append([])
     istruzioni.append(["qualifica", ", ".join(Qualifica.values)])
     istruzioni.append(["tipo_contratto", ", ".join(TipoContratto.values)])
     istruzioni.append(["ore", "Numeri con la virgola o il punto decimale, es. 37,5"])
     istruzioni.append(["data_assunzione", "Data, es. 15/01/2018"])
+    if "giorni_richiesti" in colonne:
+        istruzioni.append(["giorni_settimana", "5 o 6: le aziende agricole chiedono giornate, non ore"])
     istruzioni.column_dimensions["A"].width = 18
     istruzioni.column_dimensions["B"].width = 60
     output = io.BytesIO()

@@ -53,6 +53,8 @@ CAMPI_LAVORATORE = (
     "ore_settimanali",
     "ore_richieste",
     "data_assunzione",
+    "giorni_settimana",
+    "giorni_richiesti",
 )
 ACCORDO_MAX_BYTES = 10 * 1024 * 1024
 
@@ -264,6 +266,8 @@ def domanda_snapshot(domanda: Domanda) -> dict[str, Any]:
                 "ore_settimanali": str(lav.ore_settimanali),
                 "ore_richieste": str(lav.ore_richieste),
                 "data_assunzione": lav.data_assunzione.isoformat(),
+                "giorni_settimana": lav.giorni_settimana,
+                "giorni_richiesti": lav.giorni_richiesti,
             }
             for lav in domanda.lavoratori.all()
         ],

@@ -6,6 +6,8 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 from django.utils import timezone
 
 from claims.constants import StatoDomanda, TipoContratto
@@ -197,3 +199,90 @@ def test_rettifica_of_a_spring_domanda_succeeds_in_november(time_machine):
     assert timezone.localdate() == dt.date(2020, 11, 16)
     domanda.refresh_from_db()
     assert domanda.stato == StatoDomanda.RETTIFICATA
+
+
+# --- agriculture counts days: 5 or 6 a week, 45 or 54 in all ------------------------------------
+
+
+def agricola(
+    misura: Misura, giorni: int, *, giorni_richiesti, giorni_settimana=5, cf=None, **kwargs
+) -> Domanda:
+    domanda = bozza(misura, giorni, lavoratori=[], **kwargs)
+    LavoratoreFactory(
+        domanda=domanda,
+        giorni_settimana=giorni_settimana,
+        giorni_richiesti=giorni_richiesti,
+        **({"codice_fiscale": cf} if cf else {}),
+    )
+    return domanda
+
+
+@pytest.fixture
+def sede_agricola():
+    return SedeFactory(azienda=AziendaFactory(codice_ateco="01.11.10"))
+
+
+def test_an_agricultural_worker_without_days_is_refused(misura, sede_agricola):
+    domanda = bozza(misura, 14, sede=sede_agricola)
+    cf = domanda.lavoratori.first().codice_fiscale
+    assert f"{cf}: un'azienda agricola chiede giorni, non ore" in errori(domanda)
+
+
+@pytest.mark.parametrize(
+    ("giorni_settimana", "giorni", "accettati"), [(5, 10, True), (5, 11, False), (6, 12, True)]
+)
+def test_agricultural_days_are_at_most_5_or_6_a_week(
+    misura, sede_agricola, giorni_settimana, giorni, accettati
+):
+    domanda = agricola(
+        misura, 14, sede=sede_agricola, giorni_richiesti=giorni, giorni_settimana=giorni_settimana
+    )
+    if accettati:
+        assert presenta(domanda).stato == StatoDomanda.PRESENTATA
+    else:
+        assert (
+            "I giorni richiesti (11) superano i giorni del periodo (10: 5 giorni lavorativi a settimana per "
+            "2 settimane)." in errori(domanda)
+        )
+
+
+@pytest.mark.parametrize(("seconda_volta", "accettati"), [(20, True), (21, False)])
+def test_an_agricultural_worker_gets_at_most_45_days_on_a_five_day_week(
+    misura, sede_agricola, seconda_volta, accettati
+):
+    prima = presenta(agricola(misura, 35, sede=sede_agricola, giorni_richiesti=25))
+    cf = prima.lavoratori.get().codice_fiscale
+    altra_sede = SedeFactory(azienda=sede_agricola.azienda, denominazione="Cascina")
+    dopo = prima.data_fine + dt.timedelta(days=1)
+    seconda = agricola(misura, 35, inizio=dopo, sede=altra_sede, giorni_richiesti=seconda_volta, cf=cf)
+    if accettati:
+        assert presenta(seconda).stato == StatoDomanda.PRESENTATA
+    else:
+        assert (
+            f"{cf}: con queste domande i giorni richiesti per il lavoratore sono 46, oltre il massimo di 45 "
+            "(5 giorni a settimana per 9 settimane)." in errori(seconda)
+        )
+
+
+def test_an_agricultural_company_types_and_uploads_days(client, misura, sede_agricola):
+    domanda = bozza(misura, 14, sede=sede_agricola, lavoratori=[])
+    client.force_login(domanda.creata_da)
+    url = reverse("claims:domanda_passo", args=[domanda.pk, 2])
+    assert 'name="lavoratori-0-giorni_richiesti"' in client.get(url).content.decode()
+
+    modello = client.get(reverse("claims:lavoratori_modello", args=[domanda.pk, "csv"]))
+    intestazione = modello.content.decode("utf-8-sig").splitlines()[0]
+    assert intestazione.endswith(";giorni_settimana;giorni_richiesti")
+    righe = [
+        intestazione,
+        "RSSMRA80A01L219M;Rossi;Mario;OPERAIO;DETERMINATO;39;78;01/02/2019;6;13",
+    ]
+    file = SimpleUploadedFile("lavoratori.csv", "\n".join(righe).encode())
+    response = client.post(url, {"azione": "carica", "file-file": file})
+    assert "superano i giorni del periodo (12: 6 giorni lavorativi a settimana per 2 settimane)" in (
+        response.content.decode()
+    )
+    righe[1] = righe[1].replace(";6;13", ";6;12")
+    file = SimpleUploadedFile("lavoratori.csv", "\n".join(righe).encode())
+    assert client.post(url, {"azione": "carica", "file-file": file}).status_code == 302
+    assert list(domanda.lavoratori.values_list("giorni_settimana", "giorni_richiesti")) == [(6, 12)]
