@@ -392,7 +392,7 @@ def tipi_richiesta(stato: str) -> list[str]:
     """The requests a company may send the Region about a domanda in `stato`: annullamento in every
     submitted state the Region can still cancel (PRESENTATA and DA RETTIFICARE included); modifica
     where a rettifica is no longer possible."""
-    tipi = []
+    tipi: list[str] = []
     if stato not in RETTIFICABILI and stato not in (StatoDomanda.BOZZA, *NON_VIVE):
         tipi.append(TipoRichiesta.MODIFICA)
     if stato != StatoDomanda.BOZZA and StatoDomanda.ANNULLATA in TRANSITIONS[stato]:
