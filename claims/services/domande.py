@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop as N_
 
-from anagrafica.models import Sede, User
+from anagrafica.models import Azienda, Sede, User
 from anagrafica.selectors import check_can_act_for
 from core.exceptions import NotAllowed, NotPermitted
 
@@ -279,6 +279,10 @@ def domanda_snapshot(domanda: Domanda) -> dict[str, Any]:
 def _present(
     domanda: Domanda, *, actor: User, rettifica_di: Domanda | None = None, note: str = ""
 ) -> Domanda:
+    # The counting rules read the company's other live domande (weeks per site, one worker per day,
+    # days in agriculture): the company's row lock keeps two submissions from both taking the last
+    # weeks of a site. Always taken after the domanda's own lock.
+    Azienda.objects.select_for_update().get(pk=domanda.azienda_id)
     errors = check_submission(domanda, oggi=timezone.localdate(), rettifica_di=rettifica_di)
     if errors:
         raise ValidationError(errors)

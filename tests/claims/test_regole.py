@@ -2,11 +2,13 @@
 (DOMAIN.md, "The measure of 2020 in Piemonte"; INPS message 2825/2020)."""
 
 import datetime as dt
+import threading
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -286,3 +288,32 @@ def test_an_agricultural_company_types_and_uploads_days(client, misura, sede_agr
     file = SimpleUploadedFile("lavoratori.csv", "\n".join(righe).encode())
     assert client.post(url, {"azione": "carica", "file-file": file}).status_code == 302
     assert list(domanda.lavoratori.values_list("giorni_settimana", "giorni_richiesti")) == [(6, 12)]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_concurrent_submissions_cannot_both_take_the_last_weeks_of_a_site():
+    """The company's row lock serialises the counting rules: without it both would see 5 weeks
+    free and the site would end at 10."""
+    misura = MisuraFactory()
+    prima = bozza(misura, 35)
+    seconda = bozza(misura, 35, inizio=prima.data_fine + dt.timedelta(days=1), sede=prima.sede)
+    barrier = threading.Barrier(2)
+    esiti: list[str] = []
+
+    def submit(domanda):
+        try:
+            barrier.wait()
+            domanda_submit(actor=domanda.creata_da, domanda=domanda)
+            esiti.append("ok")
+        except ValidationError as exc:
+            esiti.append("rifiutata" if "oltre il massimo di 9 settimane" in str(exc) else str(exc))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=submit, args=(d,)) for d in (prima, seconda)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+
+    assert sorted(esiti) == ["ok", "rifiutata"]
