@@ -105,7 +105,15 @@ class FinestraInline(FunzionarioEditsMixin, admin.TabularInline):
 class MisuraAdmin(FunzionarioEditsMixin, admin.ModelAdmin):
     """Measures and submission windows are data the officer edits, not code."""
 
-    list_display = ("nome", "base_giuridica", "periodo_dal", "periodo_al", "max_settimane_per_sede")
+    list_display = (
+        "nome",
+        "base_giuridica",
+        "periodo_dal",
+        "periodo_al",
+        "max_settimane_per_sede",
+        "max_settimane_prima_domanda",
+        "min_giorni_prima_domanda",
+    )
     prepopulated_fields = {"codice": ("nome",)}
     inlines = [FinestraInline]
 

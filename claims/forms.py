@@ -94,7 +94,7 @@ class SedeChoiceField(forms.ModelChoiceField):
 
 class MisuraChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Misura) -> str:
-        return _(
+        testo = _(
             "{nome} ({base}): periodi dal {dal} al {al}, al massimo {settimane} settimane per sede"
         ).format(
             nome=obj.nome,
@@ -103,6 +103,16 @@ class MisuraChoiceField(forms.ModelChoiceField):
             al=_date(obj.periodo_al),
             settimane=obj.max_settimane_per_sede,
         )
+        limiti = []
+        if obj.max_settimane_prima_domanda is not None:
+            limiti.append(
+                _("al massimo {n}").format(n=conteggi.etichetta_settimane(obj.max_settimane_prima_domanda))
+            )
+        if obj.min_giorni_prima_domanda is not None:
+            limiti.append(_("almeno {n} giorni").format(n=obj.min_giorni_prima_domanda))
+        if limiti:
+            testo += _("; la prima domanda della sede: {limiti}").format(limiti=_(" e ").join(limiti))
+        return testo
 
 
 class PeriodoForm(forms.Form):
