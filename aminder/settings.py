@@ -216,6 +216,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "consuntivi.caricamenti_sweep",
         "schedule": 120.0,
     },
+    "digest-richieste-regione": {
+        "task": "claims.tasks.richieste_digest",
+        "schedule": crontab(minute=0, hour="8-18", day_of_week="mon-fri"),
+    },
 }
 
 REST_FRAMEWORK = {

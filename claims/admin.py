@@ -7,14 +7,16 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.html import format_html
+from django.utils.formats import date_format
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from anagrafica.models import User
 from anagrafica.permissions import FunzionarioEditsMixin, FunzionarioOnlyMixin, is_funzionario
 from core.exceptions import DomainError
 
-from .constants import TRANSITIONS, EsitoRichiesta, Lato, StatoDomanda
+from .constants import TRANSITIONS, EsitoRichiesta, Lato, StatoDomanda, TipoRichiesta
 from .models import (
     Domanda,
     EventoDomanda,
@@ -23,6 +25,7 @@ from .models import (
     Misura,
     RichiestaRegione,
 )
+from .selectors import lavoratori_in_altre_aziende
 from .services.domande import domanda_transition, richiesta_answer
 
 # --- the Region's backoffice for domande ------------------------------------------------------
@@ -37,7 +40,15 @@ class FinestraInline(FunzionarioEditsMixin, admin.TabularInline):
 class MisuraAdmin(FunzionarioEditsMixin, admin.ModelAdmin):
     """Measures and submission windows are data the officer edits, not code."""
 
-    list_display = ("nome", "base_giuridica", "periodo_dal", "periodo_al", "max_settimane_per_sede")
+    list_display = (
+        "nome",
+        "base_giuridica",
+        "periodo_dal",
+        "periodo_al",
+        "max_settimane_per_sede",
+        "max_settimane_prima_domanda",
+        "min_giorni_prima_domanda",
+    )
     prepopulated_fields = {"codice": ("nome",)}
     inlines = [FinestraInline]
 
@@ -67,6 +78,8 @@ class LavoratoreInline(ReadOnlyInline):
         "ore_settimanali",
         "ore_richieste",
         "data_assunzione",
+        "giorni_settimana",
+        "giorni_richiesti",
     )
 
 
@@ -131,6 +144,7 @@ class DomandaAdmin(FunzionarioOnlyMixin, admin.ModelAdmin):
         "presentata_da",
         "sostituisce",
         "sostituita_da_link",
+        "altre_aziende",
     )
     fields = readonly_fields
 
@@ -154,6 +168,27 @@ class DomandaAdmin(FunzionarioOnlyMixin, admin.ModelAdmin):
             return "–"
         url = reverse("admin:claims_domanda_change", args=[successor.pk])
         return format_html('<a href="{}">{}</a>', url, successor)
+
+    @admin.display(description=_("lavoratori anche in domande di altre aziende"))
+    def altre_aziende(self, obj: Domanda):
+        altri = list(lavoratori_in_altre_aziende(obj))
+        if not altri:
+            return "–"
+        return format_html_join(
+            mark_safe("<br>"),
+            "{}: {} ({}, dal {} al {}, {} ore)",
+            (
+                (
+                    lav.codice_fiscale,
+                    lav.domanda,
+                    lav.domanda.get_stato_display(),
+                    date_format(lav.domanda.data_inizio, "SHORT_DATE_FORMAT"),
+                    date_format(lav.domanda.data_fine, "SHORT_DATE_FORMAT"),
+                    lav.ore_richieste,
+                )
+                for lav in altri
+            ),
+        )
 
     @admin.display(description=_("decisione"))
     def azioni(self, obj: Domanda):
@@ -209,11 +244,20 @@ class RispostaForm(forms.Form):
         choices=[(EsitoRichiesta.ACCOLTA, _("Accolta")), (EsitoRichiesta.RESPINTA, _("Respinta"))],
     )
     risposta = forms.CharField(label=_("risposta"), widget=forms.Textarea(attrs={"rows": 4}))
-    annulla = forms.BooleanField(
-        label=_("Annulla la domanda"),
+    rimanda_in_rettifica = forms.BooleanField(
+        label=_("Rimanda la domanda all'azienda in VERIFICATA - DA RETTIFICARE"),
         required=False,
-        help_text=_("Solo per una richiesta di annullamento accolta."),
+        help_text=_(
+            "Solo accogliendo la richiesta di modifica, finché la domanda non è stata trasmessa all'INPS: "
+            "la risposta diventa la nota della rettifica richiesta."
+        ),
     )
+
+    def __init__(self, *args, richiesta: RichiestaRegione, **kwargs):
+        super().__init__(*args, **kwargs)
+        if richiesta.tipo == TipoRichiesta.ANNULLAMENTO:
+            del self.fields["rimanda_in_rettifica"]
+            self.fields["esito"].help_text = _("Accogliendo la richiesta la domanda viene annullata.")
 
 
 @admin.register(RichiestaRegione)
@@ -263,7 +307,7 @@ class RichiestaRegioneAdmin(FunzionarioOnlyMixin, admin.ModelAdmin):
         if not is_funzionario(request.user):
             raise PermissionDenied
         richiesta = get_object_or_404(RichiestaRegione, pk=pk)
-        form = RispostaForm(request.POST or None)
+        form = RispostaForm(request.POST or None, richiesta=richiesta)
         if request.method == "POST" and form.is_valid():
             try:
                 richiesta_answer(actor=cast(User, request.user), richiesta=richiesta, **form.cleaned_data)

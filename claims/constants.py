@@ -45,11 +45,13 @@ TRANSITIONS: dict[str, dict[str, str]] = {
         S.ANNULLATA: Lato.REGIONE,
     },
     S.AMMISSIBILE: {
+        S.DA_RETTIFICARE: Lato.REGIONE,
         S.AUTORIZZATA: Lato.REGIONE,
         S.NON_AMMISSIBILE: Lato.REGIONE,
         S.ANNULLATA: Lato.REGIONE,
     },
-    S.AUTORIZZATA: {S.ANNULLATA: Lato.REGIONE},
+    # Back to the company for a correction only until the act is sent to INPS (no INPS state yet).
+    S.AUTORIZZATA: {S.DA_RETTIFICARE: Lato.REGIONE, S.ANNULLATA: Lato.REGIONE},
     S.NON_AMMISSIBILE: {},
     S.ANNULLATA: {},
     S.RETTIFICATA: {},
@@ -62,22 +64,23 @@ class Regole:
 
     modificabile: bool  # the company edits it freely (a draft)
     rettificabile: bool  # the company may correct it with a rettifica (DOMAIN.md "Rettifica")
-    richiesta: bool  # the company may write to the Region (richiesta di modifica/annullamento)
+    modifica: bool  # the company may ask the Region for a change (where a rettifica no longer can)
+    annullamento: bool  # the company may ask the Region to cancel it
     consuntivi: bool  # consuntivi may be sent on it
     viva: bool  # counts toward the weeks of its site and blocks its workers elsewhere
 
 
 POLICY: dict[str, Regole] = {
-    #                                 modificabile rettificabile richiesta consuntivi viva
-    S.BOZZA: Regole(True, False, False, False, False),
-    S.PRESENTATA: Regole(False, True, False, True, True),
-    S.IN_ISTRUTTORIA: Regole(False, False, True, True, True),
-    S.DA_RETTIFICARE: Regole(False, True, False, True, True),
-    S.AMMISSIBILE: Regole(False, False, True, True, True),
-    S.AUTORIZZATA: Regole(False, False, True, True, True),
-    S.NON_AMMISSIBILE: Regole(False, False, True, False, False),
-    S.ANNULLATA: Regole(False, False, False, False, False),
-    S.RETTIFICATA: Regole(False, False, False, False, False),
+    #                   modificabile rettificabile modifica annullamento consuntivi viva
+    S.BOZZA: Regole(True, False, False, False, False, False),
+    S.PRESENTATA: Regole(False, True, False, True, True, True),
+    S.IN_ISTRUTTORIA: Regole(False, False, True, True, True, True),
+    S.DA_RETTIFICARE: Regole(False, True, False, True, True, True),
+    S.AMMISSIBILE: Regole(False, False, True, True, True, True),
+    S.AUTORIZZATA: Regole(False, False, True, True, True, True),
+    S.NON_AMMISSIBILE: Regole(False, False, False, False, False, False),
+    S.ANNULLATA: Regole(False, False, False, False, False, False),
+    S.RETTIFICATA: Regole(False, False, False, False, False, False),
 }
 
 
@@ -86,7 +89,8 @@ def _stati(regola: str) -> frozenset[str]:
 
 
 RETTIFICABILI = _stati("rettificabile")
-STATI_RICHIESTA = _stati("richiesta")
+STATI_MODIFICA = _stati("modifica")
+STATI_ANNULLAMENTO = _stati("annullamento")
 STATI_CONSUNTIVABILI = _stati("consuntivi")
 VIVE = _stati("viva")
 NON_VIVE = frozenset(StatoDomanda.values) - VIVE

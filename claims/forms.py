@@ -25,9 +25,10 @@ from anagrafica.validators import normalize_codice_fiscale, validate_codice_fisc
 from core import spreadsheets
 from core.spreadsheets import nome_colonna
 
+from . import conteggi
 from .constants import Qualifica, StatoDomanda, TipoContratto, TipoRichiesta
-from .models import Domanda, Misura, settimane_tra
-from .rules import MSG_CF_RIPETUTO, MSG_PERIODO_MISURA, errori_lavoratore
+from .models import Domanda, Misura
+from .rules import MSG_CF_RIPETUTO, MSG_PERIODO_MISURA, azienda_agricola, errori_lavoratore
 from .services.domande import CAMPI_LAVORATORE, MSG_PERIODO
 
 MSG_FILE_FORMATO = N_("Il file deve essere in formato CSV (.csv) o Excel (.xlsx).")
@@ -60,6 +61,8 @@ LABELS_LAVORATORE = {
     "ore_settimanali": gettext_lazy("Ore settimanali da contratto"),
     "ore_richieste": gettext_lazy("Ore richieste nel periodo"),
     "data_assunzione": gettext_lazy("Data di assunzione"),
+    "giorni_settimana": gettext_lazy("Giorni lavorativi a settimana (5 o 6)"),
+    "giorni_richiesti": gettext_lazy("Giorni richiesti nel periodo"),
 }
 
 
@@ -89,7 +92,7 @@ class SedeChoiceField(forms.ModelChoiceField):
 
 class MisuraChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Misura) -> str:
-        return _(
+        testo = _(
             "{nome} ({base}): periodi dal {dal} al {al}, al massimo {settimane} settimane per sede"
         ).format(
             nome=obj.nome,
@@ -98,6 +101,16 @@ class MisuraChoiceField(forms.ModelChoiceField):
             al=_date(obj.periodo_al),
             settimane=obj.max_settimane_per_sede,
         )
+        limiti = []
+        if obj.max_settimane_prima_domanda is not None:
+            limiti.append(
+                _("al massimo {n}").format(n=conteggi.etichetta_settimane(obj.max_settimane_prima_domanda))
+            )
+        if obj.min_giorni_prima_domanda is not None:
+            limiti.append(_("almeno {n} giorni").format(n=obj.min_giorni_prima_domanda))
+        if limiti:
+            testo += _("; la prima domanda della sede: {limiti}").format(limiti=_(" e ").join(limiti))
+        return testo
 
 
 class PeriodoForm(forms.Form):
@@ -177,6 +190,10 @@ class LavoratoreForm(forms.Form):
     )
     ore_settimanali = forms.DecimalField(
         label=LABELS_LAVORATORE["ore_settimanali"],
+        help_text=gettext_lazy(
+            "Per un lavoratore intermittente: la media settimanale delle ore lavorate negli ultimi tre "
+            "mesi lavorati."
+        ),
         max_digits=4,
         decimal_places=1,
         localize=True,
@@ -192,17 +209,32 @@ class LavoratoreForm(forms.Form):
         widget=hours_widget(),
     )
     data_assunzione = forms.DateField(label=LABELS_LAVORATORE["data_assunzione"], widget=date_widget())
+    giorni_settimana = forms.TypedChoiceField(
+        label=LABELS_LAVORATORE["giorni_settimana"],
+        choices=[("", gettext_lazy("Scegli")), (5, "5"), (6, "6")],
+        coerce=int,
+        empty_value=None,
+    )
+    giorni_richiesti = forms.IntegerField(
+        label=LABELS_LAVORATORE["giorni_richiesti"],
+        min_value=0,
+        help_text=gettext_lazy("Un'azienda agricola chiede giornate: al massimo 5 o 6 a settimana."),
+    )
 
     def __init__(
         self,
         *args: Any,
-        settimane: Decimal | None = None,
+        settimane: int | None = None,
         assunti_entro: dt.date | None = None,
+        agricola: bool = False,
         **kwargs: Any,
     ) -> None:
+        """`agricola`: the company claims days as well as hours (ATECO section A)."""
         super().__init__(*args, **kwargs)
         self.settimane = settimane
         self.assunti_entro = assunti_entro
+        if not agricola:
+            del self.fields["giorni_settimana"], self.fields["giorni_richiesti"]
 
     def clean_codice_fiscale(self) -> str:
         value = normalize_codice_fiscale(self.cleaned_data["codice_fiscale"])
@@ -214,6 +246,9 @@ class LavoratoreForm(forms.Form):
         errori = errori_lavoratore(
             ore_settimanali=cleaned.get("ore_settimanali"),
             ore_richieste=cleaned.get("ore_richieste"),
+            tipo_contratto=cleaned.get("tipo_contratto"),
+            giorni_settimana=cleaned.get("giorni_settimana"),
+            giorni_richiesti=cleaned.get("giorni_richiesti"),
             data_assunzione=cleaned.get("data_assunzione"),
             settimane=self.settimane,
             assunti_entro=self.assunti_entro,
@@ -223,7 +258,7 @@ class LavoratoreForm(forms.Form):
         return cleaned
 
     def riga(self) -> dict[str, Any]:
-        return {field: self.cleaned_data[field] for field in CAMPI_LAVORATORE}
+        return {field: self.cleaned_data.get(field) for field in CAMPI_LAVORATORE}
 
 
 class BaseLavoratoriFormSet(forms.BaseFormSet):
@@ -272,14 +307,15 @@ def lavoratori_formset(
     *,
     domanda: Domanda,
     initial: list[dict[str, Any]] | None = None,
-    settimane: Decimal | None = None,
+    settimane: int | None = None,
     extra: int | None = None,
 ) -> BaseLavoratoriFormSet:
     """The workers' formset of `domanda`; `settimane` overrides the domanda's (a rettifica may change
     the period in the same request)."""
     form_kwargs = {
-        "settimane": settimane if settimane is not None else domanda.settimane_esatte,
+        "settimane": settimane if settimane is not None else domanda.settimane,
         "assunti_entro": domanda.misura.data_assunzione_entro,
+        "agricola": azienda_agricola(domanda.azienda),
     }
     formset_class = LavoratoriFormSet
     if extra is not None:
@@ -304,7 +340,7 @@ def initial_from_data(formset: BaseLavoratoriFormSet) -> list[dict[str, Any]]:
     JavaScript re-renders the page with one more blank row and nothing lost, nothing validated."""
     rows = []
     for form in formset.forms:
-        raw = {name: form[name].value() for name in LavoratoreForm.base_fields}
+        raw = {name: form[name].value() for name in LavoratoreForm.base_fields if name in form.fields}
         if form["DELETE"].value() or not any(v not in (None, "") for v in raw.values()):
             continue
         rows.append(raw)
@@ -314,6 +350,8 @@ def initial_from_data(formset: BaseLavoratoriFormSet) -> list[dict[str, Any]]:
 # --- workers from a file -------------------------------------------------------------------------
 
 COLONNE_FILE = CAMPI_LAVORATORE
+# The days are read when present: only agricultural companies need them.
+COLONNE_OBBLIGATORIE = tuple(c for c in COLONNE_FILE if c not in ("giorni_settimana", "giorni_richiesti"))
 ALIAS_COLONNE = {
     "cf": "codice_fiscale",
     "codice_fiscale_lavoratore": "codice_fiscale",
@@ -350,7 +388,7 @@ def _cella(value: Any) -> Any:
 
 
 def leggi_lavoratori(
-    file: UploadedFile, *, settimane: Decimal | None, assunti_entro: dt.date | None
+    file: UploadedFile, *, settimane: int | None, assunti_entro: dt.date | None, agricola: bool = False
 ) -> list[dict[str, Any]]:
     """The workers of an uploaded CSV or XLSX file, each row checked as the form checks it.
 
@@ -368,14 +406,21 @@ def leggi_lavoratori(
         raise ValidationError(_(MSG_FILE_FORMATO))
     try:
         return _leggi_righe(
-            spreadsheets.righe(file, formato), settimane=settimane, assunti_entro=assunti_entro
+            spreadsheets.righe(file, formato),
+            settimane=settimane,
+            assunti_entro=assunti_entro,
+            agricola=agricola,
         )
     except spreadsheets.FileIlleggibile as exc:
         raise ValidationError(_(MSG_FILE_ILLEGGIBILE).format(motivo=exc.motivo)) from None
 
 
 def _leggi_righe(
-    rows: Iterator[tuple[int, list[Any]]], *, settimane: Decimal | None, assunti_entro: dt.date | None
+    rows: Iterator[tuple[int, list[Any]]],
+    *,
+    settimane: int | None,
+    assunti_entro: dt.date | None,
+    agricola: bool,
 ) -> list[dict[str, Any]]:
     try:
         _numero, header = next(rows)
@@ -384,7 +429,7 @@ def _leggi_righe(
     indici: dict[str, int] = {}
     for i, intestazione in enumerate(header):
         indici.setdefault(nome_colonna(intestazione, ALIAS_COLONNE), i)
-    mancanti = [c for c in COLONNE_FILE if c not in indici]
+    mancanti = [c for c in COLONNE_OBBLIGATORIE if c not in indici]
     if mancanti:
         raise ValidationError([_(MSG_FILE_COLONNA).format(colonna=c) for c in mancanti])
 
@@ -401,7 +446,7 @@ def _leggi_righe(
         data = {c: _cella(row[i]) if i < len(row) else "" for c, i in indici.items() if c in COLONNE_FILE}
         data["qualifica"] = _scelta(Qualifica, data["qualifica"])
         data["tipo_contratto"] = _scelta(TipoContratto, data["tipo_contratto"])
-        form = LavoratoreForm(data, settimane=settimane, assunti_entro=assunti_entro)
+        form = LavoratoreForm(data, settimane=settimane, assunti_entro=assunti_entro, agricola=agricola)
         if not form.is_valid():
             for field, messages in form.errors.items():
                 campo = str(form.fields[field].label).lower() if field in form.fields else _("riga")
@@ -446,18 +491,22 @@ class LavoratoriFileForm(forms.Form):
     def __init__(
         self,
         *args: Any,
-        settimane: Decimal | None = None,
+        settimane: int | None = None,
         assunti_entro: dt.date | None = None,
+        agricola: bool = False,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.settimane = settimane
         self.assunti_entro = assunti_entro
+        self.agricola = agricola
         self.righe: list[dict[str, Any]] = []
 
     def clean_file(self) -> UploadedFile:
         file = self.cleaned_data["file"]
-        self.righe = leggi_lavoratori(file, settimane=self.settimane, assunti_entro=self.assunti_entro)
+        self.righe = leggi_lavoratori(
+            file, settimane=self.settimane, assunti_entro=self.assunti_entro, agricola=self.agricola
+        )
         return file
 
 
@@ -484,28 +533,37 @@ class AccordoForm(forms.Form):
 
     def __init__(self, *args: Any, allegato: bool = False, soglia: int | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        if soglia is None:
-            del self.fields["numero_dipendenti"], self.fields["dichiara_danno"]
-        else:
-            self.fields["numero_dipendenti"].required = True
-            self.fields["accordo_file"].required = self.fields["accordo_data"].required = False
-            self.fields["accordo_file"].help_text = _(
-                "Solo con più di {soglia} dipendenti. Un file PDF di al massimo 10 MB."
-            ).format(soglia=soglia)
-            self.fields["dichiara_danno"].help_text = _("Solo con non più di {soglia} dipendenti.").format(
-                soglia=soglia
-            )
-        if allegato:
-            field = self.fields["accordo_file"]
-            field.required = False
-            field.label = _("Sostituisci l'accordo sindacale (PDF)")
-            field.help_text = _("Lascia vuoto per tenere il file già allegato. Un PDF di al massimo 10 MB.")
+        adatta_campi_accordo(self, allegato=allegato, soglia=soglia)
 
     def clean_accordo_file(self) -> UploadedFile | None:
-        file = self.cleaned_data.get("accordo_file")
-        if file and not (file.name or "").lower().endswith(".pdf"):
-            raise ValidationError(_(MSG_ACCORDO_PDF))
-        return file
+        return _pdf(self.cleaned_data.get("accordo_file"))
+
+
+def _pdf(file: UploadedFile | None) -> UploadedFile | None:
+    if file and not (file.name or "").lower().endswith(".pdf"):
+        raise ValidationError(_(MSG_ACCORDO_PDF))
+    return file
+
+
+def adatta_campi_accordo(form: forms.Form, *, allegato: bool, soglia: int | None) -> None:
+    """The agreement's fields as the measure wants them: under a threshold the headcount decides
+    between the agreement and the self-declaration; an agreement already attached may be kept."""
+    if soglia is None:
+        del form.fields["numero_dipendenti"], form.fields["dichiara_danno"]
+    else:
+        form.fields["numero_dipendenti"].required = True
+        form.fields["accordo_file"].required = form.fields["accordo_data"].required = False
+        form.fields["accordo_file"].help_text = _(
+            "Solo con più di {soglia} dipendenti. Un file PDF di al massimo 10 MB."
+        ).format(soglia=soglia)
+        form.fields["dichiara_danno"].help_text = _("Solo con non più di {soglia} dipendenti.").format(
+            soglia=soglia
+        )
+    if allegato:
+        field = form.fields["accordo_file"]
+        field.required = False
+        field.label = _("Sostituisci l'accordo sindacale (PDF)")
+        field.help_text = _("Lascia vuoto per tenere il file già allegato. Un PDF di al massimo 10 MB.")
 
 
 class ReferenteForm(forms.Form):
@@ -547,8 +605,10 @@ class ConfermaForm(forms.Form):
 # --- rettifica and requests --------------------------------------------------------------------
 
 
-class RettificaForm(ReferenteForm, PeriodoForm):
-    """The "dati rettificabili": period, referente; the workers are the formset or a file."""
+class RettificaForm(DichiarazioniForm, ReferenteForm, AccordoForm, PeriodoForm):
+    """The "dati rettificabili": everything an officer may ask to correct (period, headcount, union
+    agreement or self-declaration, referente, declarations); the workers are the formset or a file.
+    Site and misura stay those of the domanda."""
 
     file_lavoratori = forms.FileField(
         label=gettext_lazy("Oppure carica l'elenco completo dei lavoratori (CSV o Excel .xlsx)"),
@@ -568,23 +628,41 @@ class RettificaForm(ReferenteForm, PeriodoForm):
     field_order = [
         "data_inizio",
         "data_fine",
+        "numero_dipendenti",
+        "accordo_file",
+        "accordo_data",
+        "dichiara_danno",
         "referente_nome",
         "referente_email",
         "referente_telefono",
+        "dichiara_assenza_altri_ammortizzatori",
+        "dichiara_veridicita",
         "file_lavoratori",
         "conferma",
     ]
 
-    def __init__(self, *args: Any, misura: Misura, **kwargs: Any) -> None:
-        super().__init__(*args, misura=misura, **kwargs)
-        self.assunti_entro = misura.data_assunzione_entro
+    def __init__(self, *args: Any, domanda: Domanda, **kwargs: Any) -> None:
+        super().__init__(
+            *args,
+            misura=domanda.misura,
+            allegato=bool(domanda.accordo_file),
+            soglia=domanda.misura.dipendenti_senza_accordo,
+            **kwargs,
+        )
+        self.assunti_entro = domanda.misura.data_assunzione_entro
+        self.agricola = azienda_agricola(domanda.azienda)
         self.righe_file: list[dict[str, Any]] | None = None
 
-    def settimane(self) -> Decimal | None:
+    def settimane(self) -> int | None:
         inizio, fine = self.cleaned_data.get("data_inizio"), self.cleaned_data.get("data_fine")
         if inizio and fine and fine >= inizio:
-            return settimane_tra(inizio, fine)
+            return conteggi.settimane(inizio, fine)
         return None
+
+    def campi(self) -> dict[str, Any]:
+        """What `domanda_rettifica` takes as `**campi`: the domanda's fields (not the files)."""
+        esclusi = ("file_lavoratori", "conferma", "accordo_file")
+        return {k: v for k, v in self.cleaned_data.items() if k not in esclusi}
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
@@ -592,7 +670,7 @@ class RettificaForm(ReferenteForm, PeriodoForm):
         if file:
             try:
                 self.righe_file = leggi_lavoratori(
-                    file, settimane=self.settimane(), assunti_entro=self.assunti_entro
+                    file, settimane=self.settimane(), assunti_entro=self.assunti_entro, agricola=self.agricola
                 )
             except ValidationError as exc:
                 self.add_error("file_lavoratori", exc)
@@ -605,6 +683,15 @@ class RichiestaForm(forms.Form):
         choices=TipoRichiesta.choices,
         widget=forms.RadioSelect,
     )
+
+    def __init__(self, *args: Any, tipi: list[str], **kwargs: Any) -> None:
+        """`tipi`: the requests the domanda's state allows (`tipi_richiesta`)."""
+        super().__init__(*args, **kwargs)
+        field = cast(forms.ChoiceField, self.fields["tipo"])
+        field.choices = [(t, TipoRichiesta(t).label) for t in tipi]
+        if len(tipi) == 1:
+            self.initial.setdefault("tipo", tipi[0])
+
     motivo = forms.CharField(
         label=gettext_lazy("Motivo e dettagli della richiesta"),
         widget=forms.Textarea(attrs={"rows": 5}),

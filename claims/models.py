@@ -1,4 +1,3 @@
-import datetime as dt
 from decimal import Decimal
 
 from django.conf import settings
@@ -12,12 +11,8 @@ from anagrafica.validators import validate_codice_fiscale_persona
 from core.models import TimeStampedModel
 from protocollo.models import DocumentoProtocollato
 
+from . import conteggi
 from .constants import EsitoRichiesta, Qualifica, StatoDomanda, TipoContratto, TipoRichiesta
-
-
-def settimane_tra(inizio: dt.date, fine: dt.date) -> Decimal:
-    """Weeks from `inizio` to `fine`, both days included."""
-    return Decimal((fine - inizio).days + 1) / 7
 
 
 class Misura(TimeStampedModel):
@@ -28,7 +23,26 @@ class Misura(TimeStampedModel):
     base_giuridica = models.CharField(_("base giuridica"), max_length=200)
     periodo_dal = models.DateField(_("periodi dal"))
     periodo_al = models.DateField(_("periodi fino al"))
-    max_settimane_per_sede = models.PositiveSmallIntegerField(_("settimane massime per sede"))
+    max_settimane_per_sede = models.PositiveSmallIntegerField(
+        _("settimane massime per sede"),
+        help_text=_("Contate sull'unione dei giorni delle domande attive della sede (9 nel 2020)."),
+    )
+    max_settimane_prima_domanda = models.PositiveSmallIntegerField(
+        _("settimane massime della prima domanda"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "La prima domanda di una sede copre al massimo queste settimane (5 nel 2020). Vuoto: nessun limite."
+        ),
+    )
+    min_giorni_prima_domanda = models.PositiveSmallIntegerField(
+        _("giorni minimi della prima domanda"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "La prima domanda di una sede copre almeno questi giorni (5 nel 2020). Vuoto: nessun minimo."
+        ),
+    )
     data_assunzione_entro = models.DateField(
         _("lavoratori assunti entro il"),
         help_text=_("Il lavoratore deve risultare assunto a questa data."),
@@ -158,16 +172,12 @@ class Domanda(DocumentoProtocollato, TimeStampedModel):
 
     @property
     def giorni(self) -> int:
-        return (self.data_fine - self.data_inizio).days + 1
+        return conteggi.giorni(self.data_inizio, self.data_fine)
 
     @property
-    def settimane_esatte(self) -> Decimal:
-        """Weeks of the period, unrounded: the hour limits are computed on these."""
-        return settimane_tra(self.data_inizio, self.data_fine)
-
-    @property
-    def settimane(self) -> Decimal:
-        return self.settimane_esatte.quantize(Decimal("0.1"))
+    def settimane(self) -> int:
+        """Weeks of the period as INPS counts them (`claims.conteggi.settimane`)."""
+        return conteggi.settimane(self.data_inizio, self.data_fine)
 
     @property
     def accordo_richiesto(self) -> bool:
@@ -196,6 +206,19 @@ class Lavoratore(models.Model):
         _("ore richieste"), max_digits=6, decimal_places=1, validators=[MinValueValidator(Decimal("0"))]
     )
     data_assunzione = models.DateField(_("data di assunzione"))
+    giorni_settimana = models.PositiveSmallIntegerField(
+        _("giorni lavorativi a settimana"),
+        null=True,
+        blank=True,
+        choices=[(5, "5"), (6, "6")],
+        help_text=_("Solo per le aziende agricole, che chiedono giorni e non ore."),
+    )
+    giorni_richiesti = models.PositiveSmallIntegerField(
+        _("giorni richiesti"),
+        null=True,
+        blank=True,
+        help_text=_("Solo per le aziende agricole: giornate di integrazione richieste nel periodo."),
+    )
 
     class Meta:
         verbose_name = _("lavoratore")
@@ -208,6 +231,10 @@ class Lavoratore(models.Model):
             models.CheckConstraint(
                 condition=Q(ore_settimanali__gt=0, ore_settimanali__lte=48) & Q(ore_richieste__gte=0),
                 name="lavoratore_ore_valide",
+            ),
+            models.CheckConstraint(
+                condition=Q(giorni_settimana__isnull=True) | Q(giorni_settimana__in=[5, 6]),
+                name="lavoratore_giorni_settimana_5_o_6",
             ),
         ]
 
@@ -250,8 +277,15 @@ class RichiestaRegione(TimeStampedModel):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     risposta_il = models.DateTimeField(_("risposta il"), null=True, blank=True)
+    segnalata_il = models.DateTimeField(
+        _("segnalata ai funzionari il"),
+        null=True,
+        blank=True,
+        help_text=_("Quando il riepilogo via e-mail l'ha segnalata ai funzionari regionali."),
+    )
 
     class Meta:
         verbose_name = _("richiesta di modifica o annullamento")
         verbose_name_plural = _("richieste di modifica o annullamento")
         ordering = ["-created_at"]
+        indexes = [models.Index(fields=["esito", "created_at"])]

@@ -8,8 +8,9 @@ from django.shortcuts import get_object_or_404
 from anagrafica.models import User
 from anagrafica.selectors import aziende_for
 
-from .constants import StatoDomanda
-from .models import Domanda, FinestraPresentazione, Misura
+from .constants import EsitoRichiesta, StatoDomanda
+from .models import Domanda, FinestraPresentazione, Lavoratore, Misura, RichiestaRegione
+from .rules import lavoratori_sovrapposti
 
 
 def domande_for(user: User) -> QuerySet[Domanda]:
@@ -39,3 +40,19 @@ def misure_aperte(day: dt.date) -> QuerySet[Misura]:
     return Misura.objects.filter(
         finestre__presentazione_dal__lte=day, finestre__presentazione_al__gte=day
     ).distinct()
+
+
+def lavoratori_in_altre_aziende(domanda: Domanda) -> QuerySet[Lavoratore]:
+    """The domanda's workers who are also in a live domanda of another company for overlapping days.
+    Allowed (a worker may have two part-time employers), but the officer is shown them to check the
+    hours together."""
+    codici = domanda.lavoratori.values_list("codice_fiscale", flat=True)
+    return lavoratori_sovrapposti(domanda, codici).exclude(domanda__azienda=domanda.azienda_id)
+
+
+def richieste_in_attesa(user: User) -> int:
+    """The backoffice counter: requests of modifica/annullamento waiting for an officer's answer.
+    Zero for everyone who does not answer them."""
+    if not (user.is_authenticated and user.is_funzionario):
+        return 0
+    return RichiestaRegione.objects.filter(esito=EsitoRichiesta.IN_ATTESA).count()

@@ -46,6 +46,19 @@ class LavoratoreSerializer(serializers.Serializer):
         help_text=_("Ore di integrazione richieste per l'intero periodo."),
     )
     data_assunzione = serializers.DateField()
+    giorni_settimana = serializers.ChoiceField(
+        choices=[5, 6],
+        required=False,
+        allow_null=True,
+        help_text=_("Aziende agricole (ATECO sezione A): giorni lavorativi a settimana, 5 o 6."),
+    )
+    giorni_richiesti = serializers.IntegerField(
+        min_value=0,
+        max_value=366,
+        required=False,
+        allow_null=True,
+        help_text=_("Aziende agricole: giornate di integrazione richieste nel periodo."),
+    )
 
 
 class SedeField(serializers.PrimaryKeyRelatedField):
@@ -159,6 +172,8 @@ class LavoratoreLetturaSerializer(serializers.ModelSerializer):
             "ore_settimanali",
             "ore_richieste",
             "data_assunzione",
+            "giorni_settimana",
+            "giorni_richiesti",
         ]
 
 
@@ -166,7 +181,9 @@ class _DomandaBaseSerializer(serializers.ModelSerializer):
     stato_descrizione = serializers.CharField(
         source="get_stato_display", help_text=_("Lo stato come lo vede l'utente.")
     )
-    settimane = serializers.DecimalField(max_digits=12, decimal_places=1)
+    settimane = serializers.IntegerField(
+        help_text=_("Settimane del periodo: i giorni / 7 arrotondati per eccesso (messaggio INPS 2825/2020).")
+    )
     protocollo = serializers.CharField(
         allow_null=True, help_text=_("Numero di protocollo «AAAA/NNNNNNN»; null finché non è assegnato.")
     )
@@ -283,6 +300,8 @@ class MisuraSerializer(serializers.ModelSerializer):
             "periodo_dal",
             "periodo_al",
             "max_settimane_per_sede",
+            "max_settimane_prima_domanda",
+            "min_giorni_prima_domanda",
             "data_assunzione_entro",
             "dipendenti_senza_accordo",
             "finestre",

@@ -38,9 +38,10 @@ from core.spreadsheets import csv_testo
 from protocollo.selectors import ricevuta_pronta
 from protocollo.views import ricevuta_download
 
-from .constants import RETTIFICABILI, STATI_RICHIESTA, Qualifica, StatoDomanda, TipoContratto
+from .constants import RETTIFICABILI, Qualifica, StatoDomanda, TipoContratto, TipoRichiesta
 from .forms import (
     COLONNE_FILE,
+    COLONNE_OBBLIGATORIE,
     FILE_MAX_RIGHE,
     FORMSET_MAX_RIGHE,
     LABELS_LAVORATORE,
@@ -62,7 +63,7 @@ from .forms import (
     lavoratori_formset,
 )
 from .models import Domanda, EventoDomanda, RichiestaRegione
-from .rules import check_submission
+from .rules import azienda_agricola, check_submission
 from .selectors import domanda_get_for, domande_for, misure_aperte
 from .services.domande import (
     domanda_attach_accordo,
@@ -71,6 +72,7 @@ from .services.domande import (
     domanda_submit,
     domanda_update,
     richiesta_create,
+    tipi_richiesta,
 )
 from .services.prospetto import prospetto_render
 
@@ -103,8 +105,6 @@ MSG_SCRIVI_ALLA_REGIONE = gettext_lazy("Puoi inviare una richiesta di modifica o
 MSG_RICHIESTA_INVIATA = gettext_lazy(
     "Richiesta inviata alla Regione: la risposta comparirà in questa pagina."
 )
-
-# The Region's states of a domanda in which the company writes to the Region instead of rectifying.
 
 
 # --- steps of a new domanda ----------------------------------------------------------------------
@@ -347,9 +347,10 @@ def _passo_periodo(request: AuthenticatedRequest, domanda: Domanda) -> HttpRespo
 
 
 def _passo_lavoratori(request: AuthenticatedRequest, domanda: Domanda) -> HttpResponse:
-    settimane = domanda.settimane_esatte
+    settimane = domanda.settimane
     entro = domanda.misura.data_assunzione_entro
-    file_form = LavoratoriFileForm(settimane=settimane, assunti_entro=entro)
+    agricola = azienda_agricola(domanda.azienda)
+    file_form = LavoratoriFileForm(settimane=settimane, assunti_entro=entro, agricola=agricola)
     formset = None
     errori_generali: list[str] = []
     azione = request.POST.get("azione", "") if request.method == "POST" else ""
@@ -358,7 +359,9 @@ def _passo_lavoratori(request: AuthenticatedRequest, domanda: Domanda) -> HttpRe
         # A long list is changed only by file: nothing typed to save here.
         return redirect(_url_passo(domanda, 3 if azione == "continua" else 2))
     if azione == "carica":
-        file_form = LavoratoriFileForm(request.POST, request.FILES, settimane=settimane, assunti_entro=entro)
+        file_form = LavoratoriFileForm(
+            request.POST, request.FILES, settimane=settimane, assunti_entro=entro, agricola=agricola
+        )
         if file_form.is_valid():
             righe = file_form.righe
             if _salva(request, domanda, file_form, lavoratori=righe):
@@ -529,14 +532,15 @@ def lavoratori_modello(request: AuthenticatedRequest, pk: int, formato: str) -> 
     """The file template for step 2, filled with the workers already in the domanda, so a large list can
     be edited in a spreadsheet and uploaded again."""
     domanda = domanda_get_for(request.user, pk)
-    lavoratori = list(domanda.lavoratori.order_by("cognome", "nome").values_list(*COLONNE_FILE))
+    colonne = COLONNE_FILE if azienda_agricola(domanda.azienda) else COLONNE_OBBLIGATORIE
+    lavoratori = list(domanda.lavoratori.order_by("cognome", "nome").values_list(*colonne))
     nome = f"lavoratori-domanda-{domanda.pk}.{formato}"
     if formato == "csv":
-        testo = csv_testo([COLONNE_FILE, *([_testo_csv(v) for v in riga] for riga in lavoratori)])
+        testo = csv_testo([colonne, *([_testo_csv(v) for v in riga] for riga in lavoratori)])
         response = HttpResponse(testo, content_type="text/csv; charset=utf-8")
     elif formato == "xlsx":
         response = HttpResponse(
-            _modello_xlsx(lavoratori),
+            _modello_xlsx(colonne, lavoratori),
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
     else:
@@ -546,6 +550,8 @@ def lavoratori_modello(request: AuthenticatedRequest, pk: int, formato: str) -> 
 
 
 def _testo_csv(value: Any) -> str:
+    if value is None:
+        return ""
     if hasattr(value, "strftime"):
         return value.strftime("%d/%m/%Y")
     if isinstance(value, Decimal):
@@ -553,23 +559,25 @@ def _testo_csv(value: Any) -> str:
     return str(value)
 
 
-def _modello_xlsx(lavoratori: list[tuple]) -> bytes:
+def _modello_xlsx(colonne: tuple[str, ...], lavoratori: list[tuple]) -> bytes:
     istruzioni = [
         ["Colonna", "Contenuto"],
-        *([campo, str(LABELS_LAVORATORE[campo])] for campo in COLONNE_FILE),
+        *([campo, str(LABELS_LAVORATORE[campo])] for campo in colonne),
         [],
         ["qualifica", ", ".join(Qualifica.values)],
         ["tipo_contratto", ", ".join(TipoContratto.values)],
         ["ore", "Numeri con la virgola o il punto decimale, es. 37,5"],
         ["data_assunzione", "Data, es. 15/01/2018"],
     ]
+    if "giorni_richiesti" in colonne:
+        istruzioni.append(["giorni_settimana", "5 o 6: le aziende agricole chiedono giornate, non ore"])
     righe = ([float(v) if isinstance(v, Decimal) else v for v in riga] for riga in lavoratori)
     return spreadsheets.xlsx(
         [
             spreadsheets.Foglio(
                 "Lavoratori",
-                [COLONNE_FILE, *righe],
-                larghezze=(20, 18, 16, 14, 16, 16, 14, 16),
+                [colonne, *righe],
+                larghezze=(20, 18, 16, 14, 16, 16, 14, 16, 14, 14)[: len(colonne)],
                 intestazione_in_grassetto=True,
                 formati={"H": "DD/MM/YYYY"},
                 scelte={"D": list(Qualifica.values), "E": list(TipoContratto.values)},
@@ -642,6 +650,13 @@ def _contesto_protocollo(domanda: Domanda) -> dict[str, Any]:
     }
 
 
+def _nota_regione(domanda: Domanda) -> EventoDomanda | None:
+    """The officer's note asking for a rettifica, while the domanda waits for it."""
+    if domanda.stato != StatoDomanda.DA_RETTIFICARE:
+        return None
+    return domanda.eventi.filter(a=StatoDomanda.DA_RETTIFICARE).order_by("created_at", "pk").last()
+
+
 @login_required
 @require_GET
 def domanda_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
@@ -651,19 +666,16 @@ def domanda_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         EventoDomanda.objects.filter(domanda=domanda).select_related("actor").order_by("created_at", "pk")
     )
     richieste = RichiestaRegione.objects.filter(domanda=domanda).select_related("richiedente", "risposta_da")
-    nota_regione = None
-    if domanda.stato == StatoDomanda.DA_RETTIFICARE:
-        nota_regione = eventi.filter(a=StatoDomanda.DA_RETTIFICARE).last()
     context = {
         **_dati_domanda(domanda),
         **_contesto_protocollo(domanda),
         "eventi": eventi,
         "richieste": richieste,
-        "nota_regione": nota_regione,
+        "nota_regione": _nota_regione(domanda),
         "sostituita_da": Domanda.objects.filter(sostituisce=domanda).select_related("registrazione").first(),
         "sostituisce": domanda.sostituisce,
         "puo_rettificare": impresa and domanda.stato in RETTIFICABILI,
-        "puo_chiedere": impresa and domanda.stato in STATI_RICHIESTA,
+        "puo_chiedere": impresa and bool(tipi_richiesta(domanda.stato)),
         "impresa": impresa,
     }
     return render(request, "claims/domanda_detail.html", context)
@@ -739,18 +751,16 @@ def domanda_rettifica_view(request: AuthenticatedRequest, pk: int) -> HttpRespon
         raise Http404
     if domanda.stato not in RETTIFICABILI:
         messaggio = MSG_RETTIFICA_NON_AMMESSA % {"stato": domanda.get_stato_display()}
-        if domanda.stato in STATI_RICHIESTA:
+        if TipoRichiesta.MODIFICA in tipi_richiesta(domanda.stato):
             messaggio = f"{messaggio} {MSG_SCRIVI_ALLA_REGIONE}"
         messages.error(request, messaggio)
         return redirect("claims:domanda_detail", domanda.pk)
     initial = {
-        "data_inizio": domanda.data_inizio,
-        "data_fine": domanda.data_fine,
-        "referente_nome": domanda.referente_nome,
-        "referente_email": domanda.referente_email,
-        "referente_telefono": domanda.referente_telefono,
+        campo: getattr(domanda, campo)
+        for campo in RettificaForm.base_fields
+        if campo not in ("accordo_file", "file_lavoratori", "conferma")
     }
-    form = RettificaForm(_post(request), _files(request), misura=domanda.misura, initial=initial)
+    form = RettificaForm(_post(request), _files(request), domanda=domanda, initial=initial)
     errori_generali: list[str] = []
     azione = request.POST.get("azione", "") if request.method == "POST" else ""
     # A long list of workers is corrected by file only; without a file the workers stay as they are.
@@ -759,7 +769,7 @@ def domanda_rettifica_view(request: AuthenticatedRequest, pk: int) -> HttpRespon
     if azione == "aggiungi" and not solo_file:
         typed = lavoratori_formset(request.POST, domanda=domanda)
         formset = lavoratori_formset(domanda=domanda, initial=initial_from_data(typed))
-        form = RettificaForm(initial=_typed(request, RettificaForm), misura=domanda.misura)
+        form = RettificaForm(initial=_typed(request, RettificaForm), domanda=domanda)
     elif request.method == "POST":
         form_valid = form.is_valid()
         settimane = form.settimane() if form_valid else None
@@ -767,10 +777,15 @@ def domanda_rettifica_view(request: AuthenticatedRequest, pk: int) -> HttpRespon
             formset = lavoratori_formset(request.POST, domanda=domanda, settimane=settimane)
         usa_file = form_valid and form.righe_file is not None
         if form_valid and (usa_file or formset is None or formset.is_valid()):
-            campi = {k: v for k, v in form.cleaned_data.items() if k not in ("file_lavoratori", "conferma")}
             righe = form.righe_file if usa_file else (formset.righe() if formset is not None else None)
             try:
-                nuova = domanda_rettifica(actor=request.user, domanda=domanda, lavoratori=righe, **campi)
+                nuova = domanda_rettifica(
+                    actor=request.user,
+                    domanda=domanda,
+                    lavoratori=righe,
+                    accordo_file=form.cleaned_data.get("accordo_file"),
+                    **form.campi(),
+                )
             except ValidationError as exc:
                 errori_generali = _apply_errors(exc, form, None if usa_file else formset)
             except NotPermitted as exc:
@@ -794,6 +809,7 @@ def domanda_rettifica_view(request: AuthenticatedRequest, pk: int) -> HttpRespon
             "num_consuntivi": domanda.consuntivi.count(),
             "num_lavoratori": domanda.lavoratori.count(),
             "modulo_max_righe": MODULO_MAX_RIGHE,
+            "nota_regione": _nota_regione(domanda),
         },
     )
 
@@ -815,8 +831,8 @@ def domanda_richiesta(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     impresa = _lato_impresa(request, domanda)
     if not impresa:
         raise Http404
-    puo_chiedere = domanda.stato in STATI_RICHIESTA
-    form = RichiestaForm(_post(request))
+    tipi = tipi_richiesta(domanda.stato)
+    form = RichiestaForm(_post(request), tipi=tipi)
     inviata = (
         request.method == "POST"
         and form.is_valid()
@@ -829,5 +845,11 @@ def domanda_richiesta(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "claims/richiesta.html",
-        {"domanda": domanda, "form": form, "richieste": richieste, "puo_chiedere": puo_chiedere},
+        {
+            "domanda": domanda,
+            "form": form,
+            "richieste": richieste,
+            "puo_chiedere": bool(tipi),
+            "puo_rettificare": domanda.stato in RETTIFICABILI,
+        },
     )

@@ -15,11 +15,12 @@ from django.shortcuts import get_object_or_404
 
 from anagrafica.models import User
 from anagrafica.selectors import aziende_for
+from claims.constants import NON_VIVE
 from claims.models import Domanda
 from claims.selectors import domande_for
 
 from .models import CaricamentoConsuntivo, Consuntivo, RigaConsuntivo
-from .rules import periodo_nel_mese
+from .rules import giorni_lavorativi, periodo_nel_mese
 
 
 def consuntivi_for(user: User) -> QuerySet[Consuntivo]:
@@ -54,6 +55,9 @@ def caricamento_get_for(user: User, domanda: Domanda, pk: int) -> CaricamentoCon
 
 # --- SR41 -------------------------------------------------------------------------------------------
 
+# CIG_40 of the SR41 is week by week: a month touches at most six calendar weeks (Monday to Sunday).
+SETTIMANE_SR41 = 6
+
 SR41_COLONNE = (
     "mese",
     "codice_fiscale_azienda",
@@ -67,6 +71,7 @@ SR41_COLONNE = (
     "periodo_dal",
     "periodo_al",
     "ore_cigd",
+    *(f"settimana_{n}_{campo}" for n in range(1, SETTIMANE_SR41 + 1) for campo in ("dal", "al", "ore")),
 )
 
 
@@ -78,12 +83,54 @@ def _ore(value: Decimal) -> str:
     return f"{value:.1f}".replace(".", ",")
 
 
+def settimane_del_periodo(dal: dt.date, al: dt.date) -> list[tuple[dt.date, dt.date]]:
+    """The calendar weeks (Monday to Sunday) from `dal` to `al`, each cut to that span."""
+    settimane = []
+    inizio = dal
+    while inizio <= al:
+        fine = min(al, inizio + dt.timedelta(days=6 - inizio.weekday()))
+        settimane.append((inizio, fine))
+        inizio = fine + dt.timedelta(days=1)
+    return settimane
+
+
+def ore_per_settimana(ore: Decimal, settimane: list[tuple[dt.date, dt.date]]) -> list[Decimal]:
+    """The month's hours spread over its weeks in proportion to their working days (Monday to Friday;
+    calendar days if the span has none), in tenths of an hour that add up exactly to `ore`.
+
+    The consuntivo records hours per month; CIG_40 wants them per week. Largest remainders keep each
+    week within a tenth of its exact share, so no week exceeds what the worker could lose in it."""
+    pesi = [giorni_lavorativi(dal, al) for dal, al in settimane]
+    if not any(pesi):
+        pesi = [(al - dal).days + 1 for dal, al in settimane]
+    decimi, totale = int(ore * 10), sum(pesi)
+    quote = [divmod(decimi * peso, totale) for peso in pesi]
+    parti = [intero for intero, _resto in quote]
+    per_resto = sorted(range(len(quote)), key=lambda i: (-quote[i][1], i))
+    for i in per_resto[: decimi - sum(parti)]:
+        parti[i] += 1
+    return [Decimal(parte) / 10 for parte in parti]
+
+
+def _settimane_sr41(dal: dt.date | None, al: dt.date | None, ore: Decimal) -> list[str]:
+    celle: list[str] = []
+    if dal is not None and al is not None:
+        settimane = settimane_del_periodo(dal, al)
+        for (inizio, fine), ore_settimana in zip(settimane, ore_per_settimana(ore, settimane), strict=True):
+            celle += [_data(inizio), _data(fine), _ore(ore_settimana)]
+    return celle + [""] * (3 * SETTIMANE_SR41 - len(celle))
+
+
 def sr41_righe(consuntivi: QuerySet[Consuntivo]) -> Iterator[list[Any]]:
     """The data an employer needs for the monthly SR41 models sent to INPS (DOMAIN.md): one line per
-    worker and consuntivo, with the part of the month inside the domanda's period and the hours of
-    CIGD used. Streamed from the database in chunks."""
+    worker and consuntivo, with the part of the month inside the domanda's period, the hours of CIGD
+    used and their split by week (CIG_40). Streamed from the database in chunks.
+
+    Only consuntivi of live domande: after a rettifica the old protocol's consuntivi are entered again
+    on the new one, and exporting both would pay the same worker-month twice."""
     righe = (
         RigaConsuntivo.objects.filter(consuntivo__in=consuntivi)
+        .exclude(consuntivo__domanda__stato__in=NON_VIVE)
         .select_related(
             "lavoratore",
             "consuntivo__registrazione",
@@ -115,4 +162,5 @@ def sr41_righe(consuntivi: QuerySet[Consuntivo]) -> Iterator[list[Any]]:
             _data(dal),
             _data(al),
             _ore(riga.ore),
+            *_settimane_sr41(dal, al, riga.ore),
         ]

@@ -15,12 +15,22 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop as N_
 
-from anagrafica.models import Sede, User
+from anagrafica.models import Azienda, Sede, User
 from anagrafica.selectors import check_can_act_for
 from core.exceptions import NotAllowed, NotPermitted
 from protocollo.services import protocollo_request
 
-from ..constants import NOTA_OBBLIGATORIA, RETTIFICABILI, TRANSITIONS, EsitoRichiesta, Lato, StatoDomanda
+from ..constants import (
+    NOTA_OBBLIGATORIA,
+    RETTIFICABILI,
+    STATI_ANNULLAMENTO,
+    STATI_MODIFICA,
+    TRANSITIONS,
+    EsitoRichiesta,
+    Lato,
+    StatoDomanda,
+    TipoRichiesta,
+)
 from ..models import Domanda, EventoDomanda, Lavoratore, Misura, RichiestaRegione
 from ..rules import MSG_CF_RIPETUTO, check_submission
 from . import notifiche
@@ -46,6 +56,8 @@ CAMPI_LAVORATORE = (
     "ore_settimanali",
     "ore_richieste",
     "data_assunzione",
+    "giorni_settimana",
+    "giorni_richiesti",
 )
 ACCORDO_MAX_BYTES = 10 * 1024 * 1024
 
@@ -62,6 +74,10 @@ MSG_ACCORDO_NON_PDF = N_("Il file dell'accordo sindacale non è un PDF valido.")
 MSG_ACCORDO_GRANDE = N_("Il file dell'accordo sindacale supera i 10 MB.")
 MSG_RICHIESTA_STATO = N_("Per una domanda in stato {stato} non serve una richiesta alla Regione: {come}.")
 MSG_RICHIESTA_GIA_RISPOSTA = N_("Alla richiesta è già stata data risposta.")
+MSG_RIMANDA_SOLO_MODIFICA = N_(
+    "Si rimanda in rettifica solo accogliendo una richiesta di modifica: una richiesta di annullamento "
+    "accolta annulla la domanda."
+)
 
 
 # --- permissions -------------------------------------------------------------------------------
@@ -192,6 +208,12 @@ def _read_pdf(file: UploadedFile) -> bytes:
     return content
 
 
+def _store_accordo(domanda: Domanda, content: bytes) -> None:
+    domanda.accordo_sha256 = hashlib.sha256(content).hexdigest()
+    domanda.accordo_file.save(f"accordo-{domanda.pk}.pdf", ContentFile(content), save=False)
+    domanda.save(update_fields=["accordo_file", "accordo_sha256", "updated_at"])
+
+
 @transaction.atomic
 def domanda_attach_accordo(
     *, actor: User, domanda: Domanda, file: UploadedFile, accordo_data: dt.date | None = None
@@ -202,9 +224,7 @@ def domanda_attach_accordo(
     check_can_act_for(actor, domanda.azienda_id)
     if domanda.stato != StatoDomanda.BOZZA:
         raise NotAllowed(_(MSG_SOLO_BOZZA).format(stato=domanda.get_stato_display()))
-    content = _read_pdf(file)
-    domanda.accordo_sha256 = hashlib.sha256(content).hexdigest()
-    domanda.accordo_file.save(f"accordo-{domanda.pk}.pdf", ContentFile(content), save=False)
+    _store_accordo(domanda, _read_pdf(file))
     if accordo_data is not None:
         domanda.accordo_data = accordo_data
     domanda.save()
@@ -261,6 +281,8 @@ def domanda_snapshot(domanda: Domanda) -> dict[str, Any]:
                 "ore_settimanali": str(lav.ore_settimanali),
                 "ore_richieste": str(lav.ore_richieste),
                 "data_assunzione": lav.data_assunzione.isoformat(),
+                "giorni_settimana": lav.giorni_settimana,
+                "giorni_richiesti": lav.giorni_richiesti,
             }
             for lav in domanda.lavoratori.all()
         ],
@@ -269,8 +291,14 @@ def domanda_snapshot(domanda: Domanda) -> dict[str, Any]:
     }
 
 
-def _present(domanda: Domanda, *, actor: User, ignora: Domanda | None = None, note: str = "") -> Domanda:
-    errors = check_submission(domanda, oggi=timezone.localdate(), ignora=ignora)
+def _present(
+    domanda: Domanda, *, actor: User, rettifica_di: Domanda | None = None, note: str = ""
+) -> Domanda:
+    # The counting rules read the company's other live domande (weeks per site, one worker per day,
+    # days in agriculture): the company's row lock keeps two submissions from both taking the last
+    # weeks of a site. Always taken after the domanda's own lock.
+    Azienda.objects.select_for_update().get(pk=domanda.azienda_id)
+    errors = check_submission(domanda, oggi=timezone.localdate(), rettifica_di=rettifica_di)
     if errors:
         raise ValidationError(errors)
     domanda.presentata_il = timezone.now()
@@ -299,17 +327,27 @@ def domanda_submit(*, actor: User, domanda: Domanda) -> Domanda:
 
 @transaction.atomic
 def domanda_rettifica(
-    *, actor: User, domanda: Domanda, lavoratori: Iterable[dict[str, Any]] | None = None, **campi: Any
+    *,
+    actor: User,
+    domanda: Domanda,
+    lavoratori: Iterable[dict[str, Any]] | None = None,
+    accordo_file: UploadedFile | None = None,
+    **campi: Any,
 ) -> Domanda:
     """A correction by the company side, only from PRESENTATA or VERIFICATA - DA RETTIFICARE: a new
     domanda with the corrected data is submitted (new protocol, new receipt) and the old one becomes
-    RETTIFICATA, pointing to it. Consuntivi stay with the old domanda and are not carried over: they
-    must be entered again on the new protocol. The row lock makes two concurrent rettifiche of the
-    same domanda produce exactly one successor; the other is refused."""
+    RETTIFICATA, pointing to it. Everything an officer may ask to correct can change: period, workers,
+    headcount, declarations or self-declaration, union agreement (a new PDF), referente; site and
+    misura cannot. It keeps the modalities of the domanda it corrects ("le modalità … rimangono le
+    stesse"), so a submission window since moved or closed does not stop it; every other rule applies.
+    Consuntivi stay with the old domanda and are not carried over: they must be entered again on the
+    new protocol. The row lock makes two concurrent rettifiche of the same domanda produce exactly one
+    successor; the other is refused."""
     vecchia = _lock(domanda)
     check_can_act_for(actor, vecchia.azienda_id)
     if vecchia.stato not in RETTIFICABILI:
         raise NotAllowed(_(MSG_RETTIFICA).format(stato=vecchia.get_stato_display()))
+    accordo = _read_pdf(accordo_file) if accordo_file is not None else None
     nuova = Domanda(
         azienda=vecchia.azienda,
         sede=vecchia.sede,
@@ -322,6 +360,8 @@ def domanda_rettifica(
     )
     _apply(nuova, campi)
     nuova.save()
+    if accordo is not None:
+        _store_accordo(nuova, accordo)
     EventoDomanda.objects.create(
         domanda=nuova,
         actor=actor,
@@ -332,7 +372,7 @@ def domanda_rettifica(
     if lavoratori is None:
         lavoratori = vecchia.lavoratori.values(*CAMPI_LAVORATORE)
     _replace_lavoratori(nuova, lavoratori)
-    _present(nuova, actor=actor, ignora=vecchia, note=f"Rettifica della domanda n. {vecchia.pk}")
+    _present(nuova, actor=actor, rettifica_di=vecchia, note=f"Rettifica della domanda n. {vecchia.pk}")
     _transition(
         vecchia,
         StatoDomanda.RETTIFICATA,
@@ -364,27 +404,33 @@ def domanda_transition(*, actor: User, domanda: Domanda, to: str, note: str = ""
 # --- requests to the Region --------------------------------------------------------------------
 
 
+def tipi_richiesta(stato: str) -> list[str]:
+    """The requests a company may send the Region about a domanda in `stato`: annullamento in every
+    submitted state the Region can still cancel (PRESENTATA and DA RETTIFICARE included); modifica
+    where a rettifica is no longer possible."""
+    possibili = ((TipoRichiesta.MODIFICA, STATI_MODIFICA), (TipoRichiesta.ANNULLAMENTO, STATI_ANNULLAMENTO))
+    return [str(tipo) for tipo, stati in possibili if stato in stati]
+
+
+def _check_tipo_richiesta(domanda: Domanda, tipo: str) -> None:
+    if tipo in tipi_richiesta(domanda.stato):
+        return
+    if domanda.stato == StatoDomanda.BOZZA:
+        come = _("modificala")
+    elif domanda.stato in RETTIFICABILI:
+        come = _("usa la funzione Rettifica")
+    else:
+        come = _("la domanda non è più attiva")
+    raise NotAllowed(_(MSG_RICHIESTA_STATO).format(stato=domanda.get_stato_display(), come=come))
+
+
 @transaction.atomic
 def richiesta_create(*, actor: User, domanda: Domanda, tipo: str, motivo: str) -> RichiestaRegione:
-    """Where rettifica is not possible the company asks the Region to change or cancel the domanda."""
+    """The company asks the Region to cancel the domanda (in any submitted state) or, where rettifica
+    is not possible, to change it. The officers hear of it in their digest and backoffice counter."""
     domanda = _lock(domanda)
     check_can_act_for(actor, domanda.azienda_id)
-    if domanda.stato == StatoDomanda.BOZZA:
-        raise NotAllowed(
-            _(MSG_RICHIESTA_STATO).format(stato=domanda.get_stato_display(), come=_("modificala"))
-        )
-    if domanda.stato in RETTIFICABILI:
-        raise NotAllowed(
-            _(MSG_RICHIESTA_STATO).format(
-                stato=domanda.get_stato_display(), come=_("usa la funzione Rettifica")
-            )
-        )
-    if domanda.stato in (StatoDomanda.RETTIFICATA, StatoDomanda.ANNULLATA):
-        raise NotAllowed(
-            _(MSG_RICHIESTA_STATO).format(
-                stato=domanda.get_stato_display(), come=_("la domanda non è più attiva")
-            )
-        )
+    _check_tipo_richiesta(domanda, tipo)
     motivo = motivo.strip()
     if not motivo:
         raise ValidationError({"motivo": [_("Indicare il motivo della richiesta.")]})
@@ -396,21 +442,34 @@ def richiesta_create(*, actor: User, domanda: Domanda, tipo: str, motivo: str) -
 
 @transaction.atomic
 def richiesta_answer(
-    *, actor: User, richiesta: RichiestaRegione, esito: str, risposta: str, annulla: bool = False
+    *,
+    actor: User,
+    richiesta: RichiestaRegione,
+    esito: str,
+    risposta: str,
+    rimanda_in_rettifica: bool = False,
 ) -> RichiestaRegione:
-    """An officer answers a request; accepting a cancellation cancels the domanda in the same
-    transaction."""
+    """An officer answers a request. Accepting an annullamento cancels the domanda in the same
+    transaction; accepting a modifica never cancels it, but may send it back to VERIFICATA - DA
+    RETTIFICARE with the answer as the note, so the company corrects it by rettifica."""
     _check_regione(actor)
     richiesta = RichiestaRegione.objects.select_for_update().get(pk=richiesta.pk)
     if richiesta.esito != EsitoRichiesta.IN_ATTESA:
         raise NotAllowed(_(MSG_RICHIESTA_GIA_RISPOSTA))
-    if not risposta.strip():
+    risposta = risposta.strip()
+    if not risposta:
         raise ValidationError({"risposta": [_("Scrivere la risposta per l'azienda.")]})
-    richiesta.esito, richiesta.risposta = esito, risposta.strip()
+    if rimanda_in_rettifica and (richiesta.tipo != TipoRichiesta.MODIFICA or esito != EsitoRichiesta.ACCOLTA):
+        raise ValidationError({"rimanda_in_rettifica": [_(MSG_RIMANDA_SOLO_MODIFICA)]})
+    richiesta.esito, richiesta.risposta = esito, risposta
     richiesta.risposta_da, richiesta.risposta_il = actor, timezone.now()
     richiesta.full_clean()
     richiesta.save()
-    if annulla and esito == EsitoRichiesta.ACCOLTA:
+    if esito == EsitoRichiesta.ACCOLTA and richiesta.tipo == TipoRichiesta.ANNULLAMENTO:
         domanda_transition(actor=actor, domanda=richiesta.domanda, to=StatoDomanda.ANNULLATA, note=risposta)
+    elif rimanda_in_rettifica:
+        domanda_transition(
+            actor=actor, domanda=richiesta.domanda, to=StatoDomanda.DA_RETTIFICARE, note=risposta
+        )
     transaction.on_commit(lambda: notifiche.richiesta_risposta(richiesta.pk))
     return richiesta

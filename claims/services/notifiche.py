@@ -1,9 +1,17 @@
-"""E-mails to the company side. Called after commit, with ids, so a rolled-back change sends nothing."""
+"""E-mails to the company side, called after commit with ids so a rolled-back change sends nothing;
+and the officers' digest of new requests, run by Celery beat."""
 
 from django.conf import settings
 from django.core.mail import send_mail
+from django.db import transaction
 from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
 
+from anagrafica.constants import Ruolo
+from anagrafica.models import User
+
+from ..constants import EsitoRichiesta
 from ..models import Domanda, RichiestaRegione
 
 
@@ -39,3 +47,39 @@ def richiesta_risposta(richiesta_id: int) -> None:
 
 def _url(domanda: Domanda) -> str:
     return f"{settings.AMINDER_PUBLIC_URL.rstrip('/')}/domande/{domanda.pk}/"
+
+
+def richieste_digest() -> int:
+    """E-mail the regional officers one digest of the requests of modifica/annullamento that arrived
+    since the last one; returns how many it listed. Each request is listed once: it is marked in the
+    same transaction, and a failed e-mail leaves it for the next run."""
+    with transaction.atomic():
+        nuove = list(
+            RichiestaRegione.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(segnalata_il__isnull=True)
+            .select_related("domanda__azienda", "domanda__registrazione")
+            .order_by("created_at", "pk")
+        )
+        if not nuove:
+            return 0
+        destinatari = sorted(
+            User.objects.filter(ruolo=Ruolo.FUNZIONARIO, is_active=True)
+            .exclude(email="")
+            .values_list("email", flat=True)
+        )
+        if destinatari:
+            in_attesa = RichiestaRegione.objects.filter(esito=EsitoRichiesta.IN_ATTESA).count()
+            base = settings.AMINDER_PUBLIC_URL.rstrip("/")
+            context = {
+                "richieste": nuove,
+                "in_attesa": in_attesa,
+                "url": base + reverse("admin:claims_richiestaregione_changelist") + "?esito__exact=IN_ATTESA",
+            }
+            send_mail(
+                subject=f"Aminder: {len(nuove)} nuove richieste di modifica o annullamento",
+                message=render_to_string("claims/email/richieste_digest.txt", context),
+                from_email=None,
+                recipient_list=destinatari,
+            )
+        RichiestaRegione.objects.filter(pk__in=[r.pk for r in nuove]).update(segnalata_il=timezone.now())
+    return len(nuove)

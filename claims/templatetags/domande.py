@@ -3,6 +3,7 @@
 - `{% stato_badge domanda %}`: the state as a coloured badge (the text says it; the colour only helps);
 - `{% domande_di azienda user as domande %}`: the latest domande of a company the user acts for,
   through the selector that decides visibility;
+- `{% richieste_in_attesa user as n %}`: the backoffice counter of requests waiting for an answer;
 - `{% voci_errori form formset as voci %}`: every error of a page's forms, each linked to its field,
   for the error summary of pages with several forms.
 """
@@ -16,6 +17,7 @@ from anagrafica.models import Azienda, User
 from claims.constants import StatoDomanda
 from claims.models import Domanda
 from claims.selectors import domande_for
+from claims.selectors import richieste_in_attesa as _richieste_in_attesa
 from core.templatetags.aminder import field_anchor
 
 register = template.Library()
@@ -79,3 +81,8 @@ def voci_errori(*forms_or_formsets, altri=()) -> list[dict[str, str]]:
         else:
             voci.extend(_voci_form(item))
     return voci
+
+
+@register.simple_tag
+def richieste_in_attesa(user: User) -> int:
+    return _richieste_in_attesa(user)

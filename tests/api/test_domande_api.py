@@ -191,7 +191,7 @@ def test_create_makes_a_draft_with_its_workers_in_one_request(api, mario, sede):
     assert data["sostituisce"] is None
     assert data["sostituita_da"] is None
     assert data["ore_totali"] == "120.0"
-    assert data["settimane"] == "2.0"
+    assert data["settimane"] == 2
     assert [lav["cognome"] for lav in data["lavoratori"]] == ["Galli1", "Galli2"]
     assert data["storico"] == [
         {

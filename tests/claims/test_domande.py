@@ -197,8 +197,11 @@ def test_submit_refused_when_site_would_exceed_the_weeks_of_the_misura():
     prima.data_inizio = prima.misura.periodo_dal
     prima.data_fine = prima.data_inizio + dt.timedelta(weeks=8, days=-1)
     prima.save()
-    seconda = DomandaFactory(sede=prima.sede, misura=prima.misura)  # two weeks: 8 + 2 > 9
-    with pytest.raises(ValidationError, match="si supera il massimo di 9 settimane"):
+    inizio = prima.data_fine + dt.timedelta(days=1)
+    seconda = DomandaFactory(  # two more weeks: 8 + 2 > 9
+        sede=prima.sede, misura=prima.misura, data_inizio=inizio, data_fine=inizio + dt.timedelta(days=13)
+    )
+    with pytest.raises(ValidationError, match="oltre il massimo di 9 settimane per sede"):
         domanda_submit(actor=lr_of(seconda), domanda=seconda)
 
 
@@ -226,7 +229,7 @@ def test_submit_refused_when_hours_exceed_contractual_hours_of_the_period():
     LavoratoreFactory(domanda=domanda, ore_settimanali=Decimal("20"), ore_richieste=Decimal("40.5"))
     with pytest.raises(
         ValidationError,
-        match=r"superano le ore contrattuali del periodo \(40,0: 20,0 ore settimanali per 2,0 settimane\)",
+        match=r"superano le ore contrattuali del periodo \(40,0: 20,0 ore settimanali per 2 settimane\)",
     ):
         domanda_submit(actor=lr_of(domanda), domanda=domanda)
 
@@ -389,7 +392,6 @@ def test_accepted_cancellation_request_cancels_the_domanda(funzionario, django_c
             richiesta=richiesta,
             esito=EsitoRichiesta.ACCOLTA,
             risposta="Annullata",
-            annulla=True,
         )
     assert Domanda.objects.get(pk=domanda.pk).stato == StatoDomanda.ANNULLATA
     assert any("Esito: Accolta" in m.body for m in mail.outbox)

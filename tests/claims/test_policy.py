@@ -4,8 +4,9 @@ from claims.constants import (
     NON_VIVE,
     POLICY,
     RETTIFICABILI,
+    STATI_ANNULLAMENTO,
     STATI_CONSUNTIVABILI,
-    STATI_RICHIESTA,
+    STATI_MODIFICA,
     TRANSITIONS,
     StatoDomanda,
 )
@@ -22,7 +23,9 @@ def test_the_sets_follow_the_domain_rules():
     assert {S.PRESENTATA, S.DA_RETTIFICARE} == RETTIFICABILI  # DOMAIN.md "Rettifica"
     assert {S.BOZZA, S.RETTIFICATA, S.ANNULLATA, S.NON_AMMISSIBILE} == NON_VIVE
     assert not (STATI_CONSUNTIVABILI & {S.BOZZA, S.RETTIFICATA, S.ANNULLATA, S.NON_AMMISSIBILE})
-    assert not (STATI_RICHIESTA & RETTIFICABILI)  # where a rettifica is possible, no request is needed
+    assert not (STATI_MODIFICA & RETTIFICABILI)  # where a rettifica is possible, it is the way to change
+    # the Region can cancel in every state the company may ask it to
+    assert all(S.ANNULLATA in TRANSITIONS[stato] for stato in STATI_ANNULLAMENTO)
 
 
 def test_a_rettificabile_state_can_move_to_rettificata():

@@ -3,11 +3,13 @@ rappresentante and as an enabled intermediary; foreign ids answer 404 on every U
 next to their field with the typed data still on the page."""
 
 import datetime as dt
+import hashlib
 import io
 import re
 from decimal import Decimal
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
@@ -341,7 +343,7 @@ def test_hours_above_the_contractual_limit_are_refused_next_to_the_field(client_
     errors = response.context["formset"].forms[0].errors["ore_richieste"]
     assert errors == [
         "Le ore richieste (500,0) superano le ore contrattuali del periodo (80,0: 40,0 ore settimanali per "
-        "2,0 settimane)."
+        "2 settimane)."
     ]
     html = response.content.decode()
     assert 'id="id_lavoratori-0-ore_richieste_error"' in html
@@ -578,7 +580,7 @@ def test_summary_shows_data_totals_and_what_is_missing_linked_to_its_step(client
 
     html = response.content.decode()
     assert "Ore totali" in html and "42,5" in html
-    assert "2,0 settimane" in html
+    assert "2 settimane" in html
     assert f'href="{passo(bozza_vuota, 3)}#id_accordo_file"' in html
     assert f'href="{passo(bozza_vuota, 4)}#id_referente_nome"' in html
     assert "Allegare l&#x27;accordo sindacale in PDF." in html
@@ -726,10 +728,46 @@ def _rettifica_data(domanda, **overrides):
             "referente_nome": domanda.referente_nome,
             "referente_email": domanda.referente_email,
             "referente_telefono": domanda.referente_telefono,
+            "accordo_data": domanda.accordo_data.isoformat() if domanda.accordo_data else "",
+            "dichiara_assenza_altri_ammortizzatori": "on",
+            "dichiara_veridicita": "on",
             "conferma": "on",
         }
     )
     return data | overrides
+
+
+def test_rettifica_changes_agreement_headcount_and_shows_the_officers_note(
+    client_di, presentata, funzionario, django_capture_on_commit_callbacks
+):
+    misura = presentata.misura
+    misura.dipendenti_senza_accordo = 5
+    misura.save()
+    domanda_transition(actor=funzionario, domanda=presentata, to=StatoDomanda.IN_ISTRUTTORIA)
+    domanda_transition(
+        actor=funzionario,
+        domanda=presentata,
+        to=StatoDomanda.DA_RETTIFICARE,
+        note="Allega l'accordo firmato.",
+    )
+    url = reverse("claims:domanda_rettifica", args=[presentata.pk])
+    assert "Allega l&#x27;accordo firmato." in client_di.get(url).content.decode()
+
+    nuovo_pdf = MINIMAL_PDF.replace(b"1.4", b"1.7")
+    data = _rettifica_data(
+        presentata,
+        numero_dipendenti="12",
+        accordo_data="2026-10-01",
+        accordo_file=SimpleUploadedFile("firmato.pdf", nuovo_pdf, content_type="application/pdf"),
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_di.post(url, data)
+
+    assert response.status_code == 302, response.context["form"].errors
+    nuova = Domanda.objects.get(sostituisce=presentata)
+    assert (nuova.numero_dipendenti, nuova.accordo_data.isoformat()) == (12, "2026-10-01")
+    assert nuova.accordo_sha256 == hashlib.sha256(nuovo_pdf).hexdigest() != presentata.accordo_sha256
+    assert nuova.accordo_file.read() == nuovo_pdf
 
 
 def test_rettifica_form_is_prefilled_and_warns_about_consuntivi(client_di, presentata):
@@ -825,12 +863,25 @@ def test_richiesta_with_empty_reason_is_refused_next_to_the_field(client_di, pre
     )
 
 
-def test_richiesta_not_offered_while_rettifica_is_possible(client_di, presentata):
-    response = client_di.post(
-        reverse("claims:domanda_richiesta", args=[presentata.pk]), {"tipo": "MODIFICA", "motivo": "x"}
-    )
-    assert "usa la funzione Rettifica" in response.content.decode()
+def test_only_annullamento_is_offered_while_rettifica_is_possible(client_di, presentata):
+    url = reverse("claims:domanda_richiesta", args=[presentata.pk])
+    response = client_di.post(url, {"tipo": "MODIFICA", "motivo": "x"})
+    assert "MODIFICA" in response.context["form"].errors["tipo"][0]
     assert not RichiestaRegione.objects.exists()
+    assert [c[0] for c in response.context["form"].fields["tipo"].choices] == ["ANNULLAMENTO"]
+    assert "rettificala" in response.content.decode()
+
+
+def test_a_duplicate_presentata_can_be_withdrawn(client_di, presentata, funzionario):
+    url = reverse("claims:domanda_richiesta", args=[presentata.pk])
+    response = client_di.post(url, {"tipo": "ANNULLAMENTO", "motivo": "Presentata due volte per errore."})
+    assert response.status_code == 302
+    richiesta = RichiestaRegione.objects.get()
+    richiesta_answer(
+        actor=funzionario, richiesta=richiesta, esito=EsitoRichiesta.ACCOLTA, risposta="Annullata."
+    )
+    presentata.refresh_from_db()
+    assert presentata.stato == StatoDomanda.ANNULLATA
 
 
 def test_small_employer_ticks_the_self_declaration_in_step_3_and_needs_no_agreement(client_di, bozza_vuota):

@@ -138,7 +138,7 @@ def test_domanda_journey(page, login_as, axe_check, screenshot, demo, persona):
     expect(page).to_have_title(re.compile("Riepilogo"))
     expect(page.get_by_role("table")).to_contain_text("Ore totali")
     expect(page.get_by_role("table")).to_contain_text("136,0")
-    expect(page.get_by_role("main")).to_contain_text("2,0 settimane")
+    expect(page.get_by_role("main")).to_contain_text("2 settimane")
     axe_check(page)
     screenshot(page, f"{persona}-04-riepilogo")
     page.get_by_role("button", name="Presenta la domanda").click()

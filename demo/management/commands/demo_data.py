@@ -164,6 +164,8 @@ class Command(BaseCommand):
                 "periodo_al": oggi + dt.timedelta(days=90),
                 "max_settimane_per_sede": 9,
                 "data_assunzione_entro": oggi - dt.timedelta(days=60),
+                "max_settimane_prima_domanda": 5,
+                "min_giorni_prima_domanda": 5,
                 "dipendenti_senza_accordo": 5,
             },
         )
