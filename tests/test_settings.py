@@ -2,7 +2,6 @@
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -109,17 +108,3 @@ def test_an_unknown_mode_is_refused():
     result = run_settings(AMINDER_MODE="services")
     assert result.returncode != 0
     assert "AMINDER_MODE deve essere 'embedded' o 'production'" in result.stderr
-
-
-def test_docker_compose_file_is_valid(tmp_path):
-    shutil.copy(ROOT / "docker-compose.yml", tmp_path)
-    shutil.copy(ROOT / ".env.example", tmp_path / ".env")
-    result = subprocess.run(
-        ["docker-compose", "config", "-q"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
