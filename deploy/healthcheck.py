@@ -1,6 +1,6 @@
 """Container health check without curl: GET the URL with the first allowed host name, exit 0 on 200.
 
-    python deploy/healthcheck.py http://127.0.0.1:8000/health/ready/
+python deploy/healthcheck.py http://127.0.0.1:8000/health/ready/
 """
 
 import os
