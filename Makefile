@@ -74,6 +74,7 @@ bench: $(STAMP) services  ## prints figures; not part of the test suite
 	DJANGO_DEBUG=false DATABASE_URL=postgres://postgres@127.0.0.1:5432/aminder_bench $(PY) bench/protocollo.py --n 2000 --threads 1 4 16
 	DJANGO_DEBUG=false DATABASE_URL=postgres://postgres@127.0.0.1:5432/aminder_bench $(PY) bench/consuntivi_upload.py --lines 10000 50000
 	$(PY) bench/receipts.py --n 100
+	DJANGO_DEBUG=false DATABASE_URL=postgres://postgres@127.0.0.1:5432/aminder_bench $(PY) bench/web.py --n 200
 
 system-packages:
 	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \

@@ -2,6 +2,7 @@
 behind nginx. The stack answers its health endpoint, takes a domanda and registers it."""
 
 import re
+import subprocess
 import sys
 
 import pytest
@@ -11,7 +12,7 @@ from rest_framework.authtoken.models import Token
 from tests.claims.factories import DomandaFactory
 from tests.worker.conftest import Worker, wait_for
 
-from .conftest import Server
+from .conftest import ROOT, Server
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.worker]
 
@@ -33,7 +34,9 @@ def worker_and_beat(production_env, tmp_path):
         worker.stop()
 
 
-def test_the_production_stack_is_healthy_and_registers_a_domanda(gunicorn, nginx, worker_and_beat):
+def test_the_production_stack_is_healthy_and_registers_a_domanda(
+    gunicorn, nginx, worker_and_beat, production_env
+):
     health = requests.get(f"{gunicorn.url}/health/", headers={"Accept": "application/json"}, timeout=30)
     assert health.status_code == 200, health.text
     checks = health.json()
@@ -41,6 +44,9 @@ def test_the_production_stack_is_healthy_and_registers_a_domanda(gunicorn, nginx
     assert any(name.startswith("Ping") for name in checks)  # a Celery worker answered
     assert set(checks.values()) == {"OK"}
     assert requests.get(f"{gunicorn.url}/health/ready/", timeout=30).status_code == 200
+    # The compose health check of the web container, with the allowed host name it sends.
+    probe = [sys.executable, "deploy/healthcheck.py", f"{gunicorn.url}/health/ready/"]
+    assert subprocess.run(probe, cwd=ROOT, env=production_env, timeout=30, check=False).returncode == 0
 
     domanda = DomandaFactory()
     token = Token.objects.create(user=domanda.creata_da)
