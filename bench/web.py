@@ -25,8 +25,8 @@ os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only")
 os.environ["DJANGO_DEBUG"] = "false"
 os.environ["DJANGO_SECURE_SSL_REDIRECT"] = "false"
 os.environ["PRIVATE_MEDIA_ROOT"] = tempfile.mkdtemp(prefix="aminder-bench-")
-BENCH_REDIS = os.environ.setdefault("BENCH_REDIS_URL", "redis://127.0.0.1:6379/15")
-os.environ["REDIS_URL"] = os.environ["CELERY_BROKER_URL"] = BENCH_REDIS
+os.environ.setdefault("BENCH_REDIS_URL", "redis://127.0.0.1:6379/15")
+os.environ["REDIS_URL"] = os.environ["CELERY_BROKER_URL"] = os.environ["BENCH_REDIS_URL"]
 
 import django
 
@@ -41,6 +41,8 @@ from rest_framework.authtoken.models import Token  # noqa: E402
 
 from tests.anagrafica.factories import AziendaFactory, SedeFactory, UserFactory  # noqa: E402
 from tests.claims.factories import DomandaFactory  # noqa: E402
+
+BENCH_REDIS = os.environ["BENCH_REDIS_URL"]
 
 
 def measure(n: int, request: Callable[[int], int]) -> tuple[float, float, float]:
