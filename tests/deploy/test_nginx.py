@@ -79,12 +79,14 @@ def test_the_body_limit_lets_the_largest_upload_through_and_stops_more(nginx):
     assert too_big.status_code == 413
 
 
-@pytest.mark.parametrize(("path", "allowed"), [("/accesso/", 6), ("/verifica/", 11)])
-def test_sign_in_and_verification_are_rate_limited_per_address(nginx, path, allowed):
+@pytest.mark.parametrize(("path", "burst"), [("/accesso/", 6), ("/verifica/", 11)])
+def test_sign_in_and_verification_are_rate_limited_per_address(nginx, path, burst):
     client = session(nginx)
-    statuses = [client.get(f"{nginx.url}{path}", timeout=10).status_code for _ in range(allowed + 4)]
-    assert statuses[:allowed] == [200] * allowed
-    assert statuses[allowed:] == [429] * 4
+    statuses = [client.get(f"{nginx.url}{path}", timeout=10).status_code for _ in range(burst + 6)]
+    assert statuses[:burst] == [200] * burst
+    # A slow machine may earn back a token (one every 6 or 2 seconds) during the run, not more.
+    assert statuses[burst:].count(429) >= 4, statuses
+    assert set(statuses) == {200, 429}
     assert client.get(f"{nginx.url}/accessibilita/", timeout=10).status_code == 200  # other pages are not
 
 
