@@ -7,7 +7,7 @@ PYTHON ?= $(shell for p in python3.11 python3.12 python3.13 python3; do \
 	$$p -c 'import sys; sys.exit(not (3, 11) <= sys.version_info[:2] <= (3, 13))' >/dev/null 2>&1 \
 	&& { echo $$p; break; }; done)
 STAMP := $(VENV)/.installed
-APT_PACKAGES := chromium chromium-driver libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b poppler-utils docker-compose xmlsec1 nginx
+APT_PACKAGES := chromium chromium-driver libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b poppler-utils docker-compose xmlsec1 nginx curl openssl
 # Locked dependencies with hashes: the image installs production.txt, `make` development.txt.
 LOCK_FLAGS := --quiet --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links
 # Parallel checkouts on one machine pick their own database and Redis db number.
