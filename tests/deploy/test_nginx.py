@@ -2,6 +2,7 @@
 what a visitor, a forger and a script meet at the door."""
 
 import json
+import subprocess
 from urllib.parse import quote
 
 import pytest
@@ -10,7 +11,7 @@ import requests
 from anagrafica.models import User
 from consuntivi.imports import MAX_FILE_BYTES
 
-from .conftest import CODICE_FISCALE, MAX_BODY, Nginx
+from .conftest import CODICE_FISCALE, MAX_BODY, NGINX, TEMPLATE, Nginx, render_template
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -129,3 +130,30 @@ def test_health_and_metrics_are_not_public(nginx, gunicorn):
     assert 'aminder_outbox_backlog{documento="domanda"}' in metrics.text
     assert 'aminder_celery_queue_length{queue="celery"}' in metrics.text
     assert "django_http_requests_total_by_method_total" in metrics.text
+
+
+def test_both_templates_make_a_valid_configuration_with_the_compose_values(pki, tmp_path):
+    """What the nginx image renders at start in docker-compose, checked by `nginx -t`."""
+    values = {
+        "AMINDER_SERVER_NAME": "aminder.regione.example.it",
+        "AMINDER_HTTP_PORT": "127.0.0.1:8080",
+        "AMINDER_HTTPS_PORT": "127.0.0.1:8443",
+        "AMINDER_UPSTREAM": "127.0.0.1:8000",
+        "AMINDER_TLS_DIR": str(pki.folder),
+        "AMINDER_MAX_BODY": MAX_BODY,
+        "AMINDER_INTERNAL_NETWORK": "172.28.0.0/24",
+    }
+    sites = "".join(
+        render_template(template.read_text(), values) for template in TEMPLATE.parent.glob("*.template")
+    )
+    (tmp_path / "sites.conf").write_text(sites)
+    (tmp_path / "nginx.conf").write_text(
+        f"pid {tmp_path}/nginx.pid;\nerror_log {tmp_path}/error.log;\nevents {{}}\n"
+        f"http {{ include {tmp_path}/sites.conf; }}\n"
+    )
+    result = subprocess.run(
+        [NGINX, "-t", "-c", str(tmp_path / "nginx.conf"), "-p", str(tmp_path)],
+        capture_output=True, text=True, timeout=30, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "default_server" in sites
