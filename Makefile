@@ -2,24 +2,41 @@
 SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
-PYTHON ?= python3.11
+# Any Python from 3.11 to 3.13 found on the machine (Django 5.2 supports them; the image uses 3.11).
+PYTHON ?= $(shell for p in python3.11 python3.12 python3.13 python3; do \
+	$$p -c 'import sys; sys.exit(not (3, 11) <= sys.version_info[:2] <= (3, 13))' >/dev/null 2>&1 \
+	&& { echo $$p; break; }; done)
 STAMP := $(VENV)/.installed
-APT_PACKAGES := chromium chromium-driver libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b poppler-utils docker-compose xmlsec1
+APT_PACKAGES := chromium chromium-driver libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b poppler-utils docker-compose xmlsec1 nginx curl openssl
+# Locked dependencies with hashes: the image installs production.txt, `make` development.txt.
+LOCK_FLAGS := --quiet --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links
 # Parallel checkouts on one machine pick their own database and Redis db number.
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/aminder
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
+# The Kubernetes release the manifests are validated against (the oldest one a Region should run).
+KUBERNETES_VERSION := 1.31.0
+K8S_RESOURCES = $(shell grep -rL '^kind: Kustomization' deploy/kubernetes --include='*.yaml')
 TEST_ENV := DATABASE_URL=$(TEST_DATABASE_URL) \
 	REDIS_URL=$(TEST_REDIS_URL) CELERY_BROKER_URL=$(TEST_REDIS_URL) \
 	DJANGO_SECRET_KEY=test-only DJANGO_DEBUG=false DJANGO_SECURE_SSL_REDIRECT=false \
 	DJANGO_ALLOW_ASYNC_UNSAFE=true
 
-.PHONY: run test lint format worker beat sweep services system-packages bench clean
+.PHONY: run test lint lock format worker beat sweep services system-packages bench clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml requirements/development.txt
+	@test -n "$(PYTHON)" || { echo "Serve Python 3.11, 3.12 o 3.13 (python3.1x nel PATH)"; exit 1; }
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet --require-hashes -r requirements/development.txt
+	$(PY) -m pip install --quiet --no-deps -e .
+	@$(PY) -m pip check >/dev/null || { $(PY) -m pip check; echo "Il lock non copre pyproject.toml: eseguire 'make lock'"; exit 1; }
 	touch $(STAMP)
+
+lock:  ## regenerate both lock files from pyproject.toml (PIP_COMPILE_ARGS=--upgrade to move pins)
+	@test -n "$(PYTHON)" || { echo "Serve Python 3.11, 3.12 o 3.13"; exit 1; }
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	test -x $(VENV)/bin/pip-compile || $(PY) -m pip install --quiet 'pip-tools>=7.4,<8'
+	$(VENV)/bin/pip-compile $(LOCK_FLAGS) $(PIP_COMPILE_ARGS) -o requirements/production.txt pyproject.toml
+	$(VENV)/bin/pip-compile $(LOCK_FLAGS) $(PIP_COMPILE_ARGS) --extra dev -o requirements/development.txt pyproject.toml
 
 run: $(STAMP)  ## embedded default: SQLite, eager Celery, development sign-in
 	$(PY) manage.py migrate --noinput
@@ -35,9 +52,11 @@ lint: $(STAMP)
 	$(VENV)/bin/mypy
 	$(VENV)/bin/lint-imports
 	$(PY) manage.py makemigrations --check --dry-run
-	DATABASE_URL=$(TEST_DATABASE_URL) CELERY_BROKER_URL=$(TEST_REDIS_URL) \
+	AMINDER_MODE=production DATABASE_URL=$(TEST_DATABASE_URL) CELERY_BROKER_URL=$(TEST_REDIS_URL) \
 		DJANGO_SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))') \
+		AMINDER_PUBLIC_URL=https://aminder.regione.example.it DJANGO_ALLOWED_HOSTS=aminder.regione.example.it \
 		$(PY) manage.py check --deploy --fail-level WARNING
+	$(VENV)/bin/kubernetes-validate --strict --quiet --kubernetes-version $(KUBERNETES_VERSION) $(K8S_RESOURCES)
 
 format: $(STAMP)
 	$(VENV)/bin/ruff format .
@@ -53,9 +72,10 @@ sweep: $(STAMP)
 	$(PY) manage.py protocollo_sweep
 
 bench: $(STAMP) services  ## prints figures; not part of the test suite
-	DATABASE_URL=postgres://postgres@127.0.0.1:5432/aminder_bench $(PY) bench/protocollo.py --n 2000 --threads 1 4 16
-	DATABASE_URL=postgres://postgres@127.0.0.1:5432/aminder_bench $(PY) bench/consuntivi_upload.py --lines 10000 50000
+	DJANGO_DEBUG=false DATABASE_URL=postgres://postgres@127.0.0.1:5432/aminder_bench $(PY) bench/protocollo.py --n 2000 --threads 1 4 16
+	DJANGO_DEBUG=false DATABASE_URL=postgres://postgres@127.0.0.1:5432/aminder_bench $(PY) bench/consuntivi_upload.py --lines 10000 50000
 	$(PY) bench/receipts.py --n 100
+	DJANGO_DEBUG=false DATABASE_URL=postgres://postgres@127.0.0.1:5432/aminder_bench $(PY) bench/web.py --n 200
 
 system-packages:
 	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \

@@ -1,10 +1,11 @@
 """Aminder settings: one module, driven by the environment.
 
-Two modes:
-- embedded default (no DATABASE_URL): SQLite in the project folder, Celery tasks run eagerly,
-  e-mails to the console, DEBUG on and the development sign-in page;
-- services mode (DATABASE_URL set): PostgreSQL, Redis broker, real workers; DEBUG off unless asked,
-  SECRET_KEY required.
+Two modes, chosen by AMINDER_MODE and never guessed from other variables:
+- `embedded` (the default, for `make run` and the tests): SQLite in the project folder unless
+  DATABASE_URL says otherwise, Celery tasks run eagerly without a broker, e-mails to the console,
+  DEBUG on unless DJANGO_DEBUG=false, the development sign-in page while DEBUG is on;
+- `production`: refuses to start with DEBUG, without a real secret, a PostgreSQL database, a broker
+  and a public https address; the development sign-in page cannot exist.
 See `.env.example` for every variable.
 """
 
@@ -20,13 +21,14 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env")
 
-SERVICES_MODE = "DATABASE_URL" in env
-DEBUG = env.bool("DJANGO_DEBUG", default=not SERVICES_MODE)
+AMINDER_MODE = env.str("AMINDER_MODE", default="embedded")
+if AMINDER_MODE not in {"embedded", "production"}:
+    raise ImproperlyConfigured(f"AMINDER_MODE deve essere 'embedded' o 'production', non {AMINDER_MODE!r}.")
+PRODUCTION = AMINDER_MODE == "production"
+DEBUG = env.bool("DJANGO_DEBUG", default=not PRODUCTION)
 
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="")
-if not SECRET_KEY:
-    if not DEBUG:
-        raise ImproperlyConfigured("DJANGO_SECRET_KEY è obbligatoria quando DEBUG è disattivo.")
+if not SECRET_KEY and not PRODUCTION:
     SECRET_KEY = "embedded-development-only-not-a-secret"  # noqa: S105
 
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
@@ -49,6 +51,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "sequences",
     "djangosaml2",
+    "health_check",
+    "django_prometheus",
     "core",
     "anagrafica",
     "protocollo",
@@ -58,6 +62,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -70,6 +75,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "aminder.urls"
@@ -94,7 +100,7 @@ TEMPLATES = [
     },
 ]
 
-if not SERVICES_MODE:
+if "DATABASE_URL" not in env:
     (BASE_DIR / "var").mkdir(exist_ok=True)  # the embedded SQLite file lives here, outside git
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'var' / 'aminder.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
@@ -126,6 +132,8 @@ CSRF_COOKIE_SECURE = not DEBUG
 SESSION_COOKIE_SAMESITE = "Lax"
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=not DEBUG)
+# Probes and the metrics scraper talk plain HTTP to the pod or container, never through the proxy.
+SECURE_REDIRECT_EXEMPT = [r"^health/", r"^metrics$"]
 SECURE_HSTS_SECONDS = env.int("DJANGO_HSTS_SECONDS", default=0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG
@@ -140,8 +148,12 @@ USE_TZ = True
 USE_THOUSAND_SEPARATOR = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "var" / "static"
+STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "var" / "static")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
+
+# Brotli and gzip copies made by collectstatic (2 minutes here, once per image build); the test
+# suite's production stack turns them off.
+STATIC_PRECOMPRESS = env.bool("DJANGO_STATIC_PRECOMPRESS", default=True)
 
 # Uploaded files (union agreements, receipts, consuntivi uploads) are private: there is no
 # MEDIA_URL; views serve them after checking who may see them.
@@ -152,17 +164,17 @@ STORAGES = {
         "OPTIONS": {"location": PRIVATE_MEDIA_ROOT, "base_url": None},
     },
     "staticfiles": {
-        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
-        if not DEBUG
-        else "django.contrib.staticfiles.storage.StaticFilesStorage",
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if STATIC_PRECOMPRESS
+        else "django.contrib.staticfiles.storage.ManifestStaticFilesStorage",
     },
 }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
-EMAIL_CONFIG = env.email_url(
-    "EMAIL_URL", default="consolemail://" if not SERVICES_MODE else "smtp://127.0.0.1:25"
-)
+EMAIL_CONFIG = env.email_url("EMAIL_URL", default="smtp://127.0.0.1:25" if PRODUCTION else "consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Aminder <noreply@aminder.regione.it>")
 
@@ -279,7 +291,7 @@ CNS_CERT_HEADER = env.str("CNS_CERT_HEADER", default="HTTP_X_SSL_CLIENT_CERT")
 # client's address, for rate limits) and the CNS certificate header believed.
 TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=["127.0.0.1/32", "::1/128"])
 # The development sign-in page exists only when DEBUG is on: it can never be enabled in production.
-DEV_LOGIN_ENABLED = DEBUG and not SERVICES_MODE
+DEV_LOGIN_ENABLED = DEBUG and not PRODUCTION
 
 LOGGING = {
     "version": 1,
@@ -312,3 +324,29 @@ ACS_DEFAULT_REDIRECT_URL = "anagrafica:home"
 LOGIN_MAX_FAILURES = env.int("LOGIN_MAX_FAILURES", default=5)
 LOGIN_FAILURE_WINDOW_SECONDS = env.int("LOGIN_FAILURE_WINDOW_MINUTES", default=15) * 60
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="")
+
+# Prometheus metrics at /metrics (aminder.observability): only with `Authorization: Bearer <token>`;
+# without a token configured the page does not exist. nginx and the ingress never route it either.
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+
+
+def _production_problems() -> list[str]:
+    """What keeps this configuration from serving the public; empty when it may start."""
+    problems = []
+    if DEBUG or DEV_LOGIN_ENABLED:
+        problems.append("DJANGO_DEBUG deve essere false (niente DEBUG né accesso di sviluppo)")
+    if len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5 or "change-me" in SECRET_KEY:
+        problems.append("DJANGO_SECRET_KEY deve essere un segreto casuale di almeno 50 caratteri")
+    if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        problems.append("DATABASE_URL deve indicare un database PostgreSQL")
+    if CELERY_TASK_ALWAYS_EAGER:
+        problems.append("CELERY_BROKER_URL (o REDIS_URL) è obbligatoria")
+    if "AMINDER_PUBLIC_URL" not in env or not AMINDER_PUBLIC_URL.startswith("https://"):
+        problems.append("AMINDER_PUBLIC_URL deve essere l'indirizzo pubblico https del servizio")
+    if "DJANGO_ALLOWED_HOSTS" not in env:
+        problems.append("DJANGO_ALLOWED_HOSTS è obbligatoria")
+    return problems
+
+
+if PRODUCTION and (_problems := _production_problems()):
+    raise ImproperlyConfigured("Configurazione di produzione non valida: " + "; ".join(_problems) + ".")
