@@ -4,6 +4,9 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PYTHON ?= python3.11
 STAMP := $(VENV)/.installed
+# spid-sp-test pins libraries that clash with the app's: its own venv, from requirements-spid.txt.
+SPID_VENV := .venv-spid
+SPID_STAMP := $(SPID_VENV)/.installed
 APT_PACKAGES := chromium chromium-driver libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b poppler-utils docker-compose xmlsec1
 # Parallel checkouts on one machine pick their own database and Redis db number.
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/aminder
@@ -21,13 +24,18 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+$(SPID_STAMP): requirements-spid.txt
+	test -d $(SPID_VENV) || $(PYTHON) -m venv $(SPID_VENV)
+	$(SPID_VENV)/bin/python -m pip install --quiet -r requirements-spid.txt
+	touch $(SPID_STAMP)
+
 run: $(STAMP)  ## embedded default: SQLite, eager Celery, development sign-in
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py demo_data
 	$(PY) manage.py runserver 127.0.0.1:8000
 
-test: $(STAMP) system-packages services  ## the whole suite against PostgreSQL and Redis
-	$(TEST_ENV) $(VENV)/bin/pytest --create-db $(PYTEST_ARGS)
+test: $(STAMP) $(SPID_STAMP) system-packages services  ## the whole suite against PostgreSQL and Redis
+	$(TEST_ENV) SPID_SP_TEST=$(CURDIR)/$(SPID_VENV)/bin/spid_sp_test $(VENV)/bin/pytest --create-db $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
@@ -72,4 +80,4 @@ services:
 		echo "PostgreSQL o Redis non sono pronti dopo 30 secondi"; exit 1
 
 clean:
-	rm -rf $(VENV) var/aminder.sqlite3 var/static
+	rm -rf $(VENV) $(SPID_VENV) var/aminder.sqlite3 var/static

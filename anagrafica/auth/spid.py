@@ -6,13 +6,20 @@
 - AuthnRequests are signed (HTTP-Redirect binding), ask for SpidL2 at least (comparison "minimum",
   ForceAuthn as the SPID rules require from level 2) and for the attributes fiscalNumber, name,
   familyName and email.
+- The AuthnRequest's Issuer carries NameQualifier and Format entity, and it names the metadata's
+  default AssertionConsumerService and AttributeConsumingService by index 0.
 - Responses must be signed and the assertions too; an assertion is accepted once only (its id is
   remembered until it expires), only in answer to a request of this browser (no unsolicited
-  responses), and only with an authentication level of SpidL2 or SpidL3.
+  responses). Then every rule of the SPID profile pysaml2 does not check (spid_checks) must hold,
+  SpidL2 or SpidL3 included, before the person is signed in.
+- The metadata (spid_metadata) is signed and carries AgID's extensions for a public body.
+- Single logout both ways: `/esci/` of a SPID session sends a LogoutRequest to the identity provider
+  (SP-initiated); `/spid/ls/` answers the identity provider's LogoutRequest (IdP-initiated).
 - The person is found, or created, by codice fiscale (`fiscalNumber` without its `TINIT-` prefix).
 """
 
 import calendar
+import datetime as dt
 import hashlib
 import logging
 import time
@@ -20,22 +27,34 @@ from pathlib import Path
 
 import saml2
 from django.conf import settings
+from django.contrib.auth import logout
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.views import View
 from djangosaml2.backends import Saml2Backend
+from djangosaml2.cache import IdentityCache, OutstandingQueriesCache, StateCache
 from djangosaml2.utils import available_idps
-from djangosaml2.views import AssertionConsumerServiceView, LoginView, MetadataView
+from djangosaml2.views import (
+    AssertionConsumerServiceView,
+    LoginView,
+    LogoutInitView,
+    LogoutView,
+    _get_subject_id,
+)
+from saml2.client import Saml2Client
 from saml2.config import SPConfig
-from saml2.metadata import entity_descriptor, sign_entity_descriptor
-from saml2.saml import NAME_FORMAT_BASIC, NAMEID_FORMAT_TRANSIENT
-from saml2.sigver import security_context
+from saml2.saml import NAME_FORMAT_BASIC, NAMEID_FORMAT_ENTITY, NAMEID_FORMAT_TRANSIENT, Issuer
 from saml2.time_util import str_to_time
 from saml2.xmldsig import DIGEST_SHA256, SIG_RSA_SHA256
 
 from anagrafica.services import user_from_identity
+
+from .spid_checks import Attese, RichiestaSpid, SpidLevelTooLow, SpidResponseInvalid, check_spid_response
+from .spid_metadata import ACS_INDEX, ATTRIBUTE_SET_INDEX, SpMetadata, signed_metadata
 
 logger = logging.getLogger(__name__)
 
@@ -44,6 +63,8 @@ SPID_L3 = "https://www.spid.gov.it/SpidL3"
 ACCEPTED_LEVELS = (SPID_L2, SPID_L3)
 SPID_ATTRIBUTES = ["fiscalNumber", "name", "familyName", "email"]
 ATTRIBUTE_MAP_DIR = Path(__file__).resolve().parent / "attribute_maps"
+# In the SAML session (its cookie is SameSite=None, so it comes back with the IdP's cross-site POST).
+REQUESTS_KEY = "aminder_spid_requests"
 
 MSG_SPID_NON_CONFIGURATO = _("L'accesso con SPID non è configurato su questa installazione.")
 MSG_SPID_RIFIUTATO = _(
@@ -53,13 +74,17 @@ MSG_SPID_RIFIUTATO = _(
 MSG_SPID_LIVELLO = _("Per accedere serve un'identità SPID di livello 2 o superiore.")
 
 
-class SpidLevelTooLow(Exception):
-    pass
-
-
 def _paths() -> dict[str, Path]:
     base = Path(settings.SAML_CONFIG_DIR)
     return {"key": base / "sp.key", "cert": base / "sp.crt", "idp_metadata": base / "idp-metadata"}
+
+
+def _public_url() -> str:
+    return settings.AMINDER_PUBLIC_URL.rstrip("/")
+
+
+def acs_url() -> str:
+    return f"{_public_url()}/spid/acs/"
 
 
 def spid_configured() -> bool:
@@ -75,8 +100,8 @@ def spid_configured() -> bool:
 def sp_config_dict() -> dict:
     """The pysaml2 service-provider configuration for the SPID profile."""
     paths = _paths()
-    public_url = settings.AMINDER_PUBLIC_URL.rstrip("/")
-    config: dict = {
+    public_url = _public_url()
+    return {
         "entityid": settings.SAML_SP_ENTITY_ID,
         "xmlsec_binary": settings.SAML_XMLSEC_BINARY,
         "attribute_map_dir": str(ATTRIBUTE_MAP_DIR),
@@ -92,10 +117,16 @@ def sp_config_dict() -> dict:
                 "name_id_format": [NAMEID_FORMAT_TRANSIENT],
                 "name_id_policy_format": NAMEID_FORMAT_TRANSIENT,
                 "endpoints": {
-                    "assertion_consumer_service": [(f"{public_url}/spid/acs/", saml2.BINDING_HTTP_POST)],
+                    "assertion_consumer_service": [(acs_url(), saml2.BINDING_HTTP_POST)],
+                    "single_logout_service": [
+                        (f"{public_url}/spid/ls/", saml2.BINDING_HTTP_REDIRECT),
+                        (f"{public_url}/spid/ls/post/", saml2.BINDING_HTTP_POST),
+                    ],
                 },
                 "authn_requests_signed": True,
-                "want_response_signed": True,
+                "logout_requests_signed": True,
+                "logout_responses_signed": True,
+                "want_response_signed": False,  # SPID: the assertion must be signed, the response may be
                 "want_assertions_signed": True,
                 "allow_unsolicited": False,
                 "force_authn": True,
@@ -109,17 +140,7 @@ def sp_config_dict() -> dict:
                 "digest_algorithm": DIGEST_SHA256,
             }
         },
-        "organization": {
-            "name": [(settings.SAML_SP_ORGANIZATION, "it")],
-            "display_name": [(settings.SAML_SP_ORGANIZATION, "it")],
-            "url": [(public_url, "it")],
-        },
     }
-    if settings.SAML_SP_CONTACT_EMAIL:
-        config["contact_person"] = [
-            {"contact_type": "other", "email_address": settings.SAML_SP_CONTACT_EMAIL}
-        ]
-    return config
 
 
 def sp_config(request=None) -> SPConfig:
@@ -127,6 +148,19 @@ def sp_config(request=None) -> SPConfig:
     conf = SPConfig()
     conf.load(sp_config_dict())
     return conf
+
+
+def sp_issuer() -> Issuer:
+    """SPID wants the SP's Issuer with Format entity and NameQualifier (Regole tecniche, AuthnRequest)."""
+    entity_id = settings.SAML_SP_ENTITY_ID
+    return Issuer(text=entity_id, format=NAMEID_FORMAT_ENTITY, name_qualifier=entity_id)
+
+
+class SpidClient(Saml2Client):
+    """pysaml2's client, with the SPID Issuer on every message it writes (AuthnRequest, logout)."""
+
+    def _issuer(self, entityid=None):
+        return sp_issuer()
 
 
 def spid_identity_providers() -> list[tuple[str, str]]:
@@ -189,44 +223,129 @@ class SpidBackend(Saml2Backend):
         return user, False
 
 
+def _not_configured(request):
+    return render(
+        request, "anagrafica/accesso_errore.html", {"messaggio": MSG_SPID_NON_CONFIGURATO}, status=503
+    )
+
+
 class SpidLoginView(LoginView):
+    """Sends the signed AuthnRequest and remembers, per request id, which IdP it went to and when."""
+
+    def load_sso_kwargs(self, sso_kwargs):
+        sso_kwargs["issuer"] = sp_issuer()
+        sso_kwargs["assertion_consumer_service_index"] = ACS_INDEX
+        sso_kwargs["attribute_consuming_service_index"] = ATTRIBUTE_SET_INDEX
+
     def get(self, request, *args, **kwargs):
         if not spid_configured():
-            return render(
-                request, "anagrafica/accesso_errore.html", {"messaggio": MSG_SPID_NON_CONFIGURATO}, status=503
-            )
-        return super().get(request, *args, **kwargs)
+            return _not_configured(request)
+        before = set(OutstandingQueriesCache(request.saml_session).outstanding_queries())
+        issued_at = time.time() - 1  # IssueInstant has whole seconds
+        response = super().get(request, *args, **kwargs)
+        sent = set(OutstandingQueriesCache(request.saml_session).outstanding_queries()) - before
+        idp = request.GET.get("idp") or next(iter(available_idps(self.conf)), "")
+        remembered = request.saml_session.get(REQUESTS_KEY, {})
+        for request_id in sent:
+            remembered[request_id] = {"idp": idp, "issued_at": issued_at}
+        request.saml_session[REQUESTS_KEY] = remembered
+        return response
 
 
 class SpidAcsView(AssertionConsumerServiceView):
     def custom_validation(self, response):
-        levels = [authn_class for authn_class, _authorities, _instant in response.authn_info()]
-        if not any(level in ACCEPTED_LEVELS for level in levels):
+        """The SPID profile's rules pysaml2 leaves out (spid_checks), on the verified response."""
+        remembered = self.request.saml_session.get(REQUESTS_KEY, {}).get(response.in_response_to or "")
+        try:
+            if remembered is None:
+                raise SpidResponseInvalid(MSG_SPID_RIFIUTATO, "no AuthnRequest of this browser")
+            attese = Attese(
+                richiesta=RichiestaSpid(id=response.in_response_to, **remembered),
+                acs_url=acs_url(),
+                sp_entity_id=settings.SAML_SP_ENTITY_ID,
+                now=timezone.now().astimezone(dt.UTC),
+                tolerance=dt.timedelta(seconds=settings.SAML_ACCEPTED_TIME_DIFF),
+            )
+            check_spid_response(response, attese)
+        except SpidResponseInvalid as error:
             # djangosaml2 turns any validation error into a generic one: remember which it was.
-            self.level_too_low = True
-            raise SpidLevelTooLow(levels)
+            self.refusal = error
+            raise
+        requests = self.request.saml_session.get(REQUESTS_KEY, {})
+        requests.pop(response.in_response_to, None)  # a request is answered once
+        self.request.saml_session[REQUESTS_KEY] = requests
 
     def post(self, request, *args, **kwargs):
         if not spid_configured():
-            return render(
-                request, "anagrafica/accesso_errore.html", {"messaggio": MSG_SPID_NON_CONFIGURATO}, status=503
-            )
+            return _not_configured(request)
         return super().post(request, *args, **kwargs)
 
     def handle_acs_failure(self, request, exception=None, status=403, **kwargs):
-        messaggio = MSG_SPID_LIVELLO if getattr(self, "level_too_low", False) else MSG_SPID_RIFIUTATO
-        return render(request, "anagrafica/accesso_errore.html", {"messaggio": messaggio}, status=status)
+        refusal = getattr(self, "refusal", None)
+        if isinstance(refusal, SpidLevelTooLow):
+            messaggio, dettaglio = MSG_SPID_LIVELLO, ""
+        else:
+            messaggio, dettaglio = MSG_SPID_RIFIUTATO, getattr(refusal, "messaggio", "")
+        context = {"messaggio": messaggio, "dettaglio": dettaglio}
+        return render(request, "anagrafica/accesso_errore.html", context, status=status)
 
 
-class SpidMetadataView(MetadataView):
-    """The service provider's metadata, signed with its key as the SPID rules require."""
+class SpidClientMixin:
+    def get_state_client(self, request):
+        state = StateCache(request.saml_session)
+        client = SpidClient(
+            sp_config(request), state_cache=state, identity_cache=IdentityCache(request.saml_session)
+        )
+        return state, client
+
+
+class SpidLogoutInitView(SpidClientMixin, LogoutInitView):
+    """SP-initiated single logout: reached from /esci/ (a POST) when the session came from SPID."""
+
+    def post(self, request, *args, **kwargs):
+        return self.get(request, *args, **kwargs)
+
+    def handle_unsupported_slo_exception(self, request, exception, *args, **kwargs):
+        return redirect(settings.LOGOUT_REDIRECT_URL)
+
+
+class SpidLogoutView(SpidClientMixin, LogoutView):
+    """Single logout endpoint: the IdP's LogoutResponse, or its own LogoutRequest (IdP-initiated)."""
+
+
+def spid_session_active(request) -> bool:
+    return request.user.is_authenticated and _get_subject_id(request.saml_session) is not None
+
+
+def logout_view(request):
+    """Sign-out (POST): a SPID session ends at its identity provider too (single logout)."""
+    if request.method != "POST":
+        return HttpResponse(status=405, headers={"Allow": "POST"})
+    if spid_configured() and spid_session_active(request):
+        return SpidLogoutInitView.as_view()(request)
+    logout(request)
+    return redirect(settings.LOGOUT_REDIRECT_URL)
+
+
+def sp_metadata() -> SpMetadata:
+    """What the metadata says, from the settings and the SP's certificate."""
+    return SpMetadata(
+        entity_id=settings.SAML_SP_ENTITY_ID,
+        public_url=_public_url(),
+        organization=settings.SAML_SP_ORGANIZATION,
+        ipa_code=settings.SAML_SP_IPA_CODE,
+        contact_email=settings.SAML_SP_CONTACT_EMAIL,
+        contact_phone=settings.SAML_SP_CONTACT_PHONE,
+        certificate_pem=_paths()["cert"].read_text(),
+        attributes=SPID_ATTRIBUTES,
+    )
+
+
+class SpidMetadataView(View):
+    """The service provider's metadata (AgID profile for a public body), signed with its key."""
 
     def get(self, request, *args, **kwargs):
         if not spid_configured():
             return HttpResponse(str(MSG_SPID_NON_CONFIGURATO), status=503, content_type="text/plain")
-        conf = self.get_sp_config(request)
-        descriptor = entity_descriptor(conf)
-        _descriptor, xml = sign_entity_descriptor(
-            descriptor, None, security_context(conf), sign_alg=SIG_RSA_SHA256, digest_alg=DIGEST_SHA256
-        )
-        return HttpResponse(content=xml.encode("utf-8"), content_type="application/samlmetadata+xml")
+        xml = signed_metadata(sp_metadata(), sp_config())
+        return HttpResponse(content=xml, content_type="application/samlmetadata+xml")

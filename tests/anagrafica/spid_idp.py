@@ -17,10 +17,12 @@ from django.conf import settings
 from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT
 from saml2.config import IdPConfig
 from saml2.metadata import entity_descriptor
-from saml2.saml import NAME_FORMAT_BASIC, NAMEID_FORMAT_TRANSIENT
+from saml2.saml import NAME_FORMAT_BASIC, NAMEID_FORMAT_TRANSIENT, NameID
 from saml2.server import Server
+from saml2.xmldsig import DIGEST_SHA256, SIG_RSA_SHA256
 
-from anagrafica.auth.spid import ATTRIBUTE_MAP_DIR, SPID_L2, sp_config
+from anagrafica.auth.spid import ATTRIBUTE_MAP_DIR, SPID_L2, sp_metadata
+from anagrafica.auth.spid_metadata import build_metadata
 
 
 def make_certificate(
@@ -88,7 +90,7 @@ class SpidTestIdentityProvider:
         config_dir.mkdir(parents=True, exist_ok=True)
         write_key_pair(config_dir, "sp", "aminder-sp")
         (config_dir / "idp-metadata").mkdir(exist_ok=True)
-        sp_metadata = str(entity_descriptor(sp_config()))
+        metadata_of_the_sp = build_metadata(sp_metadata()).decode("utf-8")
         idp_dir = config_dir / "test-idp"
         idp_dir.mkdir(exist_ok=True)
         key_file, cert_file = write_key_pair(idp_dir, "idp", "spid-test-idp")
@@ -100,7 +102,7 @@ class SpidTestIdentityProvider:
                 "attribute_map_dir": str(ATTRIBUTE_MAP_DIR),
                 "key_file": str(key_file),
                 "cert_file": str(cert_file),
-                "metadata": {"inline": [sp_metadata]},
+                "metadata": {"inline": [metadata_of_the_sp]},
                 "service": {
                     "idp": {
                         "name": "IdP SPID di prova",
@@ -140,7 +142,17 @@ class SpidTestIdentityProvider:
         )
         return request, query
 
-    def response(self, authn_request, identity=None, *, signed=True, level=SPID_L2) -> dict[str, str]:
+    def response(
+        self,
+        authn_request,
+        identity=None,
+        *,
+        signed=True,
+        level=SPID_L2,
+        sign_alg=SIG_RSA_SHA256,
+        digest_alg=DIGEST_SHA256,
+        **overrides,
+    ) -> dict[str, str]:
         """The POST fields (SAMLResponse, RelayState) the browser carries back to the SP's ACS."""
         request, query = authn_request
         message = request.message
@@ -155,11 +167,18 @@ class SpidTestIdentityProvider:
             in_response_to=message.id,
             destination=destination,
             sp_entity_id=message.issuer.text,
-            name_id_policy=message.name_id_policy,
+            name_id=NameID(
+                text="_transient-mario-rossi",
+                format=NAMEID_FORMAT_TRANSIENT,
+                name_qualifier=self.ENTITY_ID,
+            ),
             userid="mario.rossi",
             authn={"class_ref": level, "authn_auth": self.ENTITY_ID},
             sign_response=signed,
             sign_assertion=signed,
+            sign_alg=sign_alg,
+            digest_alg=digest_alg,
+            **overrides,
         )
         return {
             "SAMLResponse": base64.b64encode(str(response).encode("utf-8")).decode("ascii"),
