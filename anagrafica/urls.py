@@ -1,7 +1,7 @@
 from django.urls import path
 
 from . import views
-from .auth.spid import SpidAcsView, SpidLoginView, SpidLogoutView, SpidMetadataView, logout_view
+from .auth.spid import SpidAcsView, SpidLoginView, SpidLogoutView, SpidMetadataView, cie_login, logout_view
 
 app_name = "anagrafica"
 
@@ -16,6 +16,8 @@ urlpatterns = [
     path("spid/metadata/", SpidMetadataView.as_view(), name="spid_metadata"),
     path("spid/ls/", SpidLogoutView.as_view(), name="spid_ls"),
     path("spid/ls/post/", SpidLogoutView.as_view(), name="spid_ls_post"),
+    path("cie/login/", cie_login, name="cie_login"),
+    path("cie/metadata/", SpidMetadataView.as_view(cie=True), name="cie_metadata"),
     path("aziende/<int:pk>/", views.azienda_detail, name="azienda_detail"),
     path("censimento/", views.censimento_list, name="censimento_list"),
     path("censimento/nuova/", views.censimento_create, name="censimento_create"),

@@ -24,6 +24,7 @@ import hashlib
 import logging
 import time
 from pathlib import Path
+from urllib.parse import urlencode
 
 import saml2
 from django.conf import settings
@@ -32,6 +33,7 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views import View
@@ -62,6 +64,8 @@ SPID_L2 = "https://www.spid.gov.it/SpidL2"
 SPID_L3 = "https://www.spid.gov.it/SpidL3"
 ACCEPTED_LEVELS = (SPID_L2, SPID_L3)
 SPID_ATTRIBUTES = ["fiscalNumber", "name", "familyName", "email"]
+# The CIE identity provider releases these (no e-mail): Manuale operativo CIE, attribute profile.
+CIE_ATTRIBUTES = ["fiscalNumber", "name", "familyName", "dateOfBirth"]
 ATTRIBUTE_MAP_DIR = Path(__file__).resolve().parent / "attribute_maps"
 # In the SAML session (its cookie is SameSite=None, so it comes back with the IdP's cross-site POST).
 REQUESTS_KEY = "aminder_spid_requests"
@@ -72,6 +76,9 @@ MSG_SPID_RIFIUTATO = _(
     "o è già stata usata. Riprovi dall'inizio."
 )
 MSG_SPID_LIVELLO = _("Per accedere serve un'identità SPID di livello 2 o superiore.")
+MSG_CIE_NON_CONFIGURATA = _(
+    "L'accesso con la Carta d'Identità Elettronica non è configurato su questa installazione."
+)
 
 
 def _paths() -> dict[str, Path]:
@@ -163,14 +170,28 @@ class SpidClient(Saml2Client):
         return sp_issuer()
 
 
-def spid_identity_providers() -> list[tuple[str, str]]:
-    """(entity id, name) of the identity providers in the metadata, for the SPID button."""
+def _identity_providers() -> dict[str, str]:
     try:
-        idps = available_idps(sp_config(), langpref="it")
+        return available_idps(sp_config(), langpref="it")
     except Exception:  # a broken deployment file must not take the sign-in page down with it
         logger.exception("Configurazione SPID non leggibile")
-        return []
+        return {}
+
+
+def spid_identity_providers() -> list[tuple[str, str]]:
+    """(entity id, name) of the SPID identity providers in the metadata, for the SPID button."""
+    idps = _identity_providers()
+    idps.pop(settings.CIE_IDP_ENTITY_ID, None)
     return sorted(idps.items(), key=lambda item: (item[1] or item[0]).casefold())
+
+
+def cie_configured() -> bool:
+    """CIE sign-in is offered when the CIE identity provider's metadata is installed."""
+    return spid_configured() and settings.CIE_IDP_ENTITY_ID in _identity_providers()
+
+
+def is_cie(idp_entity_id: str) -> bool:
+    return idp_entity_id == settings.CIE_IDP_ENTITY_ID
 
 
 class SpidBackend(Saml2Backend):
@@ -265,6 +286,7 @@ class SpidAcsView(AssertionConsumerServiceView):
                 sp_entity_id=settings.SAML_SP_ENTITY_ID,
                 now=timezone.now().astimezone(dt.UTC),
                 tolerance=dt.timedelta(seconds=settings.SAML_ACCEPTED_TIME_DIFF),
+                assertion_issuer_format_required=not is_cie(remembered["idp"]),
             )
             check_spid_response(response, attese)
         except SpidResponseInvalid as error:
@@ -327,8 +349,9 @@ def logout_view(request):
     return redirect(settings.LOGOUT_REDIRECT_URL)
 
 
-def sp_metadata() -> SpMetadata:
-    """What the metadata says, from the settings and the SP's certificate."""
+def sp_metadata(*, cie: bool = False) -> SpMetadata:
+    """What the metadata says (for SPID, or for the CIE federation), from the settings and the SP's
+    certificate."""
     return SpMetadata(
         entity_id=settings.SAML_SP_ENTITY_ID,
         public_url=_public_url(),
@@ -337,15 +360,32 @@ def sp_metadata() -> SpMetadata:
         contact_email=settings.SAML_SP_CONTACT_EMAIL,
         contact_phone=settings.SAML_SP_CONTACT_PHONE,
         certificate_pem=_paths()["cert"].read_text(),
-        attributes=SPID_ATTRIBUTES,
+        attributes=CIE_ATTRIBUTES if cie else SPID_ATTRIBUTES,
+        municipality=settings.SAML_SP_MUNICIPALITY,
+        cie=cie,
     )
 
 
 class SpidMetadataView(View):
-    """The service provider's metadata (AgID profile for a public body), signed with its key."""
+    """The service provider's metadata (AgID profile for a public body, or the CIE federation's with
+    `cie=True`), signed with its key."""
+
+    cie = False
 
     def get(self, request, *args, **kwargs):
         if not spid_configured():
             return HttpResponse(str(MSG_SPID_NON_CONFIGURATO), status=503, content_type="text/plain")
-        xml = signed_metadata(sp_metadata(), sp_config())
+        xml = signed_metadata(sp_metadata(cie=self.cie), sp_config())
         return HttpResponse(content=xml, content_type="application/samlmetadata+xml")
+
+
+def cie_login(request):
+    """ "Entra con CIE": the same SAML2 sign-in, addressed to the CIE identity provider."""
+    if not cie_configured():
+        return render(
+            request, "anagrafica/accesso_errore.html", {"messaggio": MSG_CIE_NON_CONFIGURATA}, status=503
+        )
+    query = {"idp": settings.CIE_IDP_ENTITY_ID}
+    if request.GET.get("next"):
+        query["next"] = request.GET["next"]
+    return redirect(f"{reverse('anagrafica:spid_login')}?{urlencode(query)}")

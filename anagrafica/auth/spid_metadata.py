@@ -1,5 +1,6 @@
 """The service provider's metadata as AgID requires it for a public body (Regole tecniche SPID,
-Avviso SPID n. 29 v3), signed with the SP's key.
+Avviso SPID n. 29 v3), signed with the SP's key; and its twin for the CIE federation (Manuale
+operativo CIE per i fornitori di servizi: the same SP, with the ministry's contact extensions).
 
 pysaml2's metadata writer knows nothing of the SPID extensions (ContactPerson with spid:IPACode and
 spid:Public) nor of the indexes AgID wants (default AssertionConsumerService and
@@ -18,13 +19,14 @@ from saml2.xmldsig import DIGEST_SHA256, SIG_RSA_SHA256
 MD = "urn:oasis:names:tc:SAML:2.0:metadata"
 DS = "http://www.w3.org/2000/09/xmldsig#"
 SPID = "https://spid.gov.it/saml-extensions"
+CIE = "https://www.cartaidentita.interno.gov.it/saml-extensions"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 PROTOCOL = "urn:oasis:names:tc:SAML:2.0:protocol"
 # The AuthnRequest names both by index (AssertionConsumerServiceIndex, AttributeConsumingServiceIndex).
 ACS_INDEX = "0"
 DESCRIPTOR_ID = "_aminder-spid-sp-metadata"
 ATTRIBUTE_SET_INDEX = "0"
-for _prefix, _uri in (("md", MD), ("ds", DS), ("spid", SPID)):
+for _prefix, _uri in (("md", MD), ("ds", DS), ("spid", SPID), ("cie", CIE)):
     etree.register_namespace(_prefix, _uri)
 
 
@@ -38,6 +40,8 @@ class SpMetadata:
     contact_phone: str
     certificate_pem: str
     attributes: list[str]
+    municipality: str = ""  # ISTAT code of the body's seat, for CIE
+    cie: bool = False
     acs_path: str = "/spid/acs/"
     slo_path: str = "/spid/ls/"
     slo_post_path: str = "/spid/ls/post/"
@@ -104,6 +108,21 @@ def _contact(root, sp: SpMetadata) -> None:
         _md(contact, "TelephoneNumber", sp.contact_phone.replace(" ", ""))
 
 
+def _cie_contacts(root, sp: SpMetadata) -> None:
+    """The CIE federation's contacts: administrative (the body, with its IPA code) and technical."""
+    for contact_type in ("administrative", "technical"):
+        contact = _md(root, "ContactPerson", contactType=contact_type)
+        extensions = _md(contact, "Extensions")
+        etree.SubElement(extensions, f"{{{CIE}}}Public")
+        if contact_type == "administrative":
+            etree.SubElement(extensions, f"{{{CIE}}}IPACode").text = sp.ipa_code
+        etree.SubElement(extensions, f"{{{CIE}}}Municipality").text = sp.municipality
+        _md(contact, "Company", sp.organization)
+        _md(contact, "EmailAddress", sp.contact_email)
+        if sp.contact_phone:
+            _md(contact, "TelephoneNumber", sp.contact_phone.replace(" ", ""))
+
+
 def build_metadata(sp: SpMetadata) -> bytes:
     """The unsigned EntityDescriptor, with an empty Signature template where xmlsec1 fills it."""
     root = etree.Element(f"{{{MD}}}EntityDescriptor", {"entityID": sp.entity_id, "ID": DESCRIPTOR_ID})
@@ -114,7 +133,10 @@ def build_metadata(sp: SpMetadata) -> bytes:
     root.append(signature_element)
     _sp_sso_descriptor(root, sp)
     _organization(root, sp)
-    _contact(root, sp)
+    if sp.cie:
+        _cie_contacts(root, sp)
+    else:
+        _contact(root, sp)
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
 
 

@@ -61,6 +61,7 @@ def spid_sp(settings, tmp_path, live_server) -> Callable[..., subprocess.Complet
     (settings.SAML_CONFIG_DIR / "idp-metadata" / "spid-sp-test.xml").write_text(idp_metadata.stdout)
 
     def run(*args: str) -> subprocess.CompletedProcess:
+        """The tool on the SPID metadata and sign-in URL, public SP profile; later arguments win."""
         return run_tool(
             "spid_sp_test",
             "--metadata-url", f"{public_url}/spid/metadata/",
