@@ -22,6 +22,7 @@ import calendar
 import datetime as dt
 import hashlib
 import logging
+import secrets
 import time
 from pathlib import Path
 from urllib.parse import urlencode
@@ -179,10 +180,11 @@ def _identity_providers() -> dict[str, str]:
 
 
 def spid_identity_providers() -> list[tuple[str, str]]:
-    """(entity id, name) of the SPID identity providers in the metadata, for the SPID button."""
+    """(entity id, name) of the SPID identity providers in the metadata, for the SPID button, in a
+    new random order each time as AgID's button does (no provider is favoured by coming first)."""
     idps = _identity_providers()
     idps.pop(settings.CIE_IDP_ENTITY_ID, None)
-    return sorted(idps.items(), key=lambda item: (item[1] or item[0]).casefold())
+    return secrets.SystemRandom().sample(list(idps.items()), k=len(idps))
 
 
 def cie_configured() -> bool:

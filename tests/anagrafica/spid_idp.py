@@ -109,6 +109,11 @@ class SpidTestIdentityProvider:
                 "key_file": str(key_file),
                 "cert_file": str(cert_file),
                 "metadata": {"inline": [metadata_of_the_sp]},
+                "organization": {
+                    "name": [(self.NAME, "it")],
+                    "display_name": [(self.NAME, "it")],
+                    "url": [(self.SSO_URL, "it")],
+                },
                 "service": {
                     "idp": {
                         "name": self.NAME,
