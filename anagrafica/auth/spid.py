@@ -51,12 +51,20 @@ from djangosaml2.views import (
 from saml2.client import Saml2Client
 from saml2.config import SPConfig
 from saml2.saml import NAME_FORMAT_BASIC, NAMEID_FORMAT_ENTITY, NAMEID_FORMAT_TRANSIENT, Issuer
+from saml2.sigver import verify_redirect_signature
 from saml2.time_util import str_to_time
 from saml2.xmldsig import DIGEST_SHA256, SIG_RSA_SHA256
 
 from anagrafica.services import user_from_identity
 
-from .spid_checks import Attese, RichiestaSpid, SpidLevelTooLow, SpidResponseInvalid, check_spid_response
+from .spid_checks import (
+    SIGNATURE_ALGORITHMS,
+    Attese,
+    RichiestaSpid,
+    SpidLevelTooLow,
+    SpidResponseInvalid,
+    check_spid_response,
+)
 from .spid_metadata import ACS_INDEX, ATTRIBUTE_SET_INDEX, SpMetadata, signed_metadata
 
 logger = logging.getLogger(__name__)
@@ -77,6 +85,9 @@ MSG_SPID_RIFIUTATO = _(
     "o è già stata usata. Riprovi dall'inizio."
 )
 MSG_SPID_LIVELLO = _("Per accedere serve un'identità SPID di livello 2 o superiore.")
+MSG_SPID_USCITA_RIFIUTATA = _(
+    "La richiesta di uscita non è firmata da un gestore dell'identità riconosciuto: la sessione resta aperta."
+)
 MSG_CIE_NON_CONFIGURATA = _(
     "L'accesso con la Carta d'Identità Elettronica non è configurato su questa installazione."
 )
@@ -334,7 +345,55 @@ class SpidLogoutInitView(SpidClientMixin, LogoutInitView):
 
 
 class SpidLogoutView(SpidClientMixin, LogoutView):
-    """Single logout endpoint: the IdP's LogoutResponse, or its own LogoutRequest (IdP-initiated)."""
+    """Single logout endpoint: the IdP's LogoutResponse, or its own LogoutRequest (IdP-initiated).
+
+    pysaml2 does not require a service provider's incoming LogoutRequest to be signed, and djangosaml2
+    signs the person out whatever the request says: so a forged link could end anybody's session.
+    The request must be signed by a known identity provider (query signature for HTTP-Redirect, XML
+    signature for HTTP-POST) before djangosaml2 sees it."""
+
+    def do_logout_service(self, request, data, binding, *args, **kwargs):
+        if "SAMLRequest" in data and not self._signed_by_a_known_idp(request, data, binding):
+            context = {"messaggio": MSG_SPID_USCITA_RIFIUTATA}
+            return render(request, "anagrafica/accesso_errore.html", context, status=403)
+        return super().do_logout_service(request, data, binding, *args, **kwargs)
+
+    def _signed_by_a_known_idp(self, request, data, binding) -> bool:
+        redirect_binding = binding == saml2.BINDING_HTTP_REDIRECT
+        if redirect_binding and not (data.get("SigAlg") and data.get("Signature")):
+            return False
+        _state, client = self.get_state_client(request)
+        try:
+            parsed = client.parse_logout_request(
+                data["SAMLRequest"],
+                binding,
+                relay_state=data.get("RelayState"),
+                sigalg=data.get("SigAlg"),
+                signature=data.get("Signature"),
+            )
+        except Exception:  # any parsing or signature failure is a refusal, never a 500
+            logger.warning("LogoutRequest SPID non valida o non firmata", exc_info=True)
+            return False
+        if parsed is None or parsed.message.issuer is None:
+            return False
+        if not redirect_binding:
+            return parsed.message.signature is not None  # pysaml2 verified it while parsing
+        return _query_signature_valid(client, data, idp=parsed.message.issuer.text)
+
+
+def _query_signature_valid(client, data, *, idp: str) -> bool:
+    """HTTP-Redirect binding: the query string's signature, by one of the IdP's signing certificates."""
+    if data["SigAlg"] not in SIGNATURE_ALGORITHMS:
+        return False
+    message = {key: data[key] for key in ("SAMLRequest", "RelayState", "SigAlg", "Signature") if key in data}
+    certificates = client.metadata.certs(idp, "idpsso", use="signing")
+    try:
+        return any(
+            verify_redirect_signature(message, client.sec.sec_backend, cert) for _name, cert in certificates
+        )
+    except Exception:
+        logger.warning("Firma della LogoutRequest SPID non verificabile", exc_info=True)
+        return False
 
 
 def spid_session_active(request) -> bool:

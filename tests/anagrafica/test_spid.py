@@ -1,5 +1,8 @@
+import base64
 import datetime as dt
+from urllib.parse import parse_qsl, urlparse
 
+import pytest
 import time_machine
 from django.test import Client
 from django.urls import reverse
@@ -7,7 +10,13 @@ from django.utils.html import escape
 from saml2.saml import NAMEID_FORMAT_ENTITY, NAMEID_FORMAT_PERSISTENT, NameID
 from saml2.xmldsig import DIGEST_SHA1, SIG_RSA_SHA1
 
-from anagrafica.auth.spid import MSG_CIE_NON_CONFIGURATA, MSG_SPID_LIVELLO, MSG_SPID_RIFIUTATO, SPID_L2
+from anagrafica.auth.spid import (
+    MSG_CIE_NON_CONFIGURATA,
+    MSG_SPID_LIVELLO,
+    MSG_SPID_RIFIUTATO,
+    MSG_SPID_USCITA_RIFIUTATA,
+    SPID_L2,
+)
 from anagrafica.auth.spid_checks import MSG_DESTINAZIONE, MSG_FIRMA, MSG_SOGGETTO
 from anagrafica.models import User
 from tests.anagrafica.spid_idp import CIE_MARIO_ROSSI, SpidTestIdentityProvider
@@ -217,6 +226,23 @@ def test_spid_single_logout_started_by_the_idp_signs_the_person_out(client, spid
     assert response.status_code == 302
     assert response["Location"].startswith(spid_idp.SLO_URL + "?SAMLResponse=")
     assert signed_in_user(client) is None
+
+
+@pytest.mark.parametrize("forgery", ["unsigned", "bad signature"])
+def test_spid_refuses_a_forged_logout_request_and_keeps_the_session(client, spid_idp, settings, db, forgery):
+    client.post(ACS, spid_idp.response(start_login(client, spid_idp)))
+    url = urlparse(spid_idp.logout_request(settings.SAML_SP_ENTITY_ID))
+    query = dict(parse_qsl(url.query))
+    if forgery == "unsigned":
+        del query["SigAlg"], query["Signature"]
+    else:
+        query["Signature"] = base64.b64encode(b"\x00" * 256).decode()
+
+    response = client.get(url.path, query)
+
+    assert response.status_code == 403
+    assert escape(str(MSG_SPID_USCITA_RIFIUTATA)) in response.content.decode()
+    assert signed_in_user(client) is not None
 
 
 def test_sign_out_without_spid_stays_local(client, legale_rappresentante, spid_idp):
