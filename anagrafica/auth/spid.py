@@ -58,6 +58,7 @@ from saml2.xmldsig import DIGEST_SHA256, SIG_RSA_SHA256
 from anagrafica.services import user_from_identity
 
 from .spid_checks import (
+    MSG_RICHIESTA,
     SIGNATURE_ALGORITHMS,
     Attese,
     RichiestaSpid,
@@ -78,6 +79,7 @@ CIE_ATTRIBUTES = ["fiscalNumber", "name", "familyName", "dateOfBirth"]
 ATTRIBUTE_MAP_DIR = Path(__file__).resolve().parent / "attribute_maps"
 # In the SAML session (its cookie is SameSite=None, so it comes back with the IdP's cross-site POST).
 REQUESTS_KEY = "aminder_spid_requests"
+REQUEST_MEMORY_SECONDS = 3600
 
 MSG_SPID_NON_CONFIGURATO = _("L'accesso con SPID non è configurato su questa installazione.")
 MSG_SPID_RIFIUTATO = _(
@@ -279,7 +281,11 @@ class SpidLoginView(LoginView):
         response = super().get(request, *args, **kwargs)
         sent = set(OutstandingQueriesCache(request.saml_session).outstanding_queries()) - before
         idp = request.GET.get("idp") or next(iter(available_idps(self.conf)), "")
-        remembered = request.saml_session.get(REQUESTS_KEY, {})
+        remembered = {  # an unanswered request is forgotten after an hour
+            request_id: sent_to
+            for request_id, sent_to in request.saml_session.get(REQUESTS_KEY, {}).items()
+            if sent_to["issued_at"] > issued_at - REQUEST_MEMORY_SECONDS
+        }
         for request_id in sent:
             remembered[request_id] = {"idp": idp, "issued_at": issued_at}
         request.saml_session[REQUESTS_KEY] = remembered
@@ -292,7 +298,7 @@ class SpidAcsView(AssertionConsumerServiceView):
         remembered = self.request.saml_session.get(REQUESTS_KEY, {}).get(response.in_response_to or "")
         try:
             if remembered is None:
-                raise SpidResponseInvalid(MSG_SPID_RIFIUTATO, "no AuthnRequest of this browser")
+                raise SpidResponseInvalid(MSG_RICHIESTA, "no AuthnRequest of this browser")
             attese = Attese(
                 richiesta=RichiestaSpid(id=response.in_response_to, **remembered),
                 acs_url=acs_url(),
