@@ -7,6 +7,9 @@ PYTHON ?= $(shell for p in python3.11 python3.12 python3.13 python3; do \
 	$$p -c 'import sys; sys.exit(not (3, 11) <= sys.version_info[:2] <= (3, 13))' >/dev/null 2>&1 \
 	&& { echo $$p; break; }; done)
 STAMP := $(VENV)/.installed
+# spid-sp-test pins libraries that clash with the app's: its own venv, from requirements-spid.txt.
+SPID_VENV := .venv-spid
+SPID_STAMP := $(SPID_VENV)/.installed
 APT_PACKAGES := chromium chromium-driver libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b poppler-utils docker-compose xmlsec1 nginx curl openssl
 # Locked dependencies with hashes: the image installs production.txt, `make` development.txt.
 LOCK_FLAGS := --quiet --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links
@@ -38,13 +41,18 @@ lock:  ## regenerate both lock files from pyproject.toml (PIP_COMPILE_ARGS=--upg
 	$(VENV)/bin/pip-compile $(LOCK_FLAGS) $(PIP_COMPILE_ARGS) -o requirements/production.txt pyproject.toml
 	$(VENV)/bin/pip-compile $(LOCK_FLAGS) $(PIP_COMPILE_ARGS) --extra dev -o requirements/development.txt pyproject.toml
 
+$(SPID_STAMP): requirements-spid.txt
+	test -d $(SPID_VENV) || $(PYTHON) -m venv $(SPID_VENV)
+	$(SPID_VENV)/bin/python -m pip install --quiet -r requirements-spid.txt
+	touch $(SPID_STAMP)
+
 run: $(STAMP)  ## embedded default: SQLite, eager Celery, development sign-in
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py demo_data
 	$(PY) manage.py runserver 127.0.0.1:8000
 
-test: $(STAMP) system-packages services  ## the whole suite against PostgreSQL and Redis
-	$(TEST_ENV) $(VENV)/bin/pytest --create-db $(PYTEST_ARGS)
+test: $(STAMP) $(SPID_STAMP) system-packages services  ## the whole suite against PostgreSQL and Redis
+	$(TEST_ENV) SPID_SP_TEST=$(CURDIR)/$(SPID_VENV)/bin/spid_sp_test $(VENV)/bin/pytest --create-db $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
@@ -93,4 +101,4 @@ services:
 		echo "PostgreSQL o Redis non sono pronti dopo 30 secondi"; exit 1
 
 clean:
-	rm -rf $(VENV) var/aminder.sqlite3 var/static
+	rm -rf $(VENV) $(SPID_VENV) var/aminder.sqlite3 var/static

@@ -311,6 +311,15 @@ SAML_CONFIG_LOADER = "anagrafica.auth.spid.sp_config"
 SAML_SP_ENTITY_ID = env.str("SAML_SP_ENTITY_ID", default=f"{AMINDER_PUBLIC_URL}/spid/metadata/")
 SAML_SP_ORGANIZATION = env.str("SAML_SP_ORGANIZATION", default=AMINDER_REGIONE)
 SAML_SP_CONTACT_EMAIL = env.str("SAML_SP_CONTACT_EMAIL", default="")
+# AgID's contact extensions for a public body (Avviso SPID n. 29 v3): its code in the IPA index.
+SAML_SP_IPA_CODE = env.str("SAML_SP_IPA_CODE", default="r_piemon")
+SAML_SP_CONTACT_PHONE = env.str("SAML_SP_CONTACT_PHONE", default="")
+# CIE sign-in: the same SAML2 service provider, registered with the ministry's CIE identity provider.
+# Its metadata sits in SAML_CONFIG_DIR/idp-metadata/ with the SPID ones; this entity id tells it apart.
+CIE_IDP_ENTITY_ID = env.str(
+    "CIE_IDP_ENTITY_ID", default="https://idserver.servizicie.interno.gov.it/idp/profile/SAML2/POST/SSO"
+)
+SAML_SP_MUNICIPALITY = env.str("SAML_SP_MUNICIPALITY", default="001272")  # ISTAT code of Torino
 SAML_XMLSEC_BINARY = env.str("SAML_XMLSEC_BINARY", default="/usr/bin/xmlsec1")
 SAML_ACCEPTED_TIME_DIFF = env.int("SAML_ACCEPTED_TIME_DIFF", default=60)
 SAML_DJANGO_USER_MAIN_ATTRIBUTE = "codice_fiscale"

@@ -1,8 +1,7 @@
-from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from . import views
-from .auth.spid import SpidAcsView, SpidLoginView, SpidMetadataView
+from .auth.spid import SpidAcsView, SpidLoginView, SpidLogoutView, SpidMetadataView, cie_login, logout_view
 
 app_name = "anagrafica"
 
@@ -11,10 +10,14 @@ urlpatterns = [
     path("accesso/", views.AccessoView.as_view(), name="login"),
     path("accesso/sviluppo/", views.dev_login, name="dev_login"),
     path("accesso/cns/", views.cns_login, name="cns_login"),
-    path("esci/", auth_views.LogoutView.as_view(), name="logout"),
+    path("esci/", logout_view, name="logout"),
     path("spid/login/", SpidLoginView.as_view(), name="spid_login"),
     path("spid/acs/", SpidAcsView.as_view(), name="spid_acs"),
     path("spid/metadata/", SpidMetadataView.as_view(), name="spid_metadata"),
+    path("spid/ls/", SpidLogoutView.as_view(), name="spid_ls"),
+    path("spid/ls/post/", SpidLogoutView.as_view(), name="spid_ls_post"),
+    path("cie/login/", cie_login, name="cie_login"),
+    path("cie/metadata/", SpidMetadataView.as_view(cie=True), name="cie_metadata"),
     path("aziende/<int:pk>/", views.azienda_detail, name="azienda_detail"),
     path("censimento/", views.censimento_list, name="censimento_list"),
     path("censimento/nuova/", views.censimento_create, name="censimento_create"),

@@ -19,7 +19,7 @@ from rest_framework.authtoken.models import Token
 from core.exceptions import NotPermitted
 
 from .auth.cns import MSG_CNS_SENZA_CF, CnsError, certificate_from_request
-from .auth.spid import spid_configured, spid_identity_providers
+from .auth.spid import cie_configured, spid_configured, spid_identity_providers
 from .constants import CAMPI_MODIFICABILI_DALL_AZIENDA, Ruolo, TipoCensimento
 from .forms import (
     AziendaContattiForm,
@@ -70,6 +70,7 @@ class AccessoView(auth_views.LoginView):
         context = super().get_context_data(**kwargs)
         context["spid_configured"] = spid_configured()
         context["spid_idps"] = spid_identity_providers() if context["spid_configured"] else []
+        context["cie_configured"] = cie_configured()
         context["dev_login_enabled"] = dev_login_enabled()
         return context
 

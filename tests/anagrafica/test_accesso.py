@@ -1,3 +1,5 @@
+from urllib.parse import quote
+
 import pytest
 from django.contrib.auth.models import Permission
 from django.urls import reverse
@@ -32,6 +34,19 @@ def test_login_page_lists_the_spid_identity_providers(client, spid_idp):
     response = client.get(reverse("anagrafica:login"))
 
     assert f"{reverse('anagrafica:spid_login')}?idp=" in response.content.decode()
+
+
+def test_login_page_offers_spid_with_its_providers_cie_and_cns_saying_what_each_needs(
+    client, cie_idp, spid_idp
+):
+    body = client.get(reverse("anagrafica:login")).content.decode()
+
+    spid_list = body[body.index('aria-label="Gestori di identità SPID"') :].split("</ul>")[0]
+    assert f"?idp={quote(spid_idp.ENTITY_ID)}" in spid_list
+    assert quote(cie_idp.ENTITY_ID) not in spid_list  # CIE has its own button
+    assert "Entra con SPID" in body and "livello 2" in body
+    assert f'href="{reverse("anagrafica:cie_login")}"' in body and "Entra con CIE" in body
+    assert "PIN" in body and "lettore di smart card" in body
 
 
 def test_backoffice_signs_in_with_password_and_goes_to_the_admin(client, funzionaria):

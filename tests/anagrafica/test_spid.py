@@ -1,13 +1,25 @@
+import base64
 import datetime as dt
+from urllib.parse import parse_qsl, urlparse
 
+import pytest
 import time_machine
 from django.test import Client
 from django.urls import reverse
 from django.utils.html import escape
+from saml2.saml import NAMEID_FORMAT_ENTITY, NAMEID_FORMAT_PERSISTENT, NameID
+from saml2.xmldsig import DIGEST_SHA1, SIG_RSA_SHA1
 
-from anagrafica.auth.spid import MSG_SPID_LIVELLO, MSG_SPID_RIFIUTATO, SPID_L2
+from anagrafica.auth.spid import (
+    MSG_CIE_NON_CONFIGURATA,
+    MSG_SPID_LIVELLO,
+    MSG_SPID_RIFIUTATO,
+    MSG_SPID_USCITA_RIFIUTATA,
+    SPID_L2,
+)
+from anagrafica.auth.spid_checks import MSG_DESTINAZIONE, MSG_FIRMA, MSG_SOGGETTO
 from anagrafica.models import User
-from tests.anagrafica.spid_idp import SpidTestIdentityProvider
+from tests.anagrafica.spid_idp import CIE_MARIO_ROSSI, SpidTestIdentityProvider
 
 ACS = "/spid/acs/"
 
@@ -135,3 +147,138 @@ def test_spid_login_says_so_when_not_configured(client, settings, tmp_path, db):
     response = client.get(reverse("anagrafica:spid_login"))
 
     assert response.status_code == 503
+
+
+def refusal_page(response) -> str:
+    assert response.status_code in (400, 403)
+    return response.content.decode()
+
+
+def test_spid_refuses_a_response_addressed_to_another_service(client, spid_idp, db):
+    fields = spid_idp.response(start_login(client, spid_idp), destination="https://altro.example/spid/acs/")
+
+    page = refusal_page(client.post(ACS, fields))
+
+    assert escape(str(MSG_DESTINAZIONE)) in page
+    assert signed_in_user(client) is None
+
+
+def test_spid_refuses_a_persistent_name_id(client, spid_idp, db):
+    persistent = NameID(text="mario", format=NAMEID_FORMAT_PERSISTENT, name_qualifier=spid_idp.ENTITY_ID)
+    fields = spid_idp.response(start_login(client, spid_idp), name_id=persistent)
+
+    page = refusal_page(client.post(ACS, fields))
+
+    assert escape(str(MSG_SOGGETTO)) in page
+    assert signed_in_user(client) is None
+
+
+def test_spid_refuses_a_response_signed_with_sha1(client, spid_idp, db):
+    fields = spid_idp.response(start_login(client, spid_idp), sign_alg=SIG_RSA_SHA1, digest_alg=DIGEST_SHA1)
+
+    page = refusal_page(client.post(ACS, fields))
+
+    assert escape(str(MSG_FIRMA)) in page
+    assert signed_in_user(client) is None
+
+
+def test_spid_refuses_an_answer_to_a_request_of_another_browser(client, spid_idp, db):
+    fields = spid_idp.response(start_login(Client(), spid_idp))
+    start_login(client, spid_idp)  # this browser has a request of its own, answered by nobody
+
+    refusal_page(client.post(ACS, fields))
+
+    assert signed_in_user(client) is None
+
+
+def test_spid_authn_request_names_the_sp_and_the_metadata_indexes(client, spid_idp, settings, db):
+    request, _query = start_login(client, spid_idp)
+
+    message = request.message
+    assert message.issuer.text == settings.SAML_SP_ENTITY_ID
+    assert message.issuer.name_qualifier == settings.SAML_SP_ENTITY_ID
+    assert message.issuer.format == NAMEID_FORMAT_ENTITY
+    assert (message.assertion_consumer_service_index, message.attribute_consuming_service_index) == ("0", "0")
+
+
+def test_spid_single_logout_started_by_aminder_ends_the_session_at_the_idp(client, spid_idp, settings, db):
+    client.post(ACS, spid_idp.response(start_login(client, spid_idp)))
+    assert signed_in_user(client) is not None
+
+    to_idp = client.post(reverse("anagrafica:logout"))
+    back_to_sp = spid_idp.answer_logout_request(to_idp["Location"])
+    response = client.get(back_to_sp.removeprefix(settings.AMINDER_PUBLIC_URL))
+
+    assert spid_idp.last_logout_request.name_id.text == spid_idp.name_id.text
+    assert spid_idp.last_logout_request.issuer.name_qualifier == settings.SAML_SP_ENTITY_ID
+    assert response.status_code == 302
+    assert response["Location"] == reverse("anagrafica:login")
+    assert signed_in_user(client) is None
+
+
+def test_spid_single_logout_started_by_the_idp_signs_the_person_out(client, spid_idp, settings, db):
+    client.post(ACS, spid_idp.response(start_login(client, spid_idp)))
+    assert signed_in_user(client) is not None
+
+    url = spid_idp.logout_request(settings.SAML_SP_ENTITY_ID)
+    response = client.get(url.removeprefix(settings.AMINDER_PUBLIC_URL))
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(spid_idp.SLO_URL + "?SAMLResponse=")
+    assert signed_in_user(client) is None
+
+
+@pytest.mark.parametrize("forgery", ["unsigned", "bad signature"])
+def test_spid_refuses_a_forged_logout_request_and_keeps_the_session(client, spid_idp, settings, db, forgery):
+    client.post(ACS, spid_idp.response(start_login(client, spid_idp)))
+    url = urlparse(spid_idp.logout_request(settings.SAML_SP_ENTITY_ID))
+    query = dict(parse_qsl(url.query))
+    if forgery == "unsigned":
+        del query["SigAlg"], query["Signature"]
+    else:
+        query["Signature"] = base64.b64encode(b"\x00" * 256).decode()
+
+    response = client.get(url.path, query)
+
+    assert response.status_code == 403
+    assert escape(str(MSG_SPID_USCITA_RIFIUTATA)) in response.content.decode()
+    assert signed_in_user(client) is not None
+
+
+def test_sign_out_without_spid_stays_local(client, legale_rappresentante, spid_idp):
+    client.force_login(legale_rappresentante)
+
+    response = client.post(reverse("anagrafica:logout"))
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("anagrafica:login")
+    assert signed_in_user(client) is None
+
+
+def test_cie_sign_in_matches_the_person_on_the_codice_fiscale(client, cie_idp, legale_rappresentante):
+    to_spid_login = client.get(reverse("anagrafica:cie_login"))
+    to_idp = client.get(to_spid_login["Location"])
+    authn_request = cie_idp.receive_authn_request(to_idp["Location"])
+
+    identity = {**CIE_MARIO_ROSSI, "fiscalNumber": [f"TINIT-{legale_rappresentante.codice_fiscale}"]}
+    response = client.post(ACS, cie_idp.response(authn_request, identity))
+
+    assert response.status_code == 302
+    assert signed_in_user(client) == legale_rappresentante
+    assert User.objects.filter(codice_fiscale=legale_rappresentante.codice_fiscale).count() == 1
+
+
+def test_cie_metadata_carries_the_federation_contacts_and_attributes(client, cie_idp, settings):
+    body = client.get(reverse("anagrafica:cie_metadata")).content.decode()
+
+    assert "SignatureValue" in body
+    assert 'contactType="administrative"' in body and 'contactType="technical"' in body
+    assert f"<cie:IPACode>{settings.SAML_SP_IPA_CODE}</cie:IPACode>" in body
+    assert 'Name="dateOfBirth"' in body and 'Name="email"' not in body
+
+
+def test_cie_login_says_so_when_the_cie_idp_is_not_installed(client, spid_idp):
+    response = client.get(reverse("anagrafica:cie_login"))
+
+    assert response.status_code == 503
+    assert escape(str(MSG_CIE_NON_CONFIGURATA)) in response.content.decode()

@@ -1,4 +1,4 @@
-"""pysaml2 attribute map for the SPID attributes Aminder asks for (SPID technical rules: attribute
+"""pysaml2 attribute map for the SPID (and CIE) attributes Aminder asks for (SPID technical rules: attribute
 names in the `basic` name format). Loaded by pysaml2 from this folder (`attribute_map_dir`)."""
 
 MAP = {
@@ -9,6 +9,7 @@ MAP = {
         "familyName": "familyName",
         "email": "email",
         "spidCode": "spidCode",
+        "dateOfBirth": "dateOfBirth",
     },
     "to": {
         "fiscalNumber": "fiscalNumber",
@@ -16,5 +17,6 @@ MAP = {
         "familyName": "familyName",
         "email": "email",
         "spidCode": "spidCode",
+        "dateOfBirth": "dateOfBirth",
     },
 }
