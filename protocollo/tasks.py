@@ -125,4 +125,3 @@ def daily_register(giorno: str | None = None) -> list[str]:
             default_storage.delete(nome)
         default_storage.save(nome, ContentFile(contenuto))
     return nomi
-
