@@ -14,7 +14,7 @@ from anagrafica.models import User
 from anagrafica.permissions import FunzionarioEditsMixin, FunzionarioOnlyMixin, is_funzionario
 from core.exceptions import DomainError
 
-from .constants import TRANSITIONS, EsitoRichiesta, Lato, StatoDomanda
+from .constants import AUTORIZZATE, TRANSITIONS, EsitoRichiesta, Lato, StatoDomanda
 from .models import (
     Domanda,
     EventoDomanda,
@@ -66,6 +66,7 @@ class LavoratoreInline(ReadOnlyInline):
         "tipo_contratto",
         "ore_settimanali",
         "ore_richieste",
+        "ore_autorizzate",
         "data_assunzione",
     )
 
@@ -95,10 +96,13 @@ class DecisioneForm(forms.Form):
     def __init__(self, *args, domanda: Domanda, **kwargs):
         super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["a"]).choices = [
-            (stato, StatoDomanda(stato).label)
-            for stato, lato in TRANSITIONS[domanda.stato].items()
-            if lato == Lato.REGIONE
+            (stato, StatoDomanda(stato).label) for stato in decisioni_manuali(domanda.stato)
         ]
+
+
+def decisioni_manuali(stato: str) -> list[str]:
+    """The officer's moves from `stato`, except those made only by a determinazione and its Flusso B."""
+    return [a for a, lato in TRANSITIONS[stato].items() if lato == Lato.REGIONE and a not in AUTORIZZATE]
 
 
 @admin.register(Domanda)
@@ -129,6 +133,7 @@ class DomandaAdmin(FunzionarioOnlyMixin, admin.ModelAdmin):
         "accordo_sha256",
         "presentata_il",
         "presentata_da",
+        "codice_autorizzazione_inps",
         "sostituisce",
         "sostituita_da_link",
     )
@@ -157,7 +162,7 @@ class DomandaAdmin(FunzionarioOnlyMixin, admin.ModelAdmin):
 
     @admin.display(description=_("decisione"))
     def azioni(self, obj: Domanda):
-        if not any(lato == Lato.REGIONE for lato in TRANSITIONS[obj.stato].values()):
+        if not decisioni_manuali(obj.stato):
             return _("Nessuna decisione possibile in questo stato.")
         url = reverse("admin:claims_domanda_decidi", args=[obj.pk])
         return format_html('<a class="button" href="{}">{}</a>', url, _("Cambia stato"))

@@ -29,6 +29,15 @@ class Misura(TimeStampedModel):
     periodo_dal = models.DateField(_("periodi dal"))
     periodo_al = models.DateField(_("periodi fino al"))
     max_settimane_per_sede = models.PositiveSmallIntegerField(_("settimane massime per sede"))
+    decreto_inps = models.CharField(
+        _("numero convenzionale del decreto (INPS)"),
+        max_length=10,
+        default="33193",
+        help_text=_(
+            "Il numero che INPS assegna alla misura nel Flusso B (messaggio INPS 1525/2020: 33193 per "
+            "l'art. 22 del DL 18/2020)."
+        ),
+    )
     data_assunzione_entro = models.DateField(
         _("lavoratori assunti entro il"),
         help_text=_("Il lavoratore deve risultare assunto a questa data."),
@@ -127,6 +136,12 @@ class Domanda(DocumentoProtocollato, TimeStampedModel):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     dati_presentati = models.JSONField(_("dati trasmessi"), null=True, blank=True)
+    codice_autorizzazione_inps = models.CharField(
+        _("codice di autorizzazione INPS"),
+        max_length=30,
+        blank=True,
+        help_text=_("Dato da INPS dopo il Flusso B; l'azienda lo indica nei modelli SR41."),
+    )
     sostituisce = models.OneToOneField(
         "self",
         verbose_name=_("rettifica della domanda"),
@@ -196,6 +211,16 @@ class Lavoratore(models.Model):
         _("ore richieste"), max_digits=6, decimal_places=1, validators=[MinValueValidator(Decimal("0"))]
     )
     data_assunzione = models.DateField(_("data di assunzione"))
+    ore_autorizzate = models.DecimalField(
+        _("ore autorizzate"),
+        max_digits=6,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        help_text=_(
+            "Fissate dalla determinazione di autorizzazione; vuoto finché la domanda non è autorizzata."
+        ),
+    )
 
     class Meta:
         verbose_name = _("lavoratore")
@@ -208,6 +233,10 @@ class Lavoratore(models.Model):
             models.CheckConstraint(
                 condition=Q(ore_settimanali__gt=0, ore_settimanali__lte=48) & Q(ore_richieste__gte=0),
                 name="lavoratore_ore_valide",
+            ),
+            models.CheckConstraint(
+                condition=Q(ore_autorizzate__isnull=True) | Q(ore_autorizzate__gte=0),
+                name="lavoratore_ore_autorizzate_non_negative",
             ),
         ]
 

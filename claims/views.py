@@ -39,7 +39,7 @@ from core.spreadsheets import cella_sicura
 from protocollo.selectors import ricevuta_pronta
 from protocollo.views import ricevuta_download
 
-from .constants import RETTIFICABILI, STATI_RICHIESTA, Qualifica, StatoDomanda, TipoContratto
+from .constants import AUTORIZZATE, RETTIFICABILI, STATI_RICHIESTA, Qualifica, StatoDomanda, TipoContratto
 from .forms import (
     COLONNE_FILE,
     FILE_MAX_RIGHE,
@@ -643,6 +643,8 @@ def _dati_domanda(domanda: Domanda) -> dict[str, Any]:
     return {
         "lavoratori": lavoratori,
         "ore_totali": sum((lav.ore_richieste for lav in lavoratori), start=Decimal(0)),
+        "autorizzata": domanda.stato in AUTORIZZATE,
+        "ore_autorizzate": sum((lav.ore_autorizzate or 0 for lav in lavoratori), start=Decimal(0)),
     }
 
 
