@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "protocollo",
     "claims",
     "consuntivi",
+    "autorizzazioni",
     "demo",
 ]
 
