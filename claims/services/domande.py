@@ -455,7 +455,7 @@ def _nuove_ore(
     nuove = []
     for cf, lav in lavoratori.items():
         attuali = lav.ore_autorizzate if lav.ore_autorizzate is not None else lav.ore_richieste
-        valore = Decimal(ore.get(cf, attuali))
+        valore = Decimal(ore.get(cf, attuali)).quantize(Decimal("0.1"))
         limite = (lav.ore_settimanali * domanda.settimane_esatte).quantize(Decimal("0.1"))
         if valore < 0:
             errori.append(_(MSG_ORE_NEGATIVE).format(domanda=ref, cf=cf))
