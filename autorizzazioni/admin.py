@@ -11,8 +11,7 @@ from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
-from django.utils.html import format_html, format_html_join
+from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from anagrafica.models import Provincia, User
@@ -23,7 +22,7 @@ from protocollo import pdf
 
 from .constants import TipoDeterminazione
 from .forms import AutorizzazioneForm, EsitoForm, RettificaForm
-from .models import Determinazione, ImportazioneEsitoInps, RigaDeterminazione
+from .models import Determinazione
 from .services import (
     determinazione_create,
     determinazione_flusso_b,
@@ -35,74 +34,20 @@ from .services import (
 CAMPI_SERVIZIO = {"data": "data_atto", "ore": "riduzioni"}
 
 
-class RigaInline(admin.TabularInline):
-    model = RigaDeterminazione
-    extra = 0
-    can_delete = False
-    fields = readonly_fields = ("domanda_link", "stato", "ore_precedenti", "ore_autorizzate", "stima")
-
-    def get_queryset(self, request: HttpRequest):
-        return super().get_queryset(request).select_related("domanda__azienda", "domanda__registrazione")
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    @admin.display(description=_("domanda"))
-    def domanda_link(self, riga: RigaDeterminazione):
-        url = reverse("admin:claims_domanda_change", args=[riga.domanda_id])
-        return format_html('<a href="{}">{}</a>', url, riga.domanda)
-
-    @admin.display(description=_("stato attuale"))
-    def stato(self, riga: RigaDeterminazione):
-        return riga.domanda.get_stato_display()
-
-
-class EsitoInline(admin.TabularInline):
-    model = ImportazioneEsitoInps
-    extra = 0
-    can_delete = False
-    fields = readonly_fields = ("created_at", "nome_file", "accolte", "anomalie", "importata_da", "sha256")
-    verbose_name_plural = _("esiti INPS importati")
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
 @admin.register(Determinazione)
 class DeterminazioneAdmin(FunzionarioOnlyMixin, admin.ModelAdmin):
-    list_display = ("numero", "anno", "data", "tranche", "tipo", "domande_n", "protocollo", "inviata_inps_il")
+    list_display = ("numero_anno", "data", "tranche", "tipo", "domande_n", "protocollo", "inviata_inps_il")
     list_filter = ("tipo", "anno")
     search_fields = ("tranche", "=numero")
     list_select_related = ("registrazione",)
     show_full_result_count = False
-    inlines = [RigaInline, EsitoInline]
-    fields = readonly_fields = (
-        "azioni",
-        "tipo",
-        "numero",
-        "anno",
-        "data",
-        "tranche",
-        "firmatario",
-        "misura",
-        "motivo",
-        "protocollo",
-        "adottata_il",
-        "adottata_da",
-        "flusso_b_sha256",
-        "flusso_b_generato_il",
-        "inviata_inps_il",
-        "inviata_inps_da",
-    )
 
     def get_queryset(self, request: HttpRequest):
         return super().get_queryset(request).annotate(domande_n=Count("righe"))
+
+    @admin.display(description=_("numero"), ordering="numero")
+    def numero_anno(self, obj: Determinazione) -> str:
+        return f"{obj.numero}/{obj.anno}"  # never "2.026": a number, not a quantity
 
     @admin.display(description=_("domande"), ordering="domande_n")
     def domande_n(self, obj: Determinazione) -> int:
@@ -117,44 +62,27 @@ class DeterminazioneAdmin(FunzionarioOnlyMixin, admin.ModelAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
-    @admin.display(description=_("azioni"))
-    def azioni(self, obj: Determinazione):
-        link = [
-            (
-                reverse("admin:autorizzazioni_determinazione_pdf", args=[obj.pk]),
-                _("Atto con l'allegato (PDF)"),
-            ),
-            (
-                reverse("admin:autorizzazioni_determinazione_flusso_b", args=[obj.pk]),
-                _("Scarica il Flusso B (XML)"),
-            ),
-        ]
-        if obj.inviata_inps_il is not None:
-            link.append(
-                (
-                    reverse("admin:autorizzazioni_determinazione_esito", args=[obj.pk]),
-                    _("Importa l'esito INPS"),
-                )
-            )
-        pulsanti = format_html_join(" ", '<a class="button" href="{}">{}</a>', link)
-        if obj.inviata_inps_il is None:
-            url = reverse("admin:autorizzazioni_determinazione_inviata", args=[obj.pk])
-            pulsanti = format_html(
-                '{} <form method="post" action="{}" class="inline-form">'
-                '<input type="hidden" name="csrfmiddlewaretoken" value="{}">'
-                '<input type="submit" value="{}"></form>',
-                pulsanti,
-                url,
-                self._csrf,
-                _("Segna il Flusso B come inviato a INPS"),
-            )
-        return pulsanti
-
     def change_view(self, request: HttpRequest, object_id: str, form_url: str = "", extra_context=None):
-        from django.middleware.csrf import get_token
-
-        self._csrf = get_token(request)
-        return super().change_view(request, object_id, form_url, extra_context)
+        """The act, its annex with each domanda's current state, its actions and its INPS outcomes."""
+        self._solo_funzionari(request)
+        atto = get_object_or_404(
+            Determinazione.objects.select_related(
+                "misura", "registrazione", "adottata_da", "inviata_inps_da"
+            ),
+            pk=object_id,
+        )
+        righe = atto.righe.select_related("domanda__azienda", "domanda__registrazione").order_by("pk")
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": str(atto),
+            "atto": atto,
+            "righe": righe,
+            "ore_totali": sum((r.ore_autorizzate for r in righe), Decimal(0)),
+            "stima_totale": sum((r.stima for r in righe), Decimal(0)),
+            "esiti": atto.esiti.select_related("importata_da"),
+        }
+        return TemplateResponse(request, "admin/autorizzazioni/determinazione.html", context)
 
     def get_urls(self):
         def view(funzione, nome: str, percorso: str):
