@@ -158,6 +158,7 @@ class LavoratoreLetturaSerializer(serializers.ModelSerializer):
             "tipo_contratto",
             "ore_settimanali",
             "ore_richieste",
+            "ore_autorizzate",
             "data_assunzione",
         ]
 
@@ -190,6 +191,7 @@ COMMON_FIELDS = [
     "settimane",
     "protocollo",
     "presentata_il",
+    "codice_autorizzazione_inps",
     "sostituisce",
     "sostituita_da",
 ]

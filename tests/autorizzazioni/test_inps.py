@@ -175,3 +175,22 @@ def test_cpi_operators_and_company_users_cannot_import_outcomes(
     risposta = client.post(_url("esito", determinazione), {"file": SimpleUploadedFile("e.csv", contenuto)})
     assert risposta.status_code in (302, 403)
     assert _stato(domanda) == StatoDomanda.TRASMESSA_INPS
+
+
+def test_the_payroll_software_reads_the_code_and_the_authorised_hours_from_the_api(
+    officer_client, determinazione
+):
+    from rest_framework.test import APIClient
+
+    _inviata(officer_client, determinazione)
+    domanda = _domande(determinazione)[0]
+    contenuto = f"{INTESTAZIONE_ESITO}{domanda.pk};{domanda.azienda.codice_fiscale};ACCOLTA;A20DG00177;\n"
+    officer_client.post(
+        _url("esito", determinazione), {"file": SimpleUploadedFile("e.csv", contenuto.encode())}
+    )
+
+    api = APIClient()
+    api.force_authenticate(domanda.creata_da)
+    dati = api.get(f"/api/v1/domande/{domanda.pk}/").json()
+    assert (dati["stato"], dati["codice_autorizzazione_inps"]) == ("ACCOLTA_INPS", "A20DG00177")
+    assert {lav["ore_autorizzate"] for lav in dati["lavoratori"]} == {"40.0"}
