@@ -47,6 +47,9 @@ MSG_NON_FUNZIONARIO = N_(
     "Solo un funzionario regionale può adottare le determinazioni e trasmetterle a INPS."
 )
 MSG_NESSUNA_DOMANDA = N_("Selezionare almeno una domanda.")
+MSG_TROPPE_DOMANDE = N_(
+    "Una determinazione comprende al più {massimo} domande ({n} scelte): dividerle in più tranche."
+)
 MSG_NUMERO_USATO = N_("Il numero {numero} è già stato dato a una determinazione del {anno}.")
 MSG_DATA_FUTURA = N_("La data della determinazione non può essere nel futuro.")
 MSG_PIU_MISURE = N_("Una determinazione riguarda domande di una sola misura; qui ce ne sono {n}.")
@@ -78,6 +81,9 @@ CODICE_AUTORIZZAZIONE = re.compile(r"^[0-9A-Z]{1,30}$")
 
 # {domanda pk: {codice fiscale del lavoratore: ore}}
 OreRichieste = Mapping[int, Mapping[str, Decimal]]
+# A tranche is adopted in one request and its annex printed in one PDF: at about 75 domande a second
+# and 50 annex rows a second here (bench/determinazione.py), 1,000 stays well inside a request.
+MAX_DOMANDE_PER_ATTO = 1000
 
 
 def _check_regione(actor: User | None) -> None:
@@ -160,6 +166,10 @@ def _blocca_domande(domande: Iterable[Domanda], ore: OreRichieste) -> list[Doman
     pks = {d.pk for d in domande} | set(ore)
     if not pks:
         raise ValidationError({"domande": [_(MSG_NESSUNA_DOMANDA)]})
+    if len(pks) > MAX_DOMANDE_PER_ATTO:
+        raise ValidationError(
+            {"domande": [_(MSG_TROPPE_DOMANDE).format(massimo=MAX_DOMANDE_PER_ATTO, n=len(pks))]}
+        )
     # One lock, in pk order, for every domanda of the act: two acts over the same domande wait for
     # each other instead of deadlocking, and the second finds them already authorised.
     scelte = list(
@@ -218,11 +228,15 @@ def _applica(
                     domanda=domanda.protocollo or f"n. {domanda.pk}", stato=domanda.get_stato_display()
                 )
             )
-        domanda_autorizza(actor=actor, domanda=domanda, ore=ore, note=nota, motivo=determinazione.motivo)
+        domanda = domanda_autorizza(
+            actor=actor, domanda=domanda, ore=ore, note=nota, motivo=determinazione.motivo
+        )
     else:
         precedenti = sum((lav.ore_autorizzate or 0 for lav in domanda.lavoratori.all()), Decimal("0.0"))
-        domanda_rettifica_ore(actor=actor, domanda=domanda, ore=ore, note=nota, motivo=determinazione.motivo)
-    lavoratori = list(domanda.lavoratori.order_by("codice_fiscale"))
+        domanda = domanda_rettifica_ore(
+            actor=actor, domanda=domanda, ore=ore, note=nota, motivo=determinazione.motivo
+        )
+    lavoratori = sorted(domanda.lavoratori.all(), key=lambda lav: lav.codice_fiscale)
     massimale = massimali[domanda.data_inizio.year]
     return RigaDeterminazione(
         determinazione=determinazione,

@@ -440,6 +440,12 @@ def richiesta_answer(
 # --- authorisation, Flusso B, INPS outcome (called by autorizzazioni.services) ----------------------
 
 
+def _lock_con_lavoratori(domanda: Domanda) -> Domanda:
+    # The workers come with the locked row: the hours are computed, written and read back (by the
+    # act's annex) on the same instances, without a query per step.
+    return Domanda.objects.select_for_update(of=("self",)).prefetch_related("lavoratori").get(pk=domanda.pk)
+
+
 def _domanda_ref(domanda: Domanda) -> str:
     return domanda.protocollo or f"n. {domanda.pk}"
 
@@ -488,9 +494,10 @@ def domanda_autorizza(
 ) -> Domanda:
     """VERIFICATA - AMMISSIBILE → AUTORIZZATA inside a determinazione (DOMAIN.md, "Authorisation and
     the hand-off to INPS"): each worker's authorised hours default to the requested ones; the officer
-    may only reduce them, and a reduction needs its reason. Runs in the act's transaction."""
+    may only reduce them, and a reduction needs its reason. Runs in the act's transaction; the
+    returned domanda's `lavoratori.all()` carries the hours just written."""
     _check_regione(actor)
-    domanda = _lock(domanda)
+    domanda = _lock_con_lavoratori(domanda)
     nuove = _nuove_ore(domanda, ore, rettifica=False)
     ridotte = any(valore < lav.ore_richieste for lav, valore in nuove)
     if ridotte and not motivo.strip():
@@ -514,7 +521,7 @@ def domanda_rettifica_ore(
     integrazione del monte ore"), up to the contractual limit of the period. The state does not change;
     the history gets a row with the hours before and after."""
     _check_regione(actor)
-    domanda = _lock(domanda)
+    domanda = _lock_con_lavoratori(domanda)
     if domanda.stato not in AUTORIZZATE:
         raise NotAllowed(
             _(MSG_NON_RETTIFICABILE_ORE).format(

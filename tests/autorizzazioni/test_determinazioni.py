@@ -271,3 +271,14 @@ def test_changelist_of_acts_costs_the_same_queries_for_1_or_20_acts(ammissibile,
         risposta = officer_client.get(url)
     assert "Tranche 20-" in risposta.text
     assert len(venti) == len(uno)
+
+
+def test_an_act_is_bounded_in_size(ammissibile, funzionario, monkeypatch):
+    from autorizzazioni import services
+
+    massimali_e_risorse(_anno(), Decimal("100000"))
+    monkeypatch.setattr(services, "MAX_DOMANDE_PER_ATTO", 2)
+    domande = ammissibile(3)
+    with pytest.raises(ValidationError, match="al più 2 domande \\(3 scelte\\)"):
+        atto(funzionario, domande)
+    assert {_stato(d) for d in domande} == {StatoDomanda.AMMISSIBILE}
