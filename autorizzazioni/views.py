@@ -38,12 +38,14 @@ class FiltroForm(forms.Form):
         queryset=Determinazione.objects.none(),
         required=False,
         empty_label=_("Tutte"),
+        widget=forms.Select(attrs={"class": "form-select"}),
     )
     provincia = forms.ModelChoiceField(
         label=_("Provincia"),
         queryset=Provincia.objects.none(),
         required=False,
         empty_label=_("Tutte"),
+        widget=forms.Select(attrs={"class": "form-select"}),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
