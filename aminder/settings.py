@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "protocollo",
     "claims",
     "consuntivi",
+    "autorizzazioni",
     "demo",
 ]
 

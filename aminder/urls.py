@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("anagrafica.urls")),
     path("", include("claims.urls")),
     path("", include("consuntivi.urls")),
+    path("", include("autorizzazioni.urls")),
     path("", include("protocollo.urls")),
     path("", include("core.urls")),
     path("api/", include("aminder.api_urls")),

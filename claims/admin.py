@@ -16,7 +16,7 @@ from anagrafica.models import User
 from anagrafica.permissions import FunzionarioEditsMixin, FunzionarioOnlyMixin, is_funzionario
 from core.exceptions import DomainError
 
-from .constants import TRANSITIONS, EsitoRichiesta, Lato, StatoDomanda, TipoRichiesta
+from .constants import AUTORIZZATE, TRANSITIONS, EsitoRichiesta, Lato, StatoDomanda, TipoRichiesta
 from .models import (
     Domanda,
     EventoDomanda,
@@ -77,6 +77,7 @@ class LavoratoreInline(ReadOnlyInline):
         "tipo_contratto",
         "ore_settimanali",
         "ore_richieste",
+        "ore_autorizzate",
         "data_assunzione",
         "giorni_settimana",
         "giorni_richiesti",
@@ -108,10 +109,13 @@ class DecisioneForm(forms.Form):
     def __init__(self, *args, domanda: Domanda, **kwargs):
         super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["a"]).choices = [
-            (stato, StatoDomanda(stato).label)
-            for stato, lato in TRANSITIONS[domanda.stato].items()
-            if lato == Lato.REGIONE
+            (stato, StatoDomanda(stato).label) for stato in decisioni_manuali(domanda.stato)
         ]
+
+
+def decisioni_manuali(stato: str) -> list[str]:
+    """The officer's moves from `stato`, except those made only by a determinazione and its Flusso B."""
+    return [a for a, lato in TRANSITIONS[stato].items() if lato == Lato.REGIONE and a not in AUTORIZZATE]
 
 
 @admin.register(Domanda)
@@ -142,6 +146,7 @@ class DomandaAdmin(FunzionarioOnlyMixin, admin.ModelAdmin):
         "accordo_sha256",
         "presentata_il",
         "presentata_da",
+        "codice_autorizzazione_inps",
         "sostituisce",
         "sostituita_da_link",
         "altre_aziende",
@@ -192,7 +197,7 @@ class DomandaAdmin(FunzionarioOnlyMixin, admin.ModelAdmin):
 
     @admin.display(description=_("decisione"))
     def azioni(self, obj: Domanda):
-        if not any(lato == Lato.REGIONE for lato in TRANSITIONS[obj.stato].values()):
+        if not decisioni_manuali(obj.stato):
             return _("Nessuna decisione possibile in questo stato.")
         url = reverse("admin:claims_domanda_decidi", args=[obj.pk])
         return format_html('<a class="button" href="{}">{}</a>', url, _("Cambia stato"))

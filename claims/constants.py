@@ -11,6 +11,9 @@ class StatoDomanda(models.TextChoices):
     DA_RETTIFICARE = "DA_RETTIFICARE", _("VERIFICATA - DA RETTIFICARE")
     AMMISSIBILE = "AMMISSIBILE", _("VERIFICATA - AMMISSIBILE")
     AUTORIZZATA = "AUTORIZZATA", _("AUTORIZZATA")
+    TRASMESSA_INPS = "TRASMESSA_INPS", _("TRASMESSA INPS")
+    ACCOLTA_INPS = "ACCOLTA_INPS", _("ACCOLTA INPS")
+    ANOMALIA_INPS = "ANOMALIA_INPS", _("ANOMALIA INPS")
     NON_AMMISSIBILE = "NON_AMMISSIBILE", _("NON AMMISSIBILE")
     ANNULLATA = "ANNULLATA", _("ANNULLATA")
     RETTIFICATA = "RETTIFICATA", _("RETTIFICATA")
@@ -50,8 +53,13 @@ TRANSITIONS: dict[str, dict[str, str]] = {
         S.NON_AMMISSIBILE: Lato.REGIONE,
         S.ANNULLATA: Lato.REGIONE,
     },
-    # Back to the company for a correction only until the act is sent to INPS (no INPS state yet).
-    S.AUTORIZZATA: {S.DA_RETTIFICARE: Lato.REGIONE, S.ANNULLATA: Lato.REGIONE},
+    # Back to the company for a correction only until the act is sent to INPS; onward only through a
+    # determinazione and its Flusso B (autorizzazioni.services), never by hand.
+    S.AUTORIZZATA: {S.DA_RETTIFICARE: Lato.REGIONE, S.TRASMESSA_INPS: Lato.REGIONE, S.ANNULLATA: Lato.REGIONE},
+    S.TRASMESSA_INPS: {S.ACCOLTA_INPS: Lato.REGIONE, S.ANOMALIA_INPS: Lato.REGIONE},
+    S.ACCOLTA_INPS: {S.ANNULLATA: Lato.REGIONE},
+    # An anomaly is back in the officer's hands: fixed by a correction act and sent again, or cancelled.
+    S.ANOMALIA_INPS: {S.TRASMESSA_INPS: Lato.REGIONE, S.ANNULLATA: Lato.REGIONE},
     S.NON_AMMISSIBILE: {},
     S.ANNULLATA: {},
     S.RETTIFICATA: {},
@@ -78,6 +86,9 @@ POLICY: dict[str, Regole] = {
     S.DA_RETTIFICARE: Regole(False, True, False, True, True, True),
     S.AMMISSIBILE: Regole(False, False, True, True, True, True),
     S.AUTORIZZATA: Regole(False, False, True, True, True, True),
+    S.TRASMESSA_INPS: Regole(False, False, True, False, True, True),
+    S.ACCOLTA_INPS: Regole(False, False, True, True, True, True),
+    S.ANOMALIA_INPS: Regole(False, False, True, True, True, True),
     S.NON_AMMISSIBILE: Regole(False, False, False, False, False, False),
     S.ANNULLATA: Regole(False, False, False, False, False, False),
     S.RETTIFICATA: Regole(False, False, False, False, False, False),
@@ -94,6 +105,9 @@ STATI_ANNULLAMENTO = _stati("annullamento")
 STATI_CONSUNTIVABILI = _stati("consuntivi")
 VIVE = _stati("viva")
 NON_VIVE = frozenset(StatoDomanda.values) - VIVE
+# Authorised by a determinazione: the hours are the authorised ones, the cost weighs on the budget.
+# Moves into these states are made only by the act's services, never from the "Cambia stato" page.
+AUTORIZZATE = frozenset({S.AUTORIZZATA, S.TRASMESSA_INPS, S.ACCOLTA_INPS, S.ANOMALIA_INPS})
 # The Region's decisions are e-mailed to the referente; these carry the officer's note.
 NOTA_OBBLIGATORIA = frozenset({S.DA_RETTIFICARE, S.NON_AMMISSIBILE, S.ANNULLATA})
 

@@ -43,6 +43,15 @@ class Misura(TimeStampedModel):
             "La prima domanda di una sede copre almeno questi giorni (5 nel 2020). Vuoto: nessun minimo."
         ),
     )
+    decreto_inps = models.CharField(
+        _("numero convenzionale del decreto (INPS)"),
+        max_length=10,
+        default="33193",
+        help_text=_(
+            "Il numero che INPS assegna alla misura nel Flusso B (messaggio INPS 1525/2020: 33193 per "
+            "l'art. 22 del DL 18/2020)."
+        ),
+    )
     data_assunzione_entro = models.DateField(
         _("lavoratori assunti entro il"),
         help_text=_("Il lavoratore deve risultare assunto a questa data."),
@@ -141,6 +150,12 @@ class Domanda(DocumentoProtocollato, TimeStampedModel):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     dati_presentati = models.JSONField(_("dati trasmessi"), null=True, blank=True)
+    codice_autorizzazione_inps = models.CharField(
+        _("codice di autorizzazione INPS"),
+        max_length=30,
+        blank=True,
+        help_text=_("Dato da INPS dopo il Flusso B; l'azienda lo indica nei modelli SR41."),
+    )
     sostituisce = models.OneToOneField(
         "self",
         verbose_name=_("rettifica della domanda"),
@@ -219,6 +234,16 @@ class Lavoratore(models.Model):
         blank=True,
         help_text=_("Solo per le aziende agricole: giornate di integrazione richieste nel periodo."),
     )
+    ore_autorizzate = models.DecimalField(
+        _("ore autorizzate"),
+        max_digits=6,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        help_text=_(
+            "Fissate dalla determinazione di autorizzazione; vuoto finché la domanda non è autorizzata."
+        ),
+    )
 
     class Meta:
         verbose_name = _("lavoratore")
@@ -235,6 +260,10 @@ class Lavoratore(models.Model):
             models.CheckConstraint(
                 condition=Q(giorni_settimana__isnull=True) | Q(giorni_settimana__in=[5, 6]),
                 name="lavoratore_giorni_settimana_5_o_6",
+            ),
+            models.CheckConstraint(
+                condition=Q(ore_autorizzate__isnull=True) | Q(ore_autorizzate__gte=0),
+                name="lavoratore_ore_autorizzate_non_negative",
             ),
         ]
 

@@ -171,6 +171,7 @@ class LavoratoreLetturaSerializer(serializers.ModelSerializer):
             "tipo_contratto",
             "ore_settimanali",
             "ore_richieste",
+            "ore_autorizzate",
             "data_assunzione",
             "giorni_settimana",
             "giorni_richiesti",
@@ -207,6 +208,7 @@ COMMON_FIELDS = [
     "settimane",
     "protocollo",
     "presentata_il",
+    "codice_autorizzazione_inps",
     "sostituisce",
     "sostituita_da",
 ]

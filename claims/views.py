@@ -38,7 +38,7 @@ from core.spreadsheets import csv_testo
 from protocollo.selectors import ricevuta_pronta
 from protocollo.views import ricevuta_download
 
-from .constants import RETTIFICABILI, Qualifica, StatoDomanda, TipoContratto, TipoRichiesta
+from .constants import AUTORIZZATE, RETTIFICABILI, Qualifica, StatoDomanda, TipoContratto, TipoRichiesta
 from .forms import (
     COLONNE_FILE,
     COLONNE_OBBLIGATORIE,
@@ -632,6 +632,8 @@ def _dati_domanda(domanda: Domanda) -> dict[str, Any]:
     return {
         "lavoratori": lavoratori,
         "ore_totali": sum((lav.ore_richieste for lav in lavoratori), start=Decimal(0)),
+        "autorizzata": domanda.stato in AUTORIZZATE,
+        "ore_autorizzate": sum((lav.ore_autorizzate or 0 for lav in lavoratori), start=Decimal(0)),
     }
 
 

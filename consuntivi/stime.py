@@ -44,10 +44,10 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import ExtractYear, Least, Round
+from django.db.models.functions import Coalesce, ExtractYear, Least, Round
 from django.utils.translation import gettext_lazy as _
 
-from claims.constants import StatoDomanda
+from claims.constants import AUTORIZZATE
 from claims.models import Domanda, Lavoratore
 
 from .constants import QUOTA_INTEGRAZIONE
@@ -72,6 +72,32 @@ def stima_riga(
     lorda = QUOTA_INTEGRAZIONE * retribuzione_mensile * ore * MESI_ANNO / (ore_settimanali * SETTIMANE_ANNO)
     netta = lorda * (100 - massimale.riduzione_percentuale) / 100
     return min(netta, massimale.importo_per(retribuzione_mensile)).quantize(CENTESIMO, rounding=ROUND_HALF_UP)
+
+
+def stima_ore_autorizzate(*, ore: Decimal, ore_settimanali: Decimal, massimale: Massimale) -> Decimal:
+    """The cost of a worker's authorised hours at decision time, before any consuntivo: the hours ×
+    the highest hourly benefit the year's massimali allow (the higher net cap ÷ the monthly
+    contractual hours). The pay is not known yet, so the budget is never under-estimated."""
+    orario = massimale.importo_sopra * MESI_ANNO / (ore_settimanali * SETTIMANE_ANNO)
+    return (ore * orario).quantize(CENTESIMO, rounding=ROUND_HALF_UP)
+
+
+def impegno_autorizzato(anni: set[int] | None = None) -> dict[int, Decimal]:
+    """Per year (of the period's start): `stima_ore_autorizzate` summed over every worker of the
+    authorised domande, computed by the database with the same formula; one query."""
+    lavoratori = Lavoratore.objects.filter(domanda__stato__in=AUTORIZZATE, ore_autorizzate__isnull=False)
+    lavoratori = lavoratori.annotate(anno=ExtractYear("domanda__data_inizio"))
+    if anni is not None:
+        lavoratori = lavoratori.filter(anno__in=anni)
+    costo = ExpressionWrapper(
+        F("ore_autorizzate")
+        * _massimale("importo_sopra")
+        * Value(MESI_ANNO)
+        / (F("ore_settimanali") * Value(SETTIMANE_ANNO)),
+        output_field=_MONEY,
+    )
+    righe = lavoratori.annotate(costo=Round(costo, 2, output_field=_MONEY)).values("anno")
+    return {r["anno"]: r["totale"] or Decimal("0.00") for r in righe.annotate(totale=Sum("costo"))}
 
 
 @dataclass
@@ -182,12 +208,18 @@ class AnnoCruscotto:
     stima: Decimal = Decimal("0.00")
     domande: int = 0
     ore_autorizzate: Decimal = Decimal("0")
+    impegno: Decimal = Decimal("0.00")  # stima_ore_autorizzate of the authorised domande
     ore_stimate: Decimal = Decimal("0")
     righe_senza_stima: int = 0
 
     @property
     def residuo(self) -> Decimal:
         return self.risorse - self.stima
+
+    @property
+    def residuo_atti(self) -> Decimal:
+        """What the determinazioni may still authorise this year."""
+        return self.risorse - self.impegno
 
     @property
     def percentuale(self) -> Decimal | None:
@@ -207,7 +239,9 @@ class AnnoCruscotto:
 
 
 def cruscotto() -> list[AnnoCruscotto]:
-    """For each year: the Region's resources against the estimated cost of the AUTORIZZATA domande.
+    """For each year: the Region's resources against the cost of the authorised domande, both as
+    committed by the determinazioni (`impegno`, authorised hours at the year's massimali) and as
+    estimated from their consuntivi.
 
     A domanda counts in the year its period starts; its estimate is that of the lines of its
     consuntivi. The projection adds the authorised hours not yet reported (or reported without pay)
@@ -221,11 +255,15 @@ def cruscotto() -> list[AnnoCruscotto]:
 
     for row in RisorseRegionali.objects.values("anno").annotate(totale=Sum("importo")):
         anno(row["anno"]).risorse = row["totale"]
-    autorizzate = Domanda.objects.filter(stato=StatoDomanda.AUTORIZZATA)
+    autorizzate = Domanda.objects.filter(stato__in=AUTORIZZATE)
+    for a, impegno in impegno_autorizzato().items():
+        anno(a).impegno = impegno
     for row in (
         Lavoratore.objects.filter(domanda__in=autorizzate)
         .values(a=ExtractYear("domanda__data_inizio"))
-        .annotate(ore=Sum("ore_richieste"), domande=Count("domanda", distinct=True))
+        .annotate(
+            ore=Sum(Coalesce("ore_autorizzate", "ore_richieste")), domande=Count("domanda", distinct=True)
+        )
     ):
         anno(row["a"]).ore_autorizzate = row["ore"] or Decimal(0)
         anno(row["a"]).domande = row["domande"]
@@ -251,8 +289,11 @@ def domande_autorizzate_con_stima(limit: int = 50) -> QuerySet[Domanda]:
         .values("totale")[:1]
     )
     return (
-        Domanda.objects.filter(stato=StatoDomanda.AUTORIZZATA)
+        Domanda.objects.filter(stato__in=AUTORIZZATE)
         .select_related("azienda", "registrazione")
-        .annotate(stima=stima, ore_autorizzate=Sum("lavoratori__ore_richieste"))
+        .annotate(
+            stima=stima,
+            ore_autorizzate=Sum(Coalesce("lavoratori__ore_autorizzate", "lavoratori__ore_richieste")),
+        )
         .order_by(F("stima").desc(nulls_last=True), "pk")[:limit]
     )

@@ -4,7 +4,8 @@ these functions and nothing else changes a domanda's data or state."""
 
 import datetime as dt
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -21,6 +22,7 @@ from core.exceptions import NotAllowed, NotPermitted
 from protocollo.services import protocollo_request
 
 from ..constants import (
+    AUTORIZZATE,
     NOTA_OBBLIGATORIA,
     RETTIFICABILI,
     STATI_ANNULLAMENTO,
@@ -77,6 +79,23 @@ MSG_RICHIESTA_GIA_RISPOSTA = N_("Alla richiesta è già stata data risposta.")
 MSG_RIMANDA_SOLO_MODIFICA = N_(
     "Si rimanda in rettifica solo accogliendo una richiesta di modifica: una richiesta di annullamento "
     "accolta annulla la domanda."
+)
+MSG_SOLO_CON_ATTO = N_(
+    "Il passaggio a {a} avviene solo con una determinazione dirigenziale e il suo Flusso B, non con un "
+    "cambio di stato."
+)
+MSG_ORE_LAVORATORE_IGNOTO = N_("Il lavoratore {cf} non è nella domanda {domanda}.")
+MSG_ORE_OLTRE_RICHIESTE = N_(
+    "Domanda {domanda}, lavoratore {cf}: le ore autorizzate ({ore}) superano quelle richieste ({richieste})."
+)
+MSG_ORE_OLTRE_LIMITE = N_(
+    "Domanda {domanda}, lavoratore {cf}: le ore autorizzate ({ore}) superano il limite di {limite} ore "
+    "(ore settimanali × settimane del periodo)."
+)
+MSG_ORE_NEGATIVE = N_("Domanda {domanda}, lavoratore {cf}: le ore autorizzate non possono essere negative.")
+MSG_RIDUZIONE_SENZA_MOTIVO = N_("Indicare il motivo della riduzione o della rettifica delle ore autorizzate.")
+MSG_NON_RETTIFICABILE_ORE = N_(
+    "La domanda {domanda} è in stato {stato}: si rettificano le ore solo di domande già autorizzate."
 )
 
 
@@ -392,6 +411,8 @@ def domanda_transition(*, actor: User, domanda: Domanda, to: str, note: str = ""
     """A decision of a regional officer (istruttoria, rettifica richiesta, ammissibilità,
     autorizzazione, non ammissibilità, annullamento). The referente is e-mailed after commit."""
     _check_regione(actor)
+    if to in AUTORIZZATE:
+        raise NotAllowed(_(MSG_SOLO_CON_ATTO).format(a=StatoDomanda(to).label))
     domanda = _lock(domanda)
     note = note.strip()
     if to in NOTA_OBBLIGATORIA and not note and TRANSITIONS[domanda.stato].get(to) == Lato.REGIONE:
@@ -473,3 +494,142 @@ def richiesta_answer(
         )
     transaction.on_commit(lambda: notifiche.richiesta_risposta(richiesta.pk))
     return richiesta
+
+
+# --- authorisation, Flusso B, INPS outcome (called by autorizzazioni.services) ----------------------
+
+
+def _lock_con_lavoratori(domanda: Domanda) -> Domanda:
+    # The workers come with the locked row: the hours are computed, written and read back (by the
+    # act's annex) on the same instances, without a query per step.
+    return Domanda.objects.select_for_update(of=("self",)).prefetch_related("lavoratori").get(pk=domanda.pk)
+
+
+def _domanda_ref(domanda: Domanda) -> str:
+    return domanda.protocollo or f"n. {domanda.pk}"
+
+
+def _nuove_ore(
+    domanda: Domanda, ore: Mapping[str, Decimal], *, rettifica: bool
+) -> list[tuple[Lavoratore, Decimal]]:
+    """The authorised hours of every worker: `ore` (by codice fiscale) where given, otherwise the
+    current authorised hours, or the requested ones on the first authorisation."""
+    lavoratori = {lav.codice_fiscale: lav for lav in domanda.lavoratori.all()}
+    ref = _domanda_ref(domanda)
+    errori = [_(MSG_ORE_LAVORATORE_IGNOTO).format(cf=cf, domanda=ref) for cf in ore if cf not in lavoratori]
+    nuove = []
+    for cf, lav in lavoratori.items():
+        attuali = lav.ore_autorizzate if lav.ore_autorizzate is not None else lav.ore_richieste
+        valore = Decimal(ore.get(cf, attuali)).quantize(Decimal("0.1"))
+        limite = (lav.ore_settimanali * domanda.settimane_esatte).quantize(Decimal("0.1"))
+        if valore < 0:
+            errori.append(_(MSG_ORE_NEGATIVE).format(domanda=ref, cf=cf))
+        elif not rettifica and valore > lav.ore_richieste:
+            errori.append(
+                _(MSG_ORE_OLTRE_RICHIESTE).format(domanda=ref, cf=cf, ore=valore, richieste=lav.ore_richieste)
+            )
+        elif rettifica and valore > limite:
+            errori.append(_(MSG_ORE_OLTRE_LIMITE).format(domanda=ref, cf=cf, ore=valore, limite=limite))
+        nuove.append((lav, valore))
+    if errori:
+        raise ValidationError({"ore": errori})
+    return nuove
+
+
+def _scrivi_ore(nuove: list[tuple[Lavoratore, Decimal]]) -> dict[str, list[str | None]]:
+    """Store the hours and return what changed: {codice fiscale: [before, after]} for the history."""
+    cambiate: dict[str, list[str | None]] = {}
+    for lav, valore in nuove:
+        if lav.ore_autorizzate != valore:
+            prima = None if lav.ore_autorizzate is None else str(lav.ore_autorizzate)
+            cambiate[lav.codice_fiscale] = [prima, str(valore)]
+            lav.ore_autorizzate = valore
+    Lavoratore.objects.bulk_update([lav for lav, _v in nuove], ["ore_autorizzate"])
+    return cambiate
+
+
+def domanda_autorizza(
+    *, actor: User, domanda: Domanda, ore: Mapping[str, Decimal], note: str, motivo: str = ""
+) -> Domanda:
+    """VERIFICATA - AMMISSIBILE → AUTORIZZATA inside a determinazione (DOMAIN.md, "Authorisation and
+    the hand-off to INPS"): each worker's authorised hours default to the requested ones; the officer
+    may only reduce them, and a reduction needs its reason. Runs in the act's transaction; the
+    returned domanda's `lavoratori.all()` carries the hours just written."""
+    _check_regione(actor)
+    domanda = _lock_con_lavoratori(domanda)
+    nuove = _nuove_ore(domanda, ore, rettifica=False)
+    ridotte = any(valore < lav.ore_richieste for lav, valore in nuove)
+    if ridotte and not motivo.strip():
+        raise ValidationError({"motivo": [_(MSG_RIDUZIONE_SENZA_MOTIVO)]})
+    if TRANSITIONS[domanda.stato].get(StatoDomanda.AUTORIZZATA) != Lato.REGIONE:
+        raise NotAllowed(
+            _(MSG_TRANSIZIONE).format(da=domanda.get_stato_display(), a=StatoDomanda.AUTORIZZATA.label)
+        )
+    cambiate = _scrivi_ore(nuove)
+    if ridotte:
+        note = f"{note} – ore ridotte: {motivo.strip()}"
+    return _transition(
+        domanda, StatoDomanda.AUTORIZZATA, actor=actor, lato=Lato.REGIONE, note=note, dati={"ore": cambiate}
+    )
+
+
+def domanda_rettifica_ore(
+    *, actor: User, domanda: Domanda, ore: Mapping[str, Decimal], note: str, motivo: str
+) -> Domanda:
+    """A correction act changes the authorised hours of a domanda already authorised ("rettifiche ad
+    integrazione del monte ore"), up to the contractual limit of the period. The state does not change;
+    the history gets a row with the hours before and after."""
+    _check_regione(actor)
+    domanda = _lock_con_lavoratori(domanda)
+    if domanda.stato not in AUTORIZZATE:
+        raise NotAllowed(
+            _(MSG_NON_RETTIFICABILE_ORE).format(
+                domanda=_domanda_ref(domanda), stato=domanda.get_stato_display()
+            )
+        )
+    if not motivo.strip():
+        raise ValidationError({"motivo": [_(MSG_RIDUZIONE_SENZA_MOTIVO)]})
+    cambiate = _scrivi_ore(_nuove_ore(domanda, ore, rettifica=True))
+    EventoDomanda.objects.create(
+        domanda=domanda,
+        actor=actor,
+        da=domanda.stato,
+        a=domanda.stato,
+        note=f"{note}: {motivo.strip()}",
+        dati={"ore": cambiate},
+    )
+    domanda.save(update_fields=["updated_at"])
+    return domanda
+
+
+def domanda_trasmetti_inps(*, actor: User, domanda: Domanda, note: str) -> Domanda:
+    """AUTORIZZATA (or ANOMALIA INPS, after a correction) → TRASMESSA INPS: the act's Flusso B went out."""
+    _check_regione(actor)
+    domanda = _lock(domanda)
+    return _transition(domanda, StatoDomanda.TRASMESSA_INPS, actor=actor, lato=Lato.REGIONE, note=note)
+
+
+def domanda_esito_inps(
+    *, actor: User, domanda: Domanda, codice: str = "", anomalia: str = "", note: str = ""
+) -> Domanda:
+    """TRASMESSA INPS → ACCOLTA INPS with INPS's authorisation code (the company needs it for the
+    SR41), or → ANOMALIA INPS with INPS's reason, back to the officer."""
+    _check_regione(actor)
+    domanda = _lock(domanda)
+    if codice:
+        domanda.codice_autorizzazione_inps = codice
+        domanda.save(update_fields=["codice_autorizzazione_inps", "updated_at"])
+        testo = f"{note} – codice di autorizzazione INPS {codice}"
+        dati = {"codice_autorizzazione_inps": codice}
+        return _transition(
+            domanda, StatoDomanda.ACCOLTA_INPS, actor=actor, lato=Lato.REGIONE, note=testo, dati=dati
+        )
+    testo = f"{note} – anomalia segnalata da INPS: {anomalia}"
+    return _transition(
+        domanda,
+        StatoDomanda.ANOMALIA_INPS,
+        actor=actor,
+        lato=Lato.REGIONE,
+        note=testo,
+        dati={"anomalia": anomalia},
+    )

@@ -83,6 +83,9 @@ class DomandaFactory(factory.django.DjangoModelFactory):
         da_rettificare = factory.Trait(presentata=True, stato=StatoDomanda.DA_RETTIFICARE)
         ammissibile = factory.Trait(presentata=True, stato=StatoDomanda.AMMISSIBILE)
         autorizzata = factory.Trait(presentata=True, stato=StatoDomanda.AUTORIZZATA)
+        trasmessa_inps = factory.Trait(presentata=True, stato=StatoDomanda.TRASMESSA_INPS)
+        accolta_inps = factory.Trait(presentata=True, stato=StatoDomanda.ACCOLTA_INPS)
+        anomalia_inps = factory.Trait(presentata=True, stato=StatoDomanda.ANOMALIA_INPS)
         non_ammissibile = factory.Trait(presentata=True, stato=StatoDomanda.NON_AMMISSIBILE)
         annullata = factory.Trait(presentata=True, stato=StatoDomanda.ANNULLATA)
 

@@ -87,6 +87,7 @@ def test_officer_creates_a_measure_with_its_submission_window(officer_client):
         "periodo_dal": "01/08/2020",
         "periodo_al": "31/08/2020",
         "max_settimane_per_sede": "9",
+        "decreto_inps": "33193",
         "data_assunzione_entro": "13/07/2020",
         "finestre-TOTAL_FORMS": "1",
         "finestre-INITIAL_FORMS": "0",

@@ -6,7 +6,7 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from claims.constants import TRANSITIONS, EsitoRichiesta, Lato, StatoDomanda, TipoRichiesta
+from claims.constants import AUTORIZZATE, TRANSITIONS, EsitoRichiesta, Lato, StatoDomanda, TipoRichiesta
 from claims.models import Domanda, EventoDomanda
 from claims.services.domande import (
     domanda_attach_accordo,
@@ -323,11 +323,16 @@ STATI_FACTORY = {
     StatoDomanda.DA_RETTIFICARE: {"da_rettificare": True},
     StatoDomanda.AMMISSIBILE: {"ammissibile": True},
     StatoDomanda.AUTORIZZATA: {"autorizzata": True},
+    StatoDomanda.TRASMESSA_INPS: {"trasmessa_inps": True},
+    StatoDomanda.ACCOLTA_INPS: {"accolta_inps": True},
+    StatoDomanda.ANOMALIA_INPS: {"anomalia_inps": True},
     StatoDomanda.NON_AMMISSIBILE: {"non_ammissibile": True},
     StatoDomanda.ANNULLATA: {"annullata": True},
 }
+# Moves into AUTORIZZATA and the INPS states are made only by a determinazione (autorizzazioni), never
+# by an officer's decision: tests/autorizzazioni drives those.
 REGION_MOVES = [
-    (da, a, lato == Lato.REGIONE)
+    (da, a, lato == Lato.REGIONE and a not in AUTORIZZATE)
     for da in STATI_FACTORY
     for a in StatoDomanda
     for lato in [TRANSITIONS[da].get(a)]
@@ -344,7 +349,7 @@ def test_region_transition_table(funzionario, da, a, allowed):
         evento = domanda.eventi.last()
         assert (evento.da, evento.a, evento.actor, evento.note) == (da, a, funzionario, "Verificato")
     else:
-        with pytest.raises(NotAllowed, match="non è consentito"):
+        with pytest.raises(NotAllowed, match=r"non è consentito|solo con una determinazione"):
             domanda_transition(actor=funzionario, domanda=domanda, to=a, note="x")
         assert Domanda.objects.get(pk=domanda.pk).stato == da
         assert not domanda.eventi.exists()

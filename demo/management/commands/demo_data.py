@@ -18,7 +18,7 @@ from anagrafica.constants import Ruolo
 from anagrafica.models import Abilitazione, Azienda, CentroImpiego, Comune, Sede, User
 from claims.models import FinestraPresentazione, Misura
 from claims.services.domande import domanda_create
-from consuntivi.models import RisorseRegionali
+from consuntivi.models import Massimale, RisorseRegionali
 
 PERSONE = [
     ("RSSMRA80A01L219M", "Mario", "Rossi", "mario.rossi@alfameccanica.example.it"),
@@ -111,6 +111,16 @@ class Command(BaseCommand):
             RisorseRegionali.objects.get_or_create(
                 anno=oggi.year, misura=misura, descrizione=descrizione, defaults={"importo": importo}
             )
+        # A determinazione prices the authorised hours at the year's massimali: the demo year gets 2020's.
+        Massimale.objects.get_or_create(
+            anno=oggi.year,
+            defaults={
+                "soglia_retribuzione": Decimal("2159.48"),
+                "importo_sotto": Decimal("939.89"),
+                "importo_sopra": Decimal("1129.66"),
+                "fonte": "come il 2020 (circolare INPS 20/2020), dato dimostrativo",
+            },
+        )
 
     def _persona(self, cf, nome, cognome, email) -> User:
         # Company-side people sign in with SPID or CNS only: no password.
@@ -124,7 +134,9 @@ class Command(BaseCommand):
         return user
 
     def _backoffice(self) -> None:
-        funzionari = self._group("Funzionari regionali", apps=("anagrafica", "claims", "consuntivi"))
+        funzionari = self._group(
+            "Funzionari regionali", apps=("anagrafica", "claims", "consuntivi", "autorizzazioni")
+        )
         operatori = self._group(
             "Operatori CPI",
             models=("abilitazione", "richiestacensimento", "azienda", "sede"),
