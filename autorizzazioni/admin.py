@@ -18,7 +18,6 @@ from anagrafica.models import Provincia, User
 from anagrafica.permissions import FunzionarioOnlyMixin, is_funzionario
 from claims.constants import StatoDomanda
 from core.exceptions import DomainError
-from protocollo import pdf
 
 from .constants import TipoDeterminazione
 from .forms import AutorizzazioneForm, EsitoForm, RettificaForm
@@ -192,6 +191,8 @@ class DeterminazioneAdmin(FunzionarioOnlyMixin, admin.ModelAdmin):
         determinazione = get_object_or_404(Determinazione.objects.select_related("registrazione"), pk=pk)
         dati = determinazione.dati
         domande = dati["domande"]
+        from protocollo import pdf  # WeasyPrint loads where PDFs are rendered, not in every process
+
         contenuto = pdf.render_with_data(
             "autorizzazioni/pdf/determinazione.html",
             {

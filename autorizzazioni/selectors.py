@@ -1,5 +1,7 @@
 """Reads of the authorisation half: the public list of authorised domande (open data) and acts."""
 
+from typing import Any
+
 from django.db.models import Count, F, OuterRef, QuerySet, Subquery, Sum
 
 from claims.constants import AUTORIZZATE
@@ -24,7 +26,9 @@ CAMPI_PUBBLICI = (
 )
 
 
-def autorizzate_pubbliche(*, determinazione: Determinazione | None = None, provincia: str = "") -> QuerySet:
+def autorizzate_pubbliche(
+    *, determinazione: Determinazione | None = None, provincia: str = ""
+) -> QuerySet[Any]:
     """Domande authorised by a determinazione and not cancelled since, as the public may see them: one
     dict per domanda with only `CAMPI_PUBBLICI`, the authorising act first (a correction act changes
     the hours, not the act that authorised the domanda). Fixed number of queries whatever the rows."""

@@ -20,6 +20,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop as N_
@@ -379,7 +380,7 @@ def determinazione_segna_inviata(*, actor: User, determinazione: Determinazione)
     return determinazione
 
 
-def _domande(determinazione: Determinazione):
+def _domande(determinazione: Determinazione) -> QuerySet[Domanda]:
     return Domanda.objects.filter(righe_determinazione__determinazione=determinazione).order_by("pk")
 
 
@@ -419,7 +420,7 @@ def esito_inps_import(
 def _leggi(file: UploadedFile) -> bytes:
     if file.size and file.size > ESITO_MAX_BYTES:
         raise ValidationError({"file": [_(MSG_ESITO_GRANDE)]})
-    contenuto = file.read(ESITO_MAX_BYTES + 1)
+    contenuto: bytes = file.read(ESITO_MAX_BYTES + 1)
     if len(contenuto) > ESITO_MAX_BYTES:
         raise ValidationError({"file": [_(MSG_ESITO_GRANDE)]})
     return contenuto

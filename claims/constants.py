@@ -55,7 +55,11 @@ TRANSITIONS: dict[str, dict[str, str]] = {
     },
     # Back to the company for a correction only until the act is sent to INPS; onward only through a
     # determinazione and its Flusso B (autorizzazioni.services), never by hand.
-    S.AUTORIZZATA: {S.DA_RETTIFICARE: Lato.REGIONE, S.TRASMESSA_INPS: Lato.REGIONE, S.ANNULLATA: Lato.REGIONE},
+    S.AUTORIZZATA: {
+        S.DA_RETTIFICARE: Lato.REGIONE,
+        S.TRASMESSA_INPS: Lato.REGIONE,
+        S.ANNULLATA: Lato.REGIONE,
+    },
     S.TRASMESSA_INPS: {S.ACCOLTA_INPS: Lato.REGIONE, S.ANOMALIA_INPS: Lato.REGIONE},
     S.ACCOLTA_INPS: {S.ANNULLATA: Lato.REGIONE},
     # An anomaly is back in the officer's hands: fixed by a correction act and sent again, or cancelled.

@@ -21,6 +21,7 @@ from anagrafica.selectors import check_can_act_for
 from core.exceptions import NotAllowed, NotPermitted
 from protocollo.services import protocollo_request
 
+from .. import conteggi
 from ..constants import (
     AUTORIZZATE,
     NOTA_OBBLIGATORIA,
@@ -521,7 +522,7 @@ def _nuove_ore(
     for cf, lav in lavoratori.items():
         attuali = lav.ore_autorizzate if lav.ore_autorizzate is not None else lav.ore_richieste
         valore = Decimal(ore.get(cf, attuali)).quantize(Decimal("0.1"))
-        limite = (lav.ore_settimanali * domanda.settimane_esatte).quantize(Decimal("0.1"))
+        limite = conteggi.ore_massime(lav.ore_settimanali, domanda.settimane)
         if valore < 0:
             errori.append(_(MSG_ORE_NEGATIVE).format(domanda=ref, cf=cf))
         elif not rettifica and valore > lav.ore_richieste:
