@@ -39,6 +39,10 @@ from .services import (
     sede_update,
 )
 
+MSG_SOLO_SUPERUTENTE = _(
+    "Ruolo, CPI, accesso al backoffice e attivazione di un account li cambia solo l'amministratore."
+)
+
 admin.site.site_header = _("Aminder – backoffice")
 admin.site.site_title = _("Aminder")
 admin.site.index_title = _("Gestione")
@@ -421,11 +425,15 @@ class UserAdmin(BackofficeAdmin, DjangoUserAdmin):
         (_("Aminder"), {"fields": ("ruolo", "cpi", "first_name", "last_name", "email")}),
     )
 
-    # An officer manages accounts but cannot raise privileges, give an account someone's identity or
-    # reset passwords: those stay with the superuser.
+    # An officer manages names and e-mails but cannot grant a role, a CPI, the backoffice or the
+    # account itself, give an account someone's identity or reset passwords: only the superuser can.
+    # (A company-side account never holds an office role at all: a database constraint.)
     PROTECTED_FIELDS = (
         "is_superuser",
         "is_staff",
+        "is_active",
+        "ruolo",
+        "cpi",
         "groups",
         "user_permissions",
         "codice_fiscale",
@@ -437,6 +445,20 @@ class UserAdmin(BackofficeAdmin, DjangoUserAdmin):
         if obj is None or request.user.is_superuser:
             return fields
         return (*fields, *self.PROTECTED_FIELDS)
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is None and not request.user.is_superuser:
+            # A new account made by an officer is a plain one; a superuser gives it a role.
+            return (
+                *(DjangoUserAdmin.add_fieldsets or ()),
+                (_("Aminder"), {"fields": ("first_name", "last_name", "email")}),
+            )
+        return super().get_fieldsets(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        if not request.user.is_superuser and set(form.changed_data) & set(self.PROTECTED_FIELDS):
+            raise PermissionDenied(MSG_SOLO_SUPERUTENTE)
+        super().save_model(request, obj, form, change)
 
     def user_change_password(self, request, id, form_url=""):
         if not request.user.is_superuser:
