@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "sequences",
     "djangosaml2",
+    "import_export",
     "core",
     "anagrafica",
     "protocollo",
@@ -138,6 +139,8 @@ TIME_ZONE = "Europe/Rome"
 USE_I18N = True
 USE_TZ = True
 USE_THOUSAND_SEPARATOR = True
+# Backoffice exports (django-import-export): a cell starting with = + - @ is not run as a formula.
+IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
 LOCALE_PATHS = [BASE_DIR / "locale"]
 
 STATIC_URL = "static/"

@@ -90,6 +90,8 @@ STATI_RICHIESTA = _stati("richiesta")
 STATI_CONSUNTIVABILI = _stati("consuntivi")
 VIVE = _stati("viva")
 NON_VIVE = frozenset(StatoDomanda.values) - VIVE
+# Still on an officer's desk: taken in charge, assigned, or waiting for a decision.
+STATI_SULLA_SCRIVANIA = frozenset({S.PRESENTATA, S.IN_ISTRUTTORIA, S.DA_RETTIFICARE, S.AMMISSIBILE})
 # The Region's decisions are e-mailed to the referente; these carry the officer's note.
 NOTA_OBBLIGATORIA = frozenset({S.DA_RETTIFICARE, S.NON_AMMISSIBILE, S.ANNULLATA})
 
