@@ -10,13 +10,14 @@ from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
+from django.db.models import Field, Q
 from django.http import HttpRequest, QueryDict
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources
 from import_export.admin import ExportMixin
@@ -190,12 +191,12 @@ def segnalazioni(domanda: Domanda) -> list[str]:
     """The flags an officer looks at first (annotations of `coda_istruttoria`)."""
     testi = []
     if getattr(domanda, "richiesta_pendente", False):
-        testi.append(_("richiesta in attesa"))
+        testi.append(gettext("richiesta in attesa"))
     if getattr(domanda, "lavoratore_altrove", False):
-        testi.append(_("lavoratore in domanda di altra azienda"))
+        testi.append(gettext("lavoratore in domanda di altra azienda"))
     if getattr(domanda, "prima_domanda", False):
-        testi.append(_("prima domanda della sede"))
-    testi.append(_("autodichiarazione") if domanda.dichiara_danno else _("accordo sindacale"))
+        testi.append(gettext("prima domanda della sede"))
+    testi.append(gettext("autodichiarazione") if domanda.dichiara_danno else gettext("accordo sindacale"))
     return testi
 
 
@@ -325,7 +326,7 @@ class DomandaAdmin(FunzionarioOnlyMixin, ExportMixin, admin.ModelAdmin):
 
     @admin.display(description=_("protocollo"), ordering="registrazione__numero")
     def protocollo_col(self, obj: Domanda) -> str:
-        return obj.protocollo or _("in attesa di numero")
+        return obj.protocollo or gettext("in attesa di numero")
 
     @admin.display(description=_("giorni"))
     def eta(self, obj: Domanda) -> int:
@@ -484,7 +485,7 @@ class DomandaAdmin(FunzionarioOnlyMixin, ExportMixin, admin.ModelAdmin):
                 giorni_usati_per_sede([domanda]).get((domanda.sede_id, domanda.misura_id), 0) / 7
             ),
             "dichiarazioni": [
-                (Domanda._meta.get_field(campo).verbose_name, getattr(domanda, campo))
+                (cast(Field, Domanda._meta.get_field(campo)).verbose_name, getattr(domanda, campo))
                 for campo in (
                     "dichiara_danno",
                     "dichiara_assenza_altri_ammortizzatori",

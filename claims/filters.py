@@ -45,8 +45,9 @@ class CpiFilter(admin.SimpleListFilter):
         return list(CentroImpiego.objects.values_list("pk", "nome"))
 
     def queryset(self, request, queryset):
-        if self.value() and self.value().isdigit():
-            return queryset.filter(sede__comune__cpi=int(self.value()))
+        valore = self.value() or ""
+        if valore.isdigit():
+            return queryset.filter(sede__comune__cpi=int(valore))
         return queryset
 
 
@@ -130,7 +131,7 @@ class PeriodoFilter(admin.ListFilter):
     def has_output(self) -> bool:
         return True
 
-    def expected_parameters(self) -> list[str]:
+    def expected_parameters(self) -> list[str | None]:
         return list(self.parametri)
 
     def choices(self, changelist):

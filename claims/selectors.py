@@ -154,7 +154,9 @@ def ricerca_domande(testo: str) -> Q:
     if len(compatto) == 16 and compatto.isalnum():
         lavoratore = Lavoratore.objects.filter(domanda=OuterRef("pk"), codice_fiscale=compatto)
         return (
-            Q(azienda__codice_fiscale=compatto) | Q(azienda__lr_codice_fiscale=compatto) | Exists(lavoratore)
+            Q(azienda__codice_fiscale=compatto)
+            | Q(azienda__lr_codice_fiscale=compatto)
+            | Q(Exists(lavoratore))
         )
     if compatto.isdigit() and len(compatto) <= 9:
         # A protocol number without its year, as on a phone call: "the 5".

@@ -36,8 +36,8 @@ class Esito:
     messaggio: str = ""
 
 
-def _nome(user: User) -> str:
-    return user.get_full_name() or user.username
+def _nome(user: User | None) -> str:
+    return (user.get_full_name() or user.username) if user is not None else ""
 
 
 @transaction.atomic
