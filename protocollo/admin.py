@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from anagrafica.permissions import FunzionarioOnlyMixin, is_funzionario
+from core.admin import AnnoFieldListFilter
 
 from . import registry
 from .models import RegistrazioneProtocollo
@@ -25,21 +26,6 @@ class RegistroGiornalieroForm(forms.Form):
         if giorno > timezone.localdate():
             raise forms.ValidationError(_("Il registro di un giorno futuro non esiste ancora."))
         return giorno
-
-
-class AnnoFilter(admin.SimpleListFilter):
-    """Years as written on a protocol number ("2026"), never with a thousands separator ("2.026")."""
-
-    title = _("anno")
-    parameter_name = "anno"
-
-    def lookups(self, request, model_admin):
-        anni = RegistrazioneProtocollo.objects.order_by("-anno").values_list("anno", flat=True).distinct()
-        return [(str(anno), str(anno)) for anno in anni]
-
-    def queryset(self, request, queryset):
-        valore = self.value() or ""
-        return queryset.filter(anno=int(valore)) if valore.isdigit() else queryset
 
 
 class TipoDocumentoFilter(admin.SimpleListFilter):
@@ -59,7 +45,7 @@ class RegistrazioneProtocolloAdmin(FunzionarioOnlyMixin, admin.ModelAdmin):
     (DPR 445/2000 art. 57; the database refuses it too)."""
 
     list_display = ("segnatura", "registrata_il", "tipo", "oggetto", "codice_verifica")
-    list_filter = (AnnoFilter, TipoDocumentoFilter)
+    list_filter = (("anno", AnnoFieldListFilter), TipoDocumentoFilter)
     search_fields = ("=numero", "=codice_verifica", "oggetto", "=impronta")
     date_hierarchy = "registrata_il"
     ordering = ("-anno", "-numero")

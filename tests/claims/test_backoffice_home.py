@@ -138,3 +138,12 @@ def test_answer_email_names_the_region_and_the_protocol(funzionario, settings):
         domanda.registrazione.segnatura in messaggio.body
         and "la Regione Piemonte ha risposto" in messaggio.body
     )
+
+
+def test_budget_years_are_shown_without_thousands_separator(officer_client):
+    from consuntivi.models import RisorseRegionali
+
+    RisorseRegionali.objects.create(anno=2020, importo="5085987.00", descrizione="Residui")
+    page = officer_client.get(reverse("admin:consuntivi_risorseregionali_changelist")).text
+    assert ">2020<" in page.replace("\n", "").replace(" ", "") or "2020</a>" in page
+    assert "2.020" not in page
