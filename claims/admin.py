@@ -81,6 +81,11 @@ class ReadOnlyInline(admin.TabularInline):
     extra = 0
     can_delete = False
 
+    @property
+    def media(self) -> forms.Media:
+        # Nothing to add or remove here: without inlines.js no script sets inline styles (CSP).
+        return forms.Media()
+
     def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
         return is_funzionario(request.user)
 
