@@ -8,7 +8,25 @@ from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from protocollo.services import publish
+
 from ..models import Domanda, RichiestaRegione
+
+
+def accoda_stato(domanda_id: int) -> None:
+    """After commit: the e-mail goes through a worker, so that a decision on 500 domande does not wait
+    for 500 conversations with the mail server. Without a reachable broker it is sent here, as before."""
+    from ..tasks import notifica_stato
+
+    if not publish(notifica_stato, domanda_id):
+        stato_cambiato(domanda_id)
+
+
+def accoda_risposta(richiesta_id: int) -> None:
+    from ..tasks import notifica_risposta
+
+    if not publish(notifica_risposta, richiesta_id):
+        richiesta_risposta(richiesta_id)
 
 
 def riferimento(domanda: Domanda) -> str:

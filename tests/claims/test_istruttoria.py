@@ -384,3 +384,17 @@ def test_a_request_has_a_readable_name(officer_client):
     richiesta = RichiestaRegione.objects.get()
     page = officer_client.get(reverse("admin:claims_richiestaregione_change", args=[richiesta.pk])).text
     assert f"Richiesta di annullamento – Domanda n. {domanda.pk}" in page  # not "RichiestaRegione object"
+
+
+def test_a_selection_above_the_limit_is_refused_whole(officer_client, monkeypatch):
+    import claims.admin
+
+    monkeypatch.setattr(claims.admin, "MAX_AZIONE_MULTIPLA", 2)
+    domande = [_presentata(giorni) for giorni in (3, 2, 1)]
+    response = _azione(officer_client, "prendi_in_carico", domande)
+    assert response.status_code == 302
+    messaggi = [str(m) for m in response.wsgi_request._messages]
+    assert messaggi == [
+        "Si possono trattare al massimo 2 domande per volta: restringi la selezione con i filtri."
+    ]
+    assert {Domanda.objects.get(pk=d.pk).stato for d in domande} == {StatoDomanda.PRESENTATA}

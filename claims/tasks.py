@@ -1,0 +1,18 @@
+"""Celery tasks of the claims: the e-mails that tell the company about the Region's decisions and
+answers. They take ids and re-read the rows; an e-mail server that is briefly down is retried."""
+
+from celery import shared_task
+
+from .services import notifiche
+
+RETRY_SMTP = {"autoretry_for": (OSError,), "retry_backoff": 30, "max_retries": 5}
+
+
+@shared_task(name="claims.notifica_stato", acks_late=True, ignore_result=True, **RETRY_SMTP)
+def notifica_stato(domanda_id: int) -> None:
+    notifiche.stato_cambiato(domanda_id)
+
+
+@shared_task(name="claims.notifica_risposta", acks_late=True, ignore_result=True, **RETRY_SMTP)
+def notifica_risposta(richiesta_id: int) -> None:
+    notifiche.richiesta_risposta(richiesta_id)
