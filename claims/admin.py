@@ -1,6 +1,5 @@
 import copy
 import math
-from decimal import Decimal
 from typing import cast
 from urllib.parse import urlencode
 
@@ -46,7 +45,7 @@ from .models import (
     Misura,
     RichiestaRegione,
 )
-from .selectors import coda_istruttoria, giorni_usati_per_sede, ricerca_domande
+from .selectors import coda_istruttoria, con_dettagli, pagina_con_dettagli, ricerca_domande
 from .services.domande import domanda_transition, richiesta_answer
 from .services.istruttoria import (
     Esito,
@@ -207,11 +206,10 @@ def segnalazioni(domanda: Domanda) -> list[str]:
 
 class CodaChangeList(ChangeList):
     def get_results(self, request: HttpRequest) -> None:
+        # Count and page on the bare queue (pks only); the details are computed for the page's rows.
+        self.queryset = self.queryset.select_related(None).only("pk")
         super().get_results(request)
-        # Weeks used on each site of the page: the union of its live periods, one query for the page.
-        giorni = giorni_usati_per_sede(self.result_list)
-        for domanda in self.result_list:
-            domanda.giorni_usati_sede = giorni.get((domanda.sede_id, domanda.misura_id), 0)
+        self.result_list = pagina_con_dettagli(self.result_list)
 
 
 class MotivoForm(forms.Form):
@@ -326,7 +324,7 @@ class DomandaAdmin(FunzionarioOnlyMixin, ExportMixin, admin.ModelAdmin):
         return is_funzionario(request.user)
 
     def get_export_queryset(self, request: HttpRequest):
-        return super().get_export_queryset(request).prefetch_related("lavoratori")
+        return con_dettagli(super().get_export_queryset(request)).prefetch_related("lavoratori")
 
     # --- columns --------------------------------------------------------------------------------
 
@@ -342,15 +340,15 @@ class DomandaAdmin(FunzionarioOnlyMixin, ExportMixin, admin.ModelAdmin):
     def in_carico(self, obj: Domanda) -> str:
         return _nome(obj.assegnata_a) if obj.assegnata_a else "–"
 
-    @admin.display(description=_("lavoratori"), ordering="n_lavoratori")
+    @admin.display(description=_("lavoratori"))
     def n_lavoratori_col(self, obj: Domanda) -> int:
         return obj.n_lavoratori  # type: ignore[attr-defined]
 
-    @admin.display(description=_("ore"), ordering="ore_totali")
+    @admin.display(description=_("ore"))
     def ore_col(self, obj: Domanda):
         return obj.ore_totali  # type: ignore[attr-defined]
 
-    @admin.display(description=_("CPI"), ordering="cpi_nome")
+    @admin.display(description=_("CPI"))
     def cpi_col(self, obj: Domanda) -> str:
         return obj.cpi_nome or "–"  # type: ignore[attr-defined]
 
@@ -480,16 +478,14 @@ class DomandaAdmin(FunzionarioOnlyMixin, ExportMixin, admin.ModelAdmin):
         return super().change_view(request, object_id, form_url, {**extra, **(extra_context or {})})
 
     def _esame(self, request: HttpRequest, domanda: Domanda) -> dict:
-        lavoratori = list(domanda.lavoratori.all())
+        [domanda] = pagina_con_dettagli([domanda])
         registrazione = domanda.registrazione
         return {
             "domanda": domanda,
-            "ore_totali": sum((lav.ore_richieste for lav in lavoratori), start=Decimal(0)),
-            "n_lavoratori": len(lavoratori),
+            "ore_totali": domanda.ore_totali,  # type: ignore[attr-defined]
+            "n_lavoratori": domanda.n_lavoratori,  # type: ignore[attr-defined]
             "segnalazioni": segnalazioni(domanda),
-            "settimane_sede": math.ceil(
-                giorni_usati_per_sede([domanda]).get((domanda.sede_id, domanda.misura_id), 0) / 7
-            ),
+            "settimane_sede": math.ceil(domanda.giorni_usati_sede / 7),  # type: ignore[attr-defined]
             "dichiarazioni": [
                 (cast(Field, Domanda._meta.get_field(campo)).verbose_name, getattr(domanda, campo))
                 for campo in (

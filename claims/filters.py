@@ -12,6 +12,7 @@ from anagrafica.models import CentroImpiego
 from anagrafica.reference import sezioni_ateco
 
 from .constants import StatoDomanda
+from .selectors import lavoratore_altrove, prima_domanda, richiesta_pendente
 
 MSG_DATA_NON_VALIDA = _("Data non valida nel filtro del periodo: usa il formato gg/mm/aaaa.")
 
@@ -68,7 +69,7 @@ class SezioneAtecoFilter(admin.SimpleListFilter):
 
 
 class SegnalazioneFilter(admin.SimpleListFilter):
-    """The flags of the queue, computed by `coda_istruttoria`."""
+    """The flags of the queue (`claims.selectors`)."""
 
     title = _("segnalazione")
     parameter_name = "segnalazione"
@@ -84,9 +85,9 @@ class SegnalazioneFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         condizione = {
-            "richiesta": Q(richiesta_pendente=True),
-            "lavoratore": Q(lavoratore_altrove=True),
-            "prima": Q(prima_domanda=True),
+            "richiesta": Q(richiesta_pendente()),
+            "lavoratore": Q(lavoratore_altrove()),
+            "prima": Q(prima_domanda()),
             "autodichiarazione": Q(dichiara_danno=True),
             "accordo": ~Q(accordo_file=""),
         }.get(self.value() or "")

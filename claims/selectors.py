@@ -16,10 +16,11 @@ from django.db.models import (
     Sum,
     Value,
 )
+from django.db.models.expressions import Combinable
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
-from anagrafica.models import CentroImpiego, User
+from anagrafica.models import Azienda, CentroImpiego, User
 from anagrafica.selectors import aziende_for
 
 from .constants import STATI_SULLA_SCRIVANIA, VIVE, EsitoRichiesta, StatoDomanda
@@ -58,52 +59,78 @@ def misure_aperte(day) -> QuerySet[Misura]:
 # --- the officers' queue -----------------------------------------------------------------------
 
 
+def richiesta_pendente() -> Exists:
+    return Exists(RichiestaRegione.objects.filter(domanda=OuterRef("pk"), esito=EsitoRichiesta.IN_ATTESA))
+
+
+def lavoratore_altrove() -> Exists:
+    """A worker of the domanda is also in another company's live domanda with overlapping days."""
+    return Exists(
+        Lavoratore.objects.filter(domanda=OuterRef("pk")).filter(
+            Exists(
+                Lavoratore.objects.filter(
+                    codice_fiscale=OuterRef("codice_fiscale"),
+                    domanda__stato__in=VIVE,
+                    domanda__data_inizio__lte=OuterRef("domanda__data_fine"),
+                    domanda__data_fine__gte=OuterRef("domanda__data_inizio"),
+                ).exclude(domanda__azienda=OuterRef("domanda__azienda"))
+            )
+        )
+    )
+
+
+def prima_domanda() -> Combinable:
+    """No live domanda of the same site under the same measure was submitted before this one."""
+    return ~Exists(
+        Domanda.objects.filter(
+            sede=OuterRef("sede"),
+            misura=OuterRef("misura"),
+            stato__in=VIVE,
+            presentata_il__lt=OuterRef("presentata_il"),
+        )
+    )
+
+
 def coda_istruttoria() -> QuerySet[Domanda]:
-    """Every submitted domanda with what the officers' queue shows and filters on, oldest first
-    (claims are examined in the order they arrived). Each figure is a correlated subquery, so a page of
-    the queue costs the same number of queries whatever its length."""
-    lavoratori = Lavoratore.objects.filter(domanda=OuterRef("pk")).order_by().values("domanda")
+    """Every submitted domanda, oldest first (claims are examined in the order they arrived). What the
+    queue shows of each is added by `con_dettagli` to one page only: computed for every row skipped by
+    an offset, it would make page 400 of a month's queue take seconds."""
     return (
         Domanda.objects.exclude(stato=StatoDomanda.BOZZA)
         .select_related("azienda", "sede__comune", "misura", "registrazione", "assegnata_a")
-        .annotate(
-            n_lavoratori=Coalesce(Subquery(lavoratori.annotate(n=Count("pk")).values("n")), 0),
-            ore_totali=Coalesce(
-                Subquery(lavoratori.annotate(ore=Sum("ore_richieste")).values("ore")),
-                Value(Decimal(0)),
-                output_field=DecimalField(max_digits=10, decimal_places=1),
-            ),
-            cpi_nome=Subquery(
-                CentroImpiego.objects.filter(comuni=OuterRef("sede__comune"))
-                .order_by("nome")
-                .values("nome")[:1]
-            ),
-            richiesta_pendente=Exists(
-                RichiestaRegione.objects.filter(domanda=OuterRef("pk"), esito=EsitoRichiesta.IN_ATTESA)
-            ),
-            lavoratore_altrove=Exists(
-                Lavoratore.objects.filter(domanda=OuterRef("pk")).filter(
-                    Exists(
-                        Lavoratore.objects.filter(
-                            codice_fiscale=OuterRef("codice_fiscale"),
-                            domanda__stato__in=VIVE,
-                            domanda__data_inizio__lte=OuterRef("domanda__data_fine"),
-                            domanda__data_fine__gte=OuterRef("domanda__data_inizio"),
-                        ).exclude(domanda__azienda=OuterRef("domanda__azienda"))
-                    )
-                )
-            ),
-            prima_domanda=~Exists(
-                Domanda.objects.filter(
-                    sede=OuterRef("sede"),
-                    misura=OuterRef("misura"),
-                    stato__in=VIVE,
-                    presentata_il__lt=OuterRef("presentata_il"),
-                )
-            ),
-        )
         .order_by("presentata_il", "pk")
     )
+
+
+def con_dettagli(domande: QuerySet[Domanda]) -> QuerySet[Domanda]:
+    """Workers, hours, CPI and flags of each domanda, each a correlated subquery: a page of the queue
+    or an export costs the same number of queries whatever its length."""
+    lavoratori = Lavoratore.objects.filter(domanda=OuterRef("pk")).order_by().values("domanda")
+    return domande.annotate(
+        n_lavoratori=Coalesce(Subquery(lavoratori.annotate(n=Count("pk")).values("n")), 0),
+        ore_totali=Coalesce(
+            Subquery(lavoratori.annotate(ore=Sum("ore_richieste")).values("ore")),
+            Value(Decimal(0)),
+            output_field=DecimalField(max_digits=10, decimal_places=1),
+        ),
+        cpi_nome=Subquery(
+            CentroImpiego.objects.filter(comuni=OuterRef("sede__comune")).order_by("nome").values("nome")[:1]
+        ),
+        richiesta_pendente=richiesta_pendente(),
+        lavoratore_altrove=lavoratore_altrove(),
+        prima_domanda=prima_domanda(),
+    )
+
+
+def pagina_con_dettagli(pagina: Iterable[Domanda]) -> list[Domanda]:
+    """One page of the queue, in its order, with `con_dettagli` and the weeks each site has used."""
+    pks = [domanda.pk for domanda in pagina]
+    dettagli = con_dettagli(coda_istruttoria().filter(pk__in=pks)).in_bulk()
+    domande = [dettagli[pk] for pk in pks if pk in dettagli]
+    giorni = giorni_usati_per_sede(domande)
+    for domanda in domande:
+        domanda.giorni_usati_sede = giorni.get((domanda.sede_id, domanda.misura_id), 0)  # type: ignore[attr-defined]
+    return domande
 
 
 def giorni_usati_per_sede(domande: Iterable[Domanda]) -> dict[tuple[int, int], int]:
@@ -152,12 +179,10 @@ def ricerca_domande(testo: str) -> Q:
     if compatto.isdigit() and len(compatto) == 11:
         return Q(azienda__partita_iva=compatto) | Q(azienda__codice_fiscale=compatto)
     if len(compatto) == 16 and compatto.isalnum():
-        lavoratore = Lavoratore.objects.filter(domanda=OuterRef("pk"), codice_fiscale=compatto)
-        return (
-            Q(azienda__codice_fiscale=compatto)
-            | Q(azienda__lr_codice_fiscale=compatto)
-            | Q(Exists(lavoratore))
-        )
+        # Both sides through their indexes (worker, company), not an EXISTS run for every domanda.
+        aziende = Azienda.objects.filter(Q(codice_fiscale=compatto) | Q(lr_codice_fiscale=compatto))
+        lavoratori = Lavoratore.objects.filter(codice_fiscale=compatto).values("domanda_id")
+        return Q(azienda__in=aziende.values("pk")) | Q(pk__in=lavoratori)
     if compatto.isdigit() and len(compatto) <= 9:
         # A protocol number without its year, as on a phone call: "the 5".
         return Q(registrazione__numero=int(compatto))
