@@ -91,6 +91,15 @@ def test_officer_morning(page, login_as, axe_check, screenshot):
     assert Domanda.objects.get(pk=media.pk).stato == StatoDomanda.AMMISSIBILE
     assert Domanda.objects.get(pk=recente.pk).stato == StatoDomanda.PRESENTATA
 
+    # The queue of what is admissible, exported as a spreadsheet.
+    page.goto("/admin/claims/domanda/?stato=AMMISSIBILE")
+    page.locator(".object-tools").get_by_role("link", name="Esporta").click()
+    page.locator("#id_format").select_option(label="xlsx")
+    axe_check(page)
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Invia").click()
+    assert download.value.suggested_filename.endswith(".xlsx")
+
 
 def test_budget_dashboard_draws_its_chart_under_the_csp(page, login_as, axe_check, screenshot):
     from consuntivi.models import RisorseRegionali
