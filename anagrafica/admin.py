@@ -152,6 +152,12 @@ class AziendaAdmin(BackofficeAdmin):
         # New companies enter through a census request, which says who asked and which CPI decided.
         return False
 
+    def get_readonly_fields(self, request, obj=None):
+        fields = tuple(super().get_readonly_fields(request, obj))
+        # The legal representative acts for the company without an abilitazione: the Region's call
+        # (azienda_update refuses it too).
+        return fields if _cpi_of(request) is None else (*fields, "lr_codice_fiscale")
+
     def save_model(self, request, obj, form, change):
         _save_through_service(azienda_update, request, form, azienda=Azienda.objects.get(pk=obj.pk))
 
@@ -172,6 +178,13 @@ class SedeAdmin(BackofficeAdmin):
 
     def has_add_permission(self, request):
         return False
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        cpi = _cpi_of(request)
+        if db_field.name == "comune" and cpi is not None:
+            # Only the comuni of the operator's territory (sede_update refuses the others too).
+            kwargs["queryset"] = cpi.comuni.all()
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
         _save_through_service(sede_update, request, form, sede=Sede.objects.get(pk=obj.pk))

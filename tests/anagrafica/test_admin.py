@@ -353,12 +353,23 @@ def test_cpi_operator_cannot_change_the_legal_representative(client, operatore_t
             for key, value in (("TOTAL_FORMS", 0), ("INITIAL_FORMS", 0))
         }
     )
-    response = client.post(reverse("admin:anagrafica_azienda_change", args=[azienda.pk]), data)
+    page = client.get(reverse("admin:anagrafica_azienda_change", args=[azienda.pk]))
+    assert "lr_codice_fiscale" in page.context["adminform"].readonly_fields
+    client.post(reverse("admin:anagrafica_azienda_change", args=[azienda.pk]), data)
 
-    assert response.status_code == 403
     azienda.refresh_from_db()
     assert azienda.lr_codice_fiscale != "BNCLRA85M41L219R"
-    assert not ModificaAnagrafica.objects.filter(azienda=azienda).exists()
+    assert not ModificaAnagrafica.objects.filter(azienda=azienda, campo="lr_codice_fiscale").exists()
+
+
+def test_service_refuses_a_cpi_operator_changing_the_legal_representative(operatore_torino, sede_torino):
+    from anagrafica.services import MSG_LR_SOLO_FUNZIONARIO, azienda_update
+    from core.exceptions import NotPermitted
+
+    with pytest.raises(NotPermitted, match=str(MSG_LR_SOLO_FUNZIONARIO)[:40]):
+        azienda_update(
+            actor=operatore_torino, azienda=sede_torino.azienda, lr_codice_fiscale="BNCLRA85M41L219R"
+        )
 
 
 def test_funzionario_changes_the_legal_representative(db, sede_torino):
@@ -383,6 +394,17 @@ def test_cpi_operator_cannot_move_a_site_out_of_the_territory(client, operatore_
         },
     )
 
-    assert response.status_code == 403
+    assert response.status_code == 200
+    assert "comune" in response.context["adminform"].form.errors  # Asti is not among the choices
+    sede_torino.refresh_from_db()
+    assert sede_torino.comune == comune("Torino")
+
+
+def test_service_refuses_a_cpi_operator_moving_a_site_out_of_the_territory(operatore_torino, sede_torino):
+    from anagrafica.services import sede_update
+    from core.exceptions import NotPermitted
+
+    with pytest.raises(NotPermitted, match="non è coperto dal tuo Centro per l'Impiego"):
+        sede_update(actor=operatore_torino, sede=sede_torino, comune=comune("Asti"), cap="14100")
     sede_torino.refresh_from_db()
     assert sede_torino.comune == comune("Torino")
