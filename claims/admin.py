@@ -111,7 +111,12 @@ class LavoratoreInline(ReadOnlyInline):
 
 class EventoInline(ReadOnlyInline):
     model = EventoDomanda
-    fields = readonly_fields = ("created_at", "actor", "da", "a", "note")
+    fields = readonly_fields = ("created_at", "chi", "da", "a", "note")
+
+    @admin.display(description=_("chi"))
+    def chi(self, obj: EventoDomanda) -> str:
+        return str(obj.actor) if obj.actor else gettext("sistema")
+
     verbose_name_plural = _("storico")
 
 
@@ -245,15 +250,15 @@ class DomandaAdmin(FunzionarioOnlyMixin, ExportMixin, admin.ModelAdmin):
     list_display = (
         "protocollo_col",
         "azienda",
-        "presentata_il",
+        "presentata_col",
         "eta",
         "stato",
+        "segnalazioni_col",
         "in_carico",
         "n_lavoratori_col",
         "ore_col",
-        "cpi_col",
         "settimane_col",
-        "segnalazioni_col",
+        "cpi_col",
     )
     list_display_links = ("protocollo_col", "azienda")
     list_filter = (
@@ -273,6 +278,7 @@ class DomandaAdmin(FunzionarioOnlyMixin, ExportMixin, admin.ModelAdmin):
     ordering = ("presentata_il", "id")
     date_hierarchy = "presentata_il"  # "the domande of 3 April": one day's intake
     show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER  # a count per filter choice, over a month of domande: no
     list_per_page = 50
     actions = ("prendi_in_carico", "assegna", "ammissibile", "non_ammissibile")
     inlines = [LavoratoreInline, EventoInline, RichiestaInline]
@@ -303,6 +309,10 @@ class DomandaAdmin(FunzionarioOnlyMixin, ExportMixin, admin.ModelAdmin):
         # Drafts are invisible to the Region (coda_istruttoria leaves them out).
         return coda_istruttoria()
 
+    def changelist_view(self, request: HttpRequest, extra_context=None):
+        titolo = {"title": _("Coda delle domande, dalla più vecchia")}
+        return super().changelist_view(request, {**titolo, **(extra_context or {})})
+
     def get_changelist(self, request: HttpRequest, **kwargs):
         return CodaChangeList
 
@@ -332,6 +342,10 @@ class DomandaAdmin(FunzionarioOnlyMixin, ExportMixin, admin.ModelAdmin):
     def protocollo_col(self, obj: Domanda) -> str:
         return obj.protocollo or gettext("in attesa di numero")
 
+    @admin.display(description=_("presentata il"), ordering="presentata_il")
+    def presentata_col(self, obj: Domanda) -> str:
+        return timezone.localtime(obj.presentata_il).strftime("%d/%m/%Y %H:%M")
+
     @admin.display(description=_("giorni"))
     def eta(self, obj: Domanda) -> int:
         return (timezone.localdate() - timezone.localtime(obj.presentata_il).date()).days
@@ -352,7 +366,7 @@ class DomandaAdmin(FunzionarioOnlyMixin, ExportMixin, admin.ModelAdmin):
     def cpi_col(self, obj: Domanda) -> str:
         return obj.cpi_nome or "–"  # type: ignore[attr-defined]
 
-    @admin.display(description=_("settimane usate dalla sede"))
+    @admin.display(description=_("settimane della sede"))
     def settimane_col(self, obj: Domanda) -> str:
         giorni = getattr(obj, "giorni_usati_sede", None)
         if giorni is None:

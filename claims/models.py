@@ -248,7 +248,7 @@ class EventoDomanda(models.Model):
         ordering = ["created_at", "pk"]
 
     def __str__(self) -> str:
-        return f"{self.da or '–'} → {self.a}"
+        return f"{self.get_da_display() or '–'} → {self.get_a_display()}"
 
 
 class RichiestaRegione(TimeStampedModel):
