@@ -3,6 +3,16 @@
 from django.db import migrations, models
 
 
+def revoca_ruoli_lato_impresa(apps, schema_editor):
+    """Accounts with a codice fiscale (company side) that an officer turned into office accounts go
+    back to the company side before the constraint forbids it: they lose the backoffice, not their
+    companies."""
+    User = apps.get_model("anagrafica", "User")
+    User.objects.filter(codice_fiscale__isnull=False).exclude(ruolo="impresa").update(
+        ruolo="impresa", cpi=None, is_staff=False
+    )
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -11,6 +21,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.RunPython(revoca_ruoli_lato_impresa, migrations.RunPython.noop),
         migrations.AddConstraint(
             model_name='user',
             constraint=models.CheckConstraint(condition=models.Q(('ruolo', 'impresa'), ('codice_fiscale__isnull', True), _connector='OR'), name='user_lato_impresa_senza_ruolo_ufficio'),
