@@ -11,16 +11,17 @@ from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
 from anagrafica.models import Provincia, User
 from anagrafica.permissions import FunzionarioOnlyMixin, is_funzionario
+from claims.admin import DomandaAdmin
 from claims.constants import StatoDomanda
 from core.exceptions import DomainError
 
 from .constants import TipoDeterminazione
-from .forms import AutorizzazioneForm, EsitoForm, RettificaForm
+from .forms import MAX_SELEZIONE, AutorizzazioneForm, EsitoForm, RettificaForm
 from .models import Determinazione
 from .services import (
     determinazione_create,
@@ -29,6 +30,9 @@ from .services import (
     esito_inps_import,
 )
 
+MSG_SOLO_AMMISSIBILI = _(
+    "%(n)d domande selezionate non sono VERIFICATA - AMMISSIBILE e non sono state portate nella determinazione."
+)
 # The service's error keys that the forms name differently.
 CAMPI_SERVIZIO = {"data": "data_atto", "ore": "riduzioni"}
 
@@ -131,7 +135,8 @@ class DeterminazioneAdmin(FunzionarioOnlyMixin, admin.ModelAdmin):
         """A new authorisation act from a selection of VERIFICATA - AMMISSIBILE domande."""
         self._solo_funzionari(request)
         provincia = request.GET.get("provincia", "")
-        form = AutorizzazioneForm(request.POST or None, provincia=provincia)
+        scelte = [int(pk) for pk in request.GET.get("domande", "").split(",") if pk.isdigit()]
+        form = AutorizzazioneForm(request.POST or None, provincia=provincia, scelte=scelte[:MAX_SELEZIONE])
         if request.method == "POST" and form.is_valid():
             determinazione = self._adotta(
                 request,
@@ -269,3 +274,23 @@ class DeterminazioneAdmin(FunzionarioOnlyMixin, admin.ModelAdmin):
             ),
             invia=_("Importa l'esito"),
         )
+
+
+@admin.action(description=_("Autorizza in una nuova determinazione…"))
+def autorizza_in_determinazione(modeladmin: Any, request: HttpRequest, queryset: Any) -> HttpResponse:
+    """From the officers' queue: the new act's page with the selected admissible domande ticked; the
+    officer completes number, date, tranche and signatory there and adopts it (issue of the workbench:
+    "authorise into a new act")."""
+    scelte = list(
+        queryset.filter(stato=StatoDomanda.AMMISSIBILE).values_list("pk", flat=True)[:MAX_SELEZIONE]
+    )
+    escluse = queryset.exclude(stato=StatoDomanda.AMMISSIBILE).count()
+    if escluse:
+        messages.warning(request, MSG_SOLO_AMMISSIBILI % {"n": escluse})
+    url = reverse("admin:autorizzazioni_determinazione_add")
+    return redirect(f"{url}?domande={','.join(map(str, scelte))}")
+
+
+# The queue belongs to claims, the act to this app: the action is added from here, so claims never
+# names the app above it.
+DomandaAdmin.actions = (*DomandaAdmin.actions, autorizza_in_determinazione)

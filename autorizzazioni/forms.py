@@ -88,11 +88,20 @@ class AutorizzazioneForm(IntestazioneForm):
         label=_("motivo delle riduzioni"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
-    def __init__(self, *args: Any, provincia: str = "", **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, provincia: str = "", scelte: list[int] | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         queryset = domande_ammissibili(provincia)
         self.fields["domande"].queryset = queryset  # type: ignore[attr-defined]
-        self.elencate = queryset[:MAX_SELEZIONE]
+        if scelte:
+            # Chosen on the queue ("Autorizza in una nuova determinazione"): listed first, ticked.
+            self.initial["domande"] = [str(pk) for pk in scelte]
+            prime = list(queryset.filter(pk__in=scelte))
+            altre = queryset.exclude(pk__in=scelte)[: max(MAX_SELEZIONE - len(prime), 0)]
+            self.elencate = [*prime, *altre]
+        else:
+            self.elencate = queryset[:MAX_SELEZIONE]
 
     def clean_riduzioni(self) -> dict[int, dict[str, Decimal]]:
         return ore_da_testo(self.cleaned_data["riduzioni"])

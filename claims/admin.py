@@ -1,5 +1,5 @@
 import copy
-from typing import cast
+from typing import Any, cast
 from urllib.parse import urlencode
 
 from django import forms
@@ -310,7 +310,7 @@ class DomandaAdmin(FunzionarioOnlyMixin, ExportMixin, admin.ModelAdmin):
     show_full_result_count = False
     show_facets = admin.ShowFacets.NEVER  # a count per filter choice, over a month of domande: no
     list_per_page = 50
-    actions = ("prendi_in_carico", "assegna", "ammissibile", "non_ammissibile")
+    actions: tuple[Any, ...] = ("prendi_in_carico", "assegna", "ammissibile", "non_ammissibile")
     inlines = [LavoratoreInline, EventoInline, RichiestaInline]
     readonly_fields = (
         "stato",

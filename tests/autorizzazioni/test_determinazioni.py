@@ -282,3 +282,47 @@ def test_an_act_is_bounded_in_size(ammissibile, funzionario, monkeypatch):
     with pytest.raises(ValidationError, match="al più 2 domande \\(3 scelte\\)"):
         atto(funzionario, domande)
     assert {_stato(d) for d in domande} == {StatoDomanda.AMMISSIBILE}
+
+
+def test_officer_authorises_from_the_queue_into_a_new_act(ammissibile, officer_client):
+    """The workbench's bulk action: the selected admissible domande arrive ticked on the new act's page;
+    a selected domanda in another state is left out, and the officer is told."""
+    massimali_e_risorse(_anno(), Decimal("100000"))
+    prima, seconda, altra = ammissibile(3)
+    in_istruttoria = DomandaFactory(in_istruttoria=True)
+    coda = reverse("admin:claims_domanda_changelist")
+
+    risposta = officer_client.post(
+        coda,
+        {
+            "action": "autorizza_in_determinazione",
+            "_selected_action": [prima.pk, seconda.pk, in_istruttoria.pk],
+        },
+        follow=True,
+    )
+
+    pagina = risposta.content.decode()
+    assert risposta.redirect_chain[-1][0].startswith(reverse(ADD))
+    assert "1 domande selezionate non sono VERIFICATA - AMMISSIBILE" in pagina
+    assert f'value="{prima.pk}" checked' in pagina and f'value="{seconda.pk}" checked' in pagina
+    assert f'value="{altra.pk}" checked' not in pagina
+    adotta = officer_client.post(reverse(ADD), {**_intestazione(), "domande": [prima.pk, seconda.pk]})
+    assert adotta.status_code == 302
+    assert (_stato(prima), _stato(seconda), _stato(altra)) == (
+        StatoDomanda.AUTORIZZATA,
+        StatoDomanda.AUTORIZZATA,
+        StatoDomanda.AMMISSIBILE,
+    )
+
+
+def test_the_queue_action_is_not_offered_to_a_cpi_operator(client, operatore_cpi, ammissibile):
+    (domanda,) = ammissibile(1)
+    client.force_login(operatore_cpi)
+
+    risposta = client.post(
+        reverse("admin:claims_domanda_changelist"),
+        {"action": "autorizza_in_determinazione", "_selected_action": [domanda.pk]},
+    )
+
+    assert risposta.status_code == 403
+    assert _stato(domanda) == StatoDomanda.AMMISSIBILE
