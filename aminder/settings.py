@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "djangosaml2",
     "health_check",
     "django_prometheus",
+    "import_export",
     "core",
     "anagrafica",
     "protocollo",
@@ -147,6 +148,8 @@ TIME_ZONE = "Europe/Rome"
 USE_I18N = True
 USE_TZ = True
 USE_THOUSAND_SEPARATOR = True
+# Backoffice exports (django-import-export): a cell starting with = + - @ is not run as a formula.
+IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "var" / "static")))

@@ -39,10 +39,16 @@ from .services import (
     sede_update,
 )
 
+MSG_SOLO_SUPERUTENTE = _(
+    "Ruolo, CPI, accesso al backoffice e attivazione di un account li cambia solo l'amministratore."
+)
+
 admin.site.site_header = _("Aminder – backoffice")
 admin.site.site_title = _("Aminder")
 admin.site.index_title = _("Gestione")
 admin.site.login_form = AdminLoginForm
+# The home lists every section; the officers' queue needs the width more than a second menu.
+admin.site.enable_nav_sidebar = False
 
 
 def _cpi_of(request):
@@ -148,6 +154,12 @@ class AziendaAdmin(BackofficeAdmin):
         # New companies enter through a census request, which says who asked and which CPI decided.
         return False
 
+    def get_readonly_fields(self, request, obj=None):
+        fields = tuple(super().get_readonly_fields(request, obj))
+        # The legal representative acts for the company without an abilitazione: the Region's call
+        # (azienda_update refuses it too).
+        return fields if _cpi_of(request) is None else (*fields, "lr_codice_fiscale")
+
     def save_model(self, request, obj, form, change):
         _save_through_service(azienda_update, request, form, azienda=Azienda.objects.get(pk=obj.pk))
 
@@ -168,6 +180,13 @@ class SedeAdmin(BackofficeAdmin):
 
     def has_add_permission(self, request):
         return False
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        cpi = _cpi_of(request)
+        if db_field.name == "comune" and cpi is not None:
+            # Only the comuni of the operator's territory (sede_update refuses the others too).
+            kwargs["queryset"] = cpi.comuni.all()
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
         _save_through_service(sede_update, request, form, sede=Sede.objects.get(pk=obj.pk))
@@ -421,11 +440,15 @@ class UserAdmin(BackofficeAdmin, DjangoUserAdmin):
         (_("Aminder"), {"fields": ("ruolo", "cpi", "first_name", "last_name", "email")}),
     )
 
-    # An officer manages accounts but cannot raise privileges, give an account someone's identity or
-    # reset passwords: those stay with the superuser.
+    # An officer manages names and e-mails but cannot grant a role, a CPI, the backoffice or the
+    # account itself, give an account someone's identity or reset passwords: only the superuser can.
+    # (A company-side account never holds an office role at all: a database constraint.)
     PROTECTED_FIELDS = (
         "is_superuser",
         "is_staff",
+        "is_active",
+        "ruolo",
+        "cpi",
         "groups",
         "user_permissions",
         "codice_fiscale",
@@ -437,6 +460,20 @@ class UserAdmin(BackofficeAdmin, DjangoUserAdmin):
         if obj is None or request.user.is_superuser:
             return fields
         return (*fields, *self.PROTECTED_FIELDS)
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is None and not request.user.is_superuser:
+            # A new account made by an officer is a plain one; a superuser gives it a role.
+            return (
+                *(DjangoUserAdmin.add_fieldsets or ()),
+                (_("Aminder"), {"fields": ("first_name", "last_name", "email")}),
+            )
+        return super().get_fieldsets(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        if not request.user.is_superuser and set(form.changed_data) & set(self.PROTECTED_FIELDS):
+            raise PermissionDenied(MSG_SOLO_SUPERUTENTE)
+        super().save_model(request, obj, form, change)
 
     def user_change_password(self, request, id, form_url=""):
         if not request.user.is_superuser:

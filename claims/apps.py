@@ -13,3 +13,4 @@ class ClaimsConfig(AppConfig):
 
         registry.register(DomandaProtocollabile())
         sezioni.register("azienda", "claims/includes/domande_azienda.html")
+        sezioni.register("backoffice", "admin/claims/home.html")

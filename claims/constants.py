@@ -112,6 +112,8 @@ NON_VIVE = frozenset(StatoDomanda.values) - VIVE
 # Authorised by a determinazione: the hours are the authorised ones, the cost weighs on the budget.
 # Moves into these states are made only by the act's services, never from the "Cambia stato" page.
 AUTORIZZATE = frozenset({S.AUTORIZZATA, S.TRASMESSA_INPS, S.ACCOLTA_INPS, S.ANOMALIA_INPS})
+# Still on an officer's desk: taken in charge, assigned, or waiting for a decision.
+STATI_SULLA_SCRIVANIA = frozenset({S.PRESENTATA, S.IN_ISTRUTTORIA, S.DA_RETTIFICARE, S.AMMISSIBILE})
 # The Region's decisions are e-mailed to the referente; these carry the officer's note.
 NOTA_OBBLIGATORIA = frozenset({S.DA_RETTIFICARE, S.NON_AMMISSIBILE, S.ANNULLATA})
 

@@ -156,6 +156,14 @@ class Domanda(DocumentoProtocollato, TimeStampedModel):
         blank=True,
         help_text=_("Dato da INPS dopo il Flusso B; l'azienda lo indica nei modelli SR41."),
     )
+    assegnata_a = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("in carico a"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="domande_in_carico",
+    )
     sostituisce = models.OneToOneField(
         "self",
         verbose_name=_("rettifica della domanda"),
@@ -179,7 +187,13 @@ class Domanda(DocumentoProtocollato, TimeStampedModel):
                 name="domanda_presentata_ha_data",
             ),
         ]
-        indexes = [models.Index(fields=["sede", "stato"]), models.Index(fields=["presentata_il"])]
+        indexes = [
+            models.Index(fields=["sede", "stato"]),
+            models.Index(fields=["presentata_il"]),
+            # The officers' queue: oldest first within a state, and "my domande".
+            models.Index(fields=["stato", "presentata_il", "id"], name="domanda_coda"),
+            models.Index(fields=["assegnata_a", "stato"], name="domanda_in_carico"),
+        ]
 
     def __str__(self) -> str:
         numero = self.registrazione.segnatura if self.registrazione is not None else f"n. {self.pk}"
@@ -249,6 +263,8 @@ class Lavoratore(models.Model):
         verbose_name = _("lavoratore")
         verbose_name_plural = _("lavoratori")
         ordering = ["cognome", "nome"]
+        # Search by a worker's codice fiscale, and the "worker also in another company's domanda" flag.
+        indexes = [models.Index(fields=["codice_fiscale"], name="lavoratore_codice_fiscale")]
         constraints = [
             models.UniqueConstraint(
                 fields=["domanda", "codice_fiscale"], name="lavoratore_unico_per_domanda"
@@ -288,7 +304,7 @@ class EventoDomanda(models.Model):
         ordering = ["created_at", "pk"]
 
     def __str__(self) -> str:
-        return f"{self.da or '–'} → {self.a}"
+        return f"{self.get_da_display() or '–'} → {self.get_a_display()}"
 
 
 class RichiestaRegione(TimeStampedModel):
@@ -317,4 +333,10 @@ class RichiestaRegione(TimeStampedModel):
         verbose_name = _("richiesta di modifica o annullamento")
         verbose_name_plural = _("richieste di modifica o annullamento")
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["esito", "created_at"])]
+        indexes = [
+            models.Index(fields=["esito", "created_at"]),
+            models.Index(fields=["domanda", "esito"], name="richiesta_domanda_esito"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_tipo_display()} – {self.domanda}"

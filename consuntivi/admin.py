@@ -8,6 +8,7 @@ from django.http import StreamingHttpResponse
 from django.utils.translation import gettext_lazy as _
 
 from anagrafica.permissions import FunzionarioEditsMixin, FunzionarioOnlyMixin
+from core.admin import AnnoFieldListFilter
 from core.spreadsheets import csv_lines
 
 from .models import CaricamentoConsuntivo, Consuntivo, Massimale, RigaConsuntivo, RisorseRegionali
@@ -103,4 +104,4 @@ class MassimaleAdmin(FunzionarioEditsMixin, admin.ModelAdmin):
 @admin.register(RisorseRegionali)
 class RisorseRegionaliAdmin(FunzionarioEditsMixin, admin.ModelAdmin):
     list_display = (anno, "descrizione", "misura", "importo", "atto")
-    list_filter = ("anno",)
+    list_filter = (("anno", AnnoFieldListFilter),)

@@ -13,3 +13,4 @@ class ConsuntiviConfig(AppConfig):
 
         registry.register(ConsuntivoProtocollabile())
         sezioni.register("domanda.azioni", "consuntivi/includes/azioni_domanda.html")
+        sezioni.register("backoffice", "admin/consuntivi/home.html", ordine=20)

@@ -325,8 +325,20 @@ def sr41_regione(request):
 def cruscotto(request):
     """Officers: estimated cost of the AUTORIZZATA domande against the Region's resources."""
     _funzionario_required(request.user)
+    anni = stime.cruscotto()
     return render(
         request,
         "consuntivi/cruscotto.html",
-        {"anni": stime.cruscotto(), "domande": stime.domande_autorizzate_con_stima()},
+        {"anni": anni, "grafico": _dati_grafico(anni), "domande": stime.domande_autorizzate_con_stima()},
     )
+
+
+def _dati_grafico(anni: list[stime.AnnoCruscotto]) -> dict[str, list]:
+    """The figures of the table, oldest year first, for the chart (read by static/js/cruscotto.js)."""
+    anni = sorted(anni, key=lambda a: a.anno)
+    return {
+        "anni": [str(a.anno) for a in anni],
+        "risorse": [float(a.risorse) for a in anni],
+        "stima": [float(a.stima) for a in anni],
+        "proiezione": [float(a.proiezione) if a.proiezione is not None else None for a in anni],
+    }

@@ -8,13 +8,13 @@ page's context.
 
 from collections import defaultdict
 
-_sezioni: dict[str, list[str]] = defaultdict(list)
+_sezioni: dict[str, dict[str, int]] = defaultdict(dict)
 
 
-def register(slot: str, template_name: str) -> None:
-    if template_name not in _sezioni[slot]:
-        _sezioni[slot].append(template_name)
+def register(slot: str, template_name: str, ordine: int = 0) -> None:
+    """`ordine` places the section among the others of the slot (lower first; ties keep app order)."""
+    _sezioni[slot].setdefault(template_name, ordine)
 
 
 def templates(slot: str) -> list[str]:
-    return list(_sezioni[slot])
+    return sorted(_sezioni[slot], key=lambda nome: _sezioni[slot][nome])

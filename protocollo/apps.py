@@ -14,6 +14,10 @@ class ProtocolloConfig(AppConfig):
     def ready(self) -> None:
         from celery.signals import worker_process_init
 
+        from core import sezioni
+
+        sezioni.register("backoffice", "admin/protocollo/home.html", ordine=10)
+
         # WeasyPrint's start-up (fonts, stylesheet) costs about a second: pay it when a worker process
         # starts, not on the first receipt of the day.
         worker_process_init.connect(_warm_up_renderer, weak=False, dispatch_uid="protocollo-warm-up")

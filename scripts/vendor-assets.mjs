@@ -81,6 +81,17 @@ rmSync(htmxDst, { recursive: true, force: true });
 copy(nm("htmx.org", "dist", "htmx.min.js"), join(htmxDst, "htmx.min.js"));
 copy(nm("htmx.org", "LICENSE"), join(htmxDst, "LICENSE"));
 
+// Chart.js: the budget dashboard's charts. It draws on a <canvas> and sets sizes through the CSSOM
+// (element.style), which the CSP allows; it injects no <style> element. The source map comment goes.
+const chartDst = join(root, "static", "vendor", "chart.js");
+rmSync(chartDst, { recursive: true, force: true });
+mkdirSync(chartDst, { recursive: true });
+writeFileSync(
+  join(chartDst, "chart.umd.min.js"),
+  readFileSync(nm("chart.js", "dist", "chart.umd.min.js"), "utf8").replace(/\/\/# sourceMappingURL=.*\s*$/, ""),
+);
+copy(nm("chart.js", "LICENSE.md"), join(chartDst, "LICENSE.md"));
+
 // axe-core: only the end-to-end tests use it, so it lives next to them.
 const axeDst = join(root, "tests", "e2e", "vendor");
 mkdirSync(axeDst, { recursive: true });
@@ -92,6 +103,7 @@ writeFileSync(
   [
     `bootstrap-italia ${version("bootstrap-italia")}`,
     `htmx.org ${version("htmx.org")}`,
+    `chart.js ${version("chart.js")}`,
     `axe-core ${version("axe-core")} (tests/e2e/vendor)`,
     "",
   ].join("\n"),

@@ -419,7 +419,7 @@ def domanda_transition(*, actor: User, domanda: Domanda, to: str, note: str = ""
     if to in NOTA_OBBLIGATORIA and not note and TRANSITIONS[domanda.stato].get(to) == Lato.REGIONE:
         raise ValidationError({"note": [_(MSG_NOTA).format(a=StatoDomanda(to).label)]})
     _transition(domanda, to, actor=actor, lato=Lato.REGIONE, note=note)
-    transaction.on_commit(lambda: notifiche.stato_cambiato(domanda.pk))
+    transaction.on_commit(lambda: notifiche.accoda_stato(domanda.pk))
     return domanda
 
 
@@ -493,7 +493,7 @@ def richiesta_answer(
         domanda_transition(
             actor=actor, domanda=richiesta.domanda, to=StatoDomanda.DA_RETTIFICARE, note=risposta
         )
-    transaction.on_commit(lambda: notifiche.richiesta_risposta(richiesta.pk))
+    transaction.on_commit(lambda: notifiche.accoda_risposta(richiesta.pk))
     return richiesta
 
 

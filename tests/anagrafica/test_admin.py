@@ -224,10 +224,187 @@ def test_officer_cannot_raise_privileges_or_change_identity_or_password_of_an_ac
     assert password.status_code == 403
 
 
-def test_backoffice_account_with_a_codice_fiscale_acts_for_no_company(db):
+def test_backoffice_account_acts_for_no_company(db):
     from anagrafica.selectors import aziende_for
     from tests.anagrafica.factories import AziendaFactory, UserFactory
 
-    officer = UserFactory(funzionario=True, codice_fiscale="RSSMRA80A01L219M")
+    officer = UserFactory(funzionario=True)
     AziendaFactory(lr_codice_fiscale="RSSMRA80A01L219M")
+    # Even if the codice fiscale were set behind the database's back (the constraint forbids it).
+    officer.codice_fiscale = "RSSMRA80A01L219M"
     assert not aziende_for(officer).exists()
+
+
+# --- roles and territory (issue 14) -----------------------------------------------------------------
+
+
+def _user_change_data(user, **changes):
+    data = {
+        "username": user.username,
+        "first_name": user.first_name,
+        "last_name": user.last_name,
+        "email": user.email,
+        "date_joined_0": user.date_joined.strftime("%d/%m/%Y"),
+        "date_joined_1": user.date_joined.strftime("%H:%M:%S"),
+        "ruolo": user.ruolo,
+        "is_active": "on",
+    }
+    data.update(changes)
+    return data
+
+
+def test_officer_cannot_make_a_company_user_a_regional_officer(db, client):
+    from anagrafica.constants import Ruolo
+    from anagrafica.models import User
+
+    officer = backoffice(username="franca", funzionario=True)
+    company_user = UserFactory(username="impresa")
+    client.force_login(officer)
+
+    response = client.post(
+        reverse("admin:anagrafica_user_change", args=[company_user.pk]),
+        _user_change_data(company_user, ruolo=Ruolo.FUNZIONARIO, is_staff="on", first_name="Gino"),
+    )
+
+    assert response.status_code == 302
+    company_user = User.objects.get(pk=company_user.pk)
+    assert company_user.first_name == "Gino"  # what an officer may change
+    assert (company_user.ruolo, company_user.is_staff) == (Ruolo.IMPRESA, False)
+    assert not company_user.is_funzionario
+
+
+def test_officer_cannot_deactivate_or_move_a_cpi_operator(db, client, operatore_torino):
+    from anagrafica.models import User
+
+    officer = backoffice(username="franca", funzionario=True)
+    client.force_login(officer)
+
+    client.post(
+        reverse("admin:anagrafica_user_change", args=[operatore_torino.pk]),
+        _user_change_data(operatore_torino, is_active="", cpi=cpi("Asti").pk),
+    )
+
+    operatore = User.objects.get(pk=operatore_torino.pk)
+    assert operatore.is_active and operatore.cpi == cpi("Torino")
+    readonly = (
+        client.get(reverse("admin:anagrafica_user_change", args=[operatore.pk]))
+        .context["adminform"]
+        .readonly_fields
+    )
+    assert {"ruolo", "cpi", "is_staff", "is_active"} <= set(readonly)
+
+
+def test_a_new_account_made_by_an_officer_has_no_role(db, client):
+    officer = backoffice(username="franca", funzionario=True)
+    client.force_login(officer)
+    form = client.get(reverse("admin:anagrafica_user_add")).context["adminform"].form
+    assert not {"ruolo", "cpi", "is_staff", "is_superuser"} & set(form.fields)
+
+
+def test_superuser_grants_the_officer_role(db, client):
+    from anagrafica.constants import Ruolo
+    from anagrafica.models import User
+
+    root = UserFactory(username="root", codice_fiscale=None, is_staff=True, is_superuser=True)
+    target = UserFactory(username="nuovo", codice_fiscale=None)
+    client.force_login(root)
+    response = client.post(
+        reverse("admin:anagrafica_user_change", args=[target.pk]),
+        _user_change_data(target, ruolo=Ruolo.FUNZIONARIO, is_staff="on"),
+    )
+    assert response.status_code == 302, response.content.decode()
+    assert User.objects.get(pk=target.pk).is_funzionario
+
+
+def test_database_refuses_an_office_role_on_a_company_side_account(db):
+    from django.db import IntegrityError, transaction
+
+    from anagrafica.constants import Ruolo
+
+    company_user = UserFactory(username="impresa")
+    for ruolo in (Ruolo.FUNZIONARIO, Ruolo.OPERATORE_CPI):
+        company_user.ruolo, company_user.cpi = ruolo, cpi("Torino")
+        with pytest.raises(IntegrityError), transaction.atomic():
+            company_user.save()
+
+
+def test_cpi_operator_cannot_change_the_legal_representative(client, operatore_torino, sede_torino):
+    azienda = sede_torino.azienda
+    client.force_login(operatore_torino)
+    data = {
+        field: getattr(azienda, field)
+        for field in (
+            "codice_fiscale",
+            "partita_iva",
+            "ragione_sociale",
+            "forma_giuridica",
+            "codice_ateco",
+            "indirizzo",
+            "cap",
+            "lr_nome",
+            "lr_cognome",
+        )
+    }
+    data.update(comune=azienda.comune_id, lr_codice_fiscale="BNCLRA85M41L219R")
+    data.update(
+        {
+            f"{prefix}-{key}": value
+            for prefix in ("sedi", "modifiche")
+            for key, value in (("TOTAL_FORMS", 0), ("INITIAL_FORMS", 0))
+        }
+    )
+    page = client.get(reverse("admin:anagrafica_azienda_change", args=[azienda.pk]))
+    assert "lr_codice_fiscale" in page.context["adminform"].readonly_fields
+    client.post(reverse("admin:anagrafica_azienda_change", args=[azienda.pk]), data)
+
+    azienda.refresh_from_db()
+    assert azienda.lr_codice_fiscale != "BNCLRA85M41L219R"
+    assert not ModificaAnagrafica.objects.filter(azienda=azienda, campo="lr_codice_fiscale").exists()
+
+
+def test_service_refuses_a_cpi_operator_changing_the_legal_representative(operatore_torino, sede_torino):
+    from anagrafica.services import MSG_LR_SOLO_FUNZIONARIO, azienda_update
+    from core.exceptions import NotPermitted
+
+    with pytest.raises(NotPermitted, match=str(MSG_LR_SOLO_FUNZIONARIO)[:40]):
+        azienda_update(
+            actor=operatore_torino, azienda=sede_torino.azienda, lr_codice_fiscale="BNCLRA85M41L219R"
+        )
+
+
+def test_funzionario_changes_the_legal_representative(db, sede_torino):
+    from anagrafica.services import azienda_update
+
+    officer = UserFactory(funzionario=True)
+    azienda_update(actor=officer, azienda=sede_torino.azienda, lr_codice_fiscale="BNCLRA85M41L219R")
+    sede_torino.azienda.refresh_from_db()
+    assert sede_torino.azienda.lr_codice_fiscale == "BNCLRA85M41L219R"
+
+
+def test_cpi_operator_cannot_move_a_site_out_of_the_territory(client, operatore_torino, sede_torino):
+    # The company keeps its registered office in Torino: the old check on the company let this through.
+    client.force_login(operatore_torino)
+    response = client.post(
+        reverse("admin:anagrafica_sede_change", args=[sede_torino.pk]),
+        {
+            "denominazione": sede_torino.denominazione,
+            "indirizzo": "Corso Alfieri 1",
+            "comune": comune("Asti").pk,
+            "cap": "14100",
+        },
+    )
+
+    assert response.status_code == 200
+    assert "comune" in response.context["adminform"].form.errors  # Asti is not among the choices
+    sede_torino.refresh_from_db()
+    assert sede_torino.comune == comune("Torino")
+
+
+def test_service_refuses_a_cpi_operator_moving_a_site_out_of_the_territory(operatore_torino, sede_torino):
+    from anagrafica.services import sede_update
+    from core.exceptions import NotPermitted
+
+    with pytest.raises(NotPermitted, match="non è coperto dal tuo Centro per l'Impiego"):
+        sede_update(actor=operatore_torino, sede=sede_torino, comune=comune("Asti"), cap="14100")
+    sede_torino.refresh_from_db()
+    assert sede_torino.comune == comune("Torino")

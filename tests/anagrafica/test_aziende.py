@@ -174,3 +174,14 @@ def test_revoked_abilitazione_locks_the_api_token_out_at_once(client, alfa, cons
     abilitazione_revoke(actor=UserFactory(operatore_cpi=True), abilitazione=abilitazione)
 
     assert client.get(url, HTTP_AUTHORIZATION=f"Token {token}").status_code == 404
+
+
+def test_ids_in_links_are_plain_numbers_past_a_thousand(client, legale_rappresentante):
+    """USE_THOUSAND_SEPARATOR formats numbers as 12.345: never an id in a link or a form value."""
+    AziendaFactory(pk=12345, lr_codice_fiscale=legale_rappresentante.codice_fiscale)
+    client.force_login(legale_rappresentante)
+
+    body = client.get(reverse("anagrafica:azienda_detail", args=[12345])).content.decode()
+
+    assert 'href="/domande/nuova/?azienda=12345"' in body
+    assert "12.345" not in body
