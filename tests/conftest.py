@@ -17,6 +17,20 @@ def _allow_truncate(sender, connection, **kwargs) -> None:
 connection_created.connect(_allow_truncate, dispatch_uid="aminder-tests-allow-truncate")
 
 
+@pytest.fixture
+def broker_irraggiungibile(monkeypatch):
+    """The outside world fails: nothing can be published to the broker, so a submitted document waits
+    in the outbox for the sweep, as it does when Redis is down (what committed-data tests of the register
+    need: in them a submission would otherwise be numbered at once by the eager worker)."""
+    from celery.app.task import Task
+    from kombu.exceptions import OperationalError
+
+    def rifiuta(self, *args, **kwargs):
+        raise OperationalError("broker irraggiungibile (test)")
+
+    monkeypatch.setattr(Task, "apply_async", rifiuta)
+
+
 @pytest.fixture(autouse=True)
 def private_media(settings, tmp_path):
     """Uploaded and generated files go to a temporary folder, never to var/."""
@@ -59,6 +73,7 @@ def celery_eager(request, settings):
 DATA_MIGRATIONS = [
     ("anagrafica.migrations.0002_reference_data", "load"),
     ("consuntivi.migrations.0003_massimali_inps", "seed"),
+    ("claims.migrations.0008_misura_piemonte_2020", "crea"),
 ]
 _db_blocker = None
 

@@ -549,6 +549,7 @@ def _scrivi_ore(nuove: list[tuple[Lavoratore, Decimal]]) -> dict[str, list[str |
     return cambiate
 
 
+@transaction.atomic
 def domanda_autorizza(
     *, actor: User, domanda: Domanda, ore: Mapping[str, Decimal], note: str, motivo: str = ""
 ) -> Domanda:
@@ -574,6 +575,7 @@ def domanda_autorizza(
     )
 
 
+@transaction.atomic
 def domanda_rettifica_ore(
     *, actor: User, domanda: Domanda, ore: Mapping[str, Decimal], note: str, motivo: str
 ) -> Domanda:
@@ -603,6 +605,7 @@ def domanda_rettifica_ore(
     return domanda
 
 
+@transaction.atomic
 def domanda_trasmetti_inps(*, actor: User, domanda: Domanda, note: str) -> Domanda:
     """AUTORIZZATA (or ANOMALIA INPS, after a correction) → TRASMESSA INPS: the act's Flusso B went out."""
     _check_regione(actor)
@@ -610,6 +613,7 @@ def domanda_trasmetti_inps(*, actor: User, domanda: Domanda, note: str) -> Doman
     return _transition(domanda, StatoDomanda.TRASMESSA_INPS, actor=actor, lato=Lato.REGIONE, note=note)
 
 
+@transaction.atomic
 def domanda_esito_inps(
     *, actor: User, domanda: Domanda, codice: str = "", anomalia: str = "", note: str = ""
 ) -> Domanda:

@@ -5,10 +5,11 @@ import pytest
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
+from claims.constants import StatoDomanda
 from consuntivi.models import Consuntivo
 from protocollo.models import RegistrazioneProtocollo, Ricevuta
 from tests.api.conftest import client_for, first_of_previous_month
-from tests.claims.factories import MINIMAL_PDF, DomandaFactory, LavoratoreFactory
+from tests.claims.factories import MINIMAL_PDF, DomandaFactory, LavoratoreFactory, avanza
 
 pytestmark = pytest.mark.django_db
 
@@ -17,11 +18,9 @@ pytestmark = pytest.mark.django_db
 def domanda(make_domanda):
     """Submitted, two weeks from the first of last month, one worker with 40 hours requested."""
     inizio = first_of_previous_month()
-    domanda = make_domanda(
-        presentata=True, data_inizio=inizio, data_fine=inizio + dt.timedelta(days=13), lavoratori=[]
-    )
+    domanda = make_domanda(data_inizio=inizio, data_fine=inizio + dt.timedelta(days=13), lavoratori=[])
     LavoratoreFactory(domanda=domanda, ore_settimanali=Decimal("40"), ore_richieste=Decimal("40"))
-    return domanda
+    return avanza(domanda, StatoDomanda.PRESENTATA)
 
 
 def url(domanda) -> str:

@@ -41,7 +41,7 @@ from schemathesis.specs.openapi.checks import response_schema_conformance, statu
 from anagrafica.models import Azienda, User
 from claims.models import Domanda
 from consuntivi.services import consuntivo_send
-from tests.claims.factories import DomandaFactory, LavoratoreFactory
+from tests.claims.factories import domanda_con_lavoratori
 
 MAX_EXAMPLES = 15
 CHECKS = [not_a_server_error, status_code_conformance, response_schema_conformance]
@@ -81,15 +81,15 @@ def demo_world(db, settings, same_connection_for_requests):
     bozza = Domanda.objects.get(azienda=alfa)
 
     inizio = (dt.date.today().replace(day=1) - dt.timedelta(days=1)).replace(day=1)
-    presentata = DomandaFactory(
-        presentata=True,
+    presentata = domanda_con_lavoratori(
+        lavoratori=1,
+        lavoratore={"ore_richieste": Decimal("80")},
         sede=alfa.sedi.first(),
         creata_da=mario,
         data_inizio=inizio,
         data_fine=inizio + dt.timedelta(days=13),
-        lavoratori=[],
     )
-    lavoratore = LavoratoreFactory(domanda=presentata, ore_richieste=Decimal("80"))
+    lavoratore = presentata.lavoratori.get()
     consuntivo = consuntivo_send(
         actor=mario,
         domanda=presentata,

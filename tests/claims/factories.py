@@ -4,7 +4,6 @@ from decimal import Decimal
 
 import factory
 from django.core.files.base import ContentFile
-from django.utils import timezone
 
 from claims.constants import Qualifica, StatoDomanda, TipoContratto
 from claims.models import Domanda, FinestraPresentazione, Lavoratore, Misura
@@ -44,8 +43,101 @@ class FinestraFactory(factory.django.DjangoModelFactory):
     periodo_al = factory.LazyAttribute(lambda f: f.misura.periodo_al)
 
 
+def _decisione(stato: str):
+    def passo(domanda: Domanda, funzionario) -> None:
+        from claims.services.domande import domanda_transition
+
+        domanda_transition(actor=funzionario, domanda=domanda, to=stato, note="Decisione di prova")
+
+    return passo
+
+
+def _autorizza(domanda: Domanda, funzionario) -> None:
+    from claims.services.domande import domanda_autorizza
+
+    domanda_autorizza(actor=funzionario, domanda=domanda, ore={}, note="Determinazione di prova")
+
+
+def _trasmetti(domanda: Domanda, funzionario) -> None:
+    from claims.services.domande import domanda_trasmetti_inps
+
+    domanda_trasmetti_inps(actor=funzionario, domanda=domanda, note="Flusso B di prova")
+
+
+def _esito(**esito):
+    def passo(domanda: Domanda, funzionario) -> None:
+        from claims.services.domande import domanda_esito_inps
+
+        domanda_esito_inps(actor=funzionario, domanda=domanda, note="Esito INPS di prova", **esito)
+
+    return passo
+
+
+S = StatoDomanda
+_ISTRUTTORIA, _AMMISSIBILE = _decisione(S.IN_ISTRUTTORIA), _decisione(S.AMMISSIBILE)
+# How a domanda reaches each state through the services, after its submission.
+PERCORSI = {
+    S.PRESENTATA: [],
+    S.IN_ISTRUTTORIA: [_ISTRUTTORIA],
+    S.DA_RETTIFICARE: [_ISTRUTTORIA, _decisione(S.DA_RETTIFICARE)],
+    S.AMMISSIBILE: [_ISTRUTTORIA, _AMMISSIBILE],
+    S.AUTORIZZATA: [_ISTRUTTORIA, _AMMISSIBILE, _autorizza],
+    S.TRASMESSA_INPS: [_ISTRUTTORIA, _AMMISSIBILE, _autorizza, _trasmetti],
+    S.ACCOLTA_INPS: [_ISTRUTTORIA, _AMMISSIBILE, _autorizza, _trasmetti, _esito(codice="CIGD-PROVA-0001")],
+    S.ANOMALIA_INPS: [
+        _ISTRUTTORIA,
+        _AMMISSIBILE,
+        _autorizza,
+        _trasmetti,
+        _esito(anomalia="Matricola errata"),
+    ],
+    S.NON_AMMISSIBILE: [_ISTRUTTORIA, _decisione(S.NON_AMMISSIBILE)],
+    S.ANNULLATA: [_decisione(S.ANNULLATA)],
+}
+
+
+def avanza(domanda: Domanda, stato: str, *, presentata_il: dt.datetime | None = None) -> Domanda:
+    """Take a complete draft to `stato` as the app would: submitted by its author (rules, snapshot,
+    history), then the officer's decisions. `presentata_il` back-dates the submission for tests of time."""
+    from claims.services.domande import domanda_submit
+
+    domanda_submit(actor=domanda.creata_da, domanda=domanda)
+    # No e-mail: the officer of the test decisions is nobody's recipient (digests, notifications).
+    funzionario = UserFactory(funzionario=True, email="") if PERCORSI[stato] else None
+    for passo in PERCORSI[stato]:
+        passo(domanda, funzionario)
+    if presentata_il is not None:
+        Domanda.objects.filter(pk=domanda.pk).update(presentata_il=presentata_il)
+    domanda.refresh_from_db()
+    return domanda
+
+
+def misura_dell_anno(anno: int, **campi) -> Misura:
+    """A measure whose periods cover the whole of `anno` (window open today), for domande of a past
+    year; the first domanda of a site may take its 9 weeks at once."""
+    inizio = dt.date(anno, 1, 1)
+    return MisuraFactory(
+        periodo_dal=inizio,
+        periodo_al=dt.date(anno, 12, 31),
+        data_assunzione_entro=inizio,
+        max_settimane_prima_domanda=9,
+        **campi,
+    )
+
+
+def domanda_con_lavoratori(
+    stato: str = StatoDomanda.PRESENTATA, *, lavoratori: int = 2, lavoratore: dict | None = None, **campi
+) -> Domanda:
+    """A domanda with `lavoratori` workers made as `lavoratore` says, then taken to `stato` through the
+    services (`avanza`)."""
+    domanda = DomandaFactory(lavoratori=[], **campi)
+    LavoratoreFactory.create_batch(lavoratori, domanda=domanda, **(lavoratore or {}))
+    return domanda if stato == StatoDomanda.BOZZA else avanza(domanda, stato)
+
+
 class DomandaFactory(factory.django.DjangoModelFactory):
-    """A complete draft that passes every submission rule; traits give the later states."""
+    """A complete draft that passes every submission rule; traits give the later states, reached through
+    the services (`avanza`), so that no row exists that the app itself would never write."""
 
     class Meta:
         model = Domanda
@@ -73,12 +165,23 @@ class DomandaFactory(factory.django.DjangoModelFactory):
         "tests.claims.factories.LavoratoreFactory", factory_related_name="domanda", size=2
     )
 
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        stato = kwargs.pop("stato", StatoDomanda.BOZZA)
+        presentata_il = kwargs.pop("presentata_il", None)
+        domanda = super()._create(model_class, *args, **kwargs)
+        domanda._stato_richiesto = (stato, presentata_il)
+        return domanda
+
+    @factory.post_generation
+    def percorso(obj, create, extracted, **kwargs):
+        """After the workers exist (declared before): submit and decide up to the state asked."""
+        stato, presentata_il = getattr(obj, "_stato_richiesto", (StatoDomanda.BOZZA, None))
+        if create and stato != StatoDomanda.BOZZA:
+            avanza(obj, stato, presentata_il=presentata_il)
+
     class Params:
-        presentata = factory.Trait(
-            stato=StatoDomanda.PRESENTATA,
-            presentata_il=factory.LazyFunction(timezone.now),
-            presentata_da=factory.SelfAttribute("creata_da"),
-        )
+        presentata = factory.Trait(stato=StatoDomanda.PRESENTATA)
         in_istruttoria = factory.Trait(presentata=True, stato=StatoDomanda.IN_ISTRUTTORIA)
         da_rettificare = factory.Trait(presentata=True, stato=StatoDomanda.DA_RETTIFICARE)
         ammissibile = factory.Trait(presentata=True, stato=StatoDomanda.AMMISSIBILE)

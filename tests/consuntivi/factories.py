@@ -9,11 +9,12 @@ import factory
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
-from claims.models import Lavoratore
+from claims.constants import StatoDomanda
+from claims.models import Domanda, Lavoratore
 from consuntivi.models import CaricamentoConsuntivo, Consuntivo, Massimale, RisorseRegionali
 from protocollo.models import RegistrazioneProtocollo, Ricevuta
 from tests.anagrafica.factories import make_codice_fiscale
-from tests.claims.factories import MINIMAL_PDF, DomandaFactory, LavoratoreFactory
+from tests.claims.factories import MINIMAL_PDF, domanda_con_lavoratori, misura_dell_anno
 
 # A past period across three months: March 16 (Monday) to May 15 (Friday) 2026. With 40 weekly
 # hours a worker can lose at most 96 hours in March (12 weekdays), 176 in April (22), 88 in May (11).
@@ -24,26 +25,34 @@ ORE_SETTIMANALI = Decimal("40.0")
 ORE_RICHIESTE = Decimal("300.0")
 
 
-def domanda_consuntivabile(*, lavoratori: int = 2, **traits) -> "DomandaFactory":
+def domanda_consuntivabile(*, lavoratori: int = 2, bozza: bool = False, **traits) -> Domanda:
     """A submitted domanda (PRESENTATA unless another state trait is given) over INIZIO–FINE whose
-    workers have 40 weekly hours and 300 requested hours."""
-    if not any(
-        traits.get(t)
-        for t in (
-            "in_istruttoria",
-            "da_rettificare",
-            "ammissibile",
-            "autorizzata",
-            "non_ammissibile",
-            "annullata",
-        )
-    ):
-        traits.setdefault("presentata", True)
-    domanda = DomandaFactory(data_inizio=INIZIO, data_fine=FINE, lavoratori=[], **traits)
-    LavoratoreFactory.create_batch(
-        lavoratori, domanda=domanda, ore_settimanali=ORE_SETTIMANALI, ore_richieste=ORE_RICHIESTE
+    workers have 40 weekly hours and 300 requested hours, under a measure covering 2026."""
+    chiesti = [stato for trait, stato in TRAIT_STATI.items() if traits.pop(trait, False)]
+    traits.pop("presentata", None)
+    stato = StatoDomanda.BOZZA if bozza else chiesti[0] if chiesti else StatoDomanda.PRESENTATA
+    traits.setdefault("misura", misura_dell_anno(2026))
+    return domanda_con_lavoratori(
+        stato,
+        lavoratori=lavoratori,
+        lavoratore={"ore_settimanali": ORE_SETTIMANALI, "ore_richieste": ORE_RICHIESTE},
+        data_inizio=INIZIO,
+        data_fine=FINE,
+        **traits,
     )
-    return domanda
+
+
+TRAIT_STATI = {
+    "in_istruttoria": StatoDomanda.IN_ISTRUTTORIA,
+    "da_rettificare": StatoDomanda.DA_RETTIFICARE,
+    "ammissibile": StatoDomanda.AMMISSIBILE,
+    "autorizzata": StatoDomanda.AUTORIZZATA,
+    "trasmessa_inps": StatoDomanda.TRASMESSA_INPS,
+    "accolta_inps": StatoDomanda.ACCOLTA_INPS,
+    "anomalia_inps": StatoDomanda.ANOMALIA_INPS,
+    "non_ammissibile": StatoDomanda.NON_AMMISSIBILE,
+    "annullata": StatoDomanda.ANNULLATA,
+}
 
 
 def lavoratori_in_blocco(domanda, n: int, *, offset: int = 40000) -> list[Lavoratore]:

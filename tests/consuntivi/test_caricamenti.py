@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import Workbook, load_workbook
 
+from claims.constants import StatoDomanda
 from consuntivi.constants import StatoCaricamento
 from consuntivi.imports import MSG_FORMATO, MSG_INTESTAZIONE, MSG_XLSX_ILLEGGIBILE, modello_csv, modello_xlsx
 from consuntivi.models import CaricamentoConsuntivo, Consuntivo, RigaConsuntivo
@@ -20,6 +21,7 @@ from consuntivi.rules import (
 from consuntivi.services import caricamento_create, caricamento_process, consuntivo_send
 from core.exceptions import NotPermitted
 from tests.anagrafica.factories import UserFactory
+from tests.claims.factories import avanza
 
 from .factories import APRILE, domanda_consuntivabile, lavoratori_in_blocco, righe
 
@@ -243,9 +245,9 @@ DIECIMILA = 10_000
 
 @pytest.fixture
 def domanda_diecimila():
-    domanda = domanda_consuntivabile(lavoratori=0)
+    domanda = domanda_consuntivabile(lavoratori=0, bozza=True)
     lavoratori_in_blocco(domanda, DIECIMILA)
-    return domanda
+    return avanza(domanda, StatoDomanda.PRESENTATA)
 
 
 @pytest.mark.parametrize("make_file", [csv_file, xlsx_file], ids=["csv", "xlsx"])

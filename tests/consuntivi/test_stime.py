@@ -10,6 +10,7 @@ from decimal import Decimal
 
 import pytest
 
+from claims.constants import StatoDomanda
 from consuntivi.models import Massimale, RigaConsuntivo
 from consuntivi.services import consuntivo_send
 from consuntivi.stime import (
@@ -22,7 +23,7 @@ from consuntivi.stime import (
     stima_domanda,
     stima_riga,
 )
-from tests.claims.factories import DomandaFactory, LavoratoreFactory
+from tests.claims.factories import DomandaFactory, LavoratoreFactory, avanza, misura_dell_anno
 
 from .factories import MassimaleFactory, RisorseRegionaliFactory
 
@@ -77,9 +78,13 @@ def test_the_2016_caps_are_the_net_amounts_of_the_fis_seed():
 
 
 def _domanda_2016(**traits):
-    """Workers: 1 and 2 with 40 h/week and 300 requested hours, 3 idem."""
+    """Workers L1, L2 and L3 with 40 h/week and 300 requested hours each."""
+    stato = next((StatoDomanda[t.upper()] for t, v in traits.items() if v), StatoDomanda.BOZZA)
     domanda = DomandaFactory(
-        data_inizio=dt.date(2016, 3, 1), data_fine=dt.date(2016, 4, 30), lavoratori=[], **traits
+        misura=misura_dell_anno(2016),
+        data_inizio=dt.date(2016, 3, 1),
+        data_fine=dt.date(2016, 4, 30),
+        lavoratori=[],
     )
     lavoratori = [
         LavoratoreFactory(
@@ -87,6 +92,8 @@ def _domanda_2016(**traits):
         )
         for i in (1, 2, 3)
     ]
+    if stato != StatoDomanda.BOZZA:
+        avanza(domanda, stato)
     return domanda, lavoratori
 
 

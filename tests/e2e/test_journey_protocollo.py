@@ -12,7 +12,9 @@ from tests.claims.factories import DomandaFactory
 pytestmark = pytest.mark.e2e
 
 
-def test_protocol_number_appears_without_reloading(page, login_as, axe_check, screenshot):
+def test_protocol_number_appears_without_reloading(
+    page, login_as, axe_check, screenshot, broker_irraggiungibile
+):
     mario = UserFactory(first_name="Mario", last_name="Rossi")
     sede = SedeFactory(azienda=AziendaFactory(lr_codice_fiscale=mario.codice_fiscale))
     # Submitted while the worker is down: no number yet.

@@ -28,6 +28,7 @@ def migrate(targets):
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("broker_irraggiungibile")
 def test_previous_schema_migrates_in_place_keeping_numbers_and_receipts():
     domanda = DomandaFactory(presentata=True)
     consuntivo = Consuntivo.objects.create(

@@ -17,7 +17,7 @@ from claims.models import Domanda
 from protocollo.services import protocollo_register_documento
 from tests.claims.factories import DomandaFactory
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("broker_irraggiungibile")]
 
 ROMA = ZoneInfo("Europe/Rome")
 

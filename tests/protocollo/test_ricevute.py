@@ -14,13 +14,12 @@ from django.db import connection
 from django.utils import timezone
 from pypdf import PdfReader
 
-from claims.services.domande import domanda_snapshot
 from claims.services.prospetto import prospetto_render
 from consuntivi.models import Consuntivo, RigaConsuntivo
 from protocollo import pdf as receipts
 from protocollo.models import RegistrazioneProtocollo, Ricevuta
 from protocollo.services import ricevuta_create, ricevuta_send, url_verifica
-from tests.claims.factories import DomandaFactory, LavoratoreFactory
+from tests.claims.factories import domanda_con_lavoratori, misura_dell_anno
 
 ROMA = ZoneInfo("Europe/Rome")
 REGISTRATA_IL = dt.datetime(2026, 3, 12, 14, 5, 33, tzinfo=ROMA)
@@ -43,18 +42,15 @@ def registra(documento, *, numero=42, tipo="DOMANDA", codice="K7Q4M2XP9TLC"):
 
 
 def domanda_presentata(lavoratori=2, **kwargs):
-    domanda = DomandaFactory(
-        presentata=True,
-        lavoratori=[],
+    kwargs.setdefault("misura", misura_dell_anno(2026))
+    return domanda_con_lavoratori(
+        lavoratori=lavoratori,
+        lavoratore={"ore_richieste": Decimal("36.5")},
         data_inizio=dt.date(2026, 3, 2),
         data_fine=dt.date(2026, 3, 27),
         sede__azienda__ragione_sociale="Officine Subalpine S.r.l.",
         **kwargs,
     )
-    LavoratoreFactory.create_batch(lavoratori, domanda=domanda, ore_richieste=Decimal("36.5"))
-    domanda.dati_presentati = domanda_snapshot(domanda)  # as domanda_submit stores it
-    domanda.save(update_fields=["dati_presentati"])
-    return domanda
 
 
 def pdf_text(pdf: bytes) -> str:
@@ -222,6 +218,7 @@ def test_ricevuta_send_refuses_a_pdf_that_no_longer_matches_its_sha256(registraz
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("broker_irraggiungibile")
 def test_ricevuta_create_concurrent_calls_make_one_ricevuta():
     registrazione = registra(domanda_presentata())
     barrier = threading.Barrier(2)
