@@ -83,7 +83,7 @@ class DomandaProtocollabile:
                 (_("Ore richieste in totale"), ore(ore_totali(dati))),
                 (_("Referente"), referente(dati)),
             ],
-            allegati=allegati(documento, dati),
+            allegati=allegati(dati),
             nota=str(_("Il prospetto completo dei dati trasmessi è scaricabile dall'area riservata.")),
         )
 

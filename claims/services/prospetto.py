@@ -18,13 +18,9 @@ from ..models import Domanda
 
 
 def dati_trasmessi(domanda: Domanda) -> dict[str, Any]:
-    """The snapshot taken at submission; for an unsubmitted draft, what would be transmitted now."""
-    if domanda.dati_presentati:
-        snapshot: dict[str, Any] = domanda.dati_presentati
-        return snapshot
-    from .domande import domanda_snapshot
-
-    return domanda_snapshot(domanda)
+    """The snapshot taken at submission (`domanda_submit`): what the receipt and the prospetto print."""
+    snapshot: dict[str, Any] = domanda.dati_presentati or {}
+    return snapshot
 
 
 def prospetto_render(*, domanda: Domanda) -> bytes:
@@ -50,7 +46,7 @@ def prospetto_render(*, domanda: Domanda) -> bytes:
         "ore_totali": ore_totali(dati),
         "lavoratori": [_lavoratore(riga) for riga in dati.get("lavoratori", [])],
         "dichiarazioni": _dichiarazioni(dati.get("dichiarazioni") or {}),
-        "allegati": allegati(domanda, dati),
+        "allegati": allegati(dati),
     }
     from protocollo import pdf  # WeasyPrint loads in the processes that render, not in every one
 
@@ -80,7 +76,7 @@ def _dichiarazioni(dichiarazioni: dict[str, Any]) -> list[dict[str, Any]]:
     return righe
 
 
-def allegati(domanda: Domanda, dati: dict[str, Any]) -> list[dict[str, Any]]:
+def allegati(dati: dict[str, Any]) -> list[dict[str, Any]]:
     allegati = allegati_generici(dati)
     accordo = dati.get("accordo") or {}
     if accordo.get("sha256"):
@@ -90,15 +86,6 @@ def allegati(domanda: Domanda, dati: dict[str, Any]) -> list[dict[str, Any]]:
                 "nome": "Accordo sindacale (PDF)",
                 "data": data_iso(accordo.get("data")),
                 "sha256": accordo["sha256"],
-            },
-        )
-    elif not dati.get("accordo") and domanda.accordo_sha256:
-        allegati.insert(
-            0,
-            {
-                "nome": "Accordo sindacale (PDF)",
-                "data": domanda.accordo_data,
-                "sha256": domanda.accordo_sha256,
             },
         )
     return allegati
