@@ -1,7 +1,7 @@
 """The public list of authorised domande (open data): no sign-in, nothing personal of any worker."""
 
-import csv
 from collections.abc import Iterator
+from itertools import chain
 from typing import Any
 
 from django import forms
@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET
 
 from anagrafica.models import Provincia
 from claims.constants import AUTORIZZATE
-from core.spreadsheets import cella_sicura
+from core.spreadsheets import csv_lines
 
 from .models import Determinazione
 from .selectors import autorizzate_pubbliche, determinazioni_pubbliche
@@ -84,26 +84,22 @@ def autorizzate(request: HttpRequest) -> HttpResponse:
 
 
 def _csv(righe: Any) -> Iterator[str]:
-    class Eco:
-        def write(self, valore: str) -> str:
-            return valore
+    # chain, not a list: the rows stream from the database cursor to the response.
+    return csv_lines(chain([CSV_INTESTAZIONE], (_riga_csv(r) for r in righe.iterator(chunk_size=2000))))
 
-    writer = csv.writer(Eco(), delimiter=";", lineterminator="\r\n")
-    yield "\ufeff" + writer.writerow(CSV_INTESTAZIONE)
-    for r in righe.iterator(chunk_size=2000):
-        yield writer.writerow(
-            [
-                cella_sicura(r["azienda__ragione_sociale"]),
-                cella_sicura(r["sede__comune__nome"]),
-                r["sede__comune__provincia_id"],
-                r["data_inizio"].isoformat(),
-                r["data_fine"].isoformat(),
-                r["lavoratori_n"],
-                r["ore"],
-                f"{r['atto_numero']}/{r['atto_anno']}" if r["atto_numero"] else "",
-                r["atto_data"].isoformat() if r["atto_data"] else "",
-            ]
-        )
+
+def _riga_csv(r: dict[str, Any]) -> list[Any]:
+    return [
+        r["azienda__ragione_sociale"],
+        r["sede__comune__nome"],
+        r["sede__comune__provincia_id"],
+        r["data_inizio"].isoformat(),
+        r["data_fine"].isoformat(),
+        r["lavoratori_n"],
+        r["ore"],
+        f"{r['atto_numero']}/{r['atto_anno']}" if r["atto_numero"] else "",
+        r["atto_data"].isoformat() if r["atto_data"] else "",
+    ]
 
 
 @require_GET

@@ -1,4 +1,6 @@
+import contextlib
 import importlib
+from unittest import mock
 
 import pytest
 from django.db.backends.signals import connection_created
@@ -17,18 +19,24 @@ def _allow_truncate(sender, connection, **kwargs) -> None:
 connection_created.connect(_allow_truncate, dispatch_uid="aminder-tests-allow-truncate")
 
 
-@pytest.fixture
-def broker_irraggiungibile(monkeypatch):
+@contextlib.contextmanager
+def broker_giu():
     """The outside world fails: nothing can be published to the broker, so a submitted document waits
     in the outbox for the sweep, as it does when Redis is down (what committed-data tests of the register
-    need: in them a submission would otherwise be numbered at once by the eager worker)."""
+    need: in them a submission would otherwise be numbered at once by the worker)."""
     from celery.app.task import Task
     from kombu.exceptions import OperationalError
 
-    def rifiuta(self, *args, **kwargs):
-        raise OperationalError("broker irraggiungibile (test)")
+    with mock.patch.object(
+        Task, "apply_async", side_effect=OperationalError("broker irraggiungibile (test)")
+    ):
+        yield
 
-    monkeypatch.setattr(Task, "apply_async", rifiuta)
+
+@pytest.fixture
+def broker_irraggiungibile():
+    with broker_giu():
+        yield
 
 
 @pytest.fixture(autouse=True)

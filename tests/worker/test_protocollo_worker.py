@@ -17,6 +17,7 @@ from claims.models import Domanda
 from protocollo.models import RegistrazioneProtocollo
 from protocollo.tasks import registra_documento, sweep_outbox
 from tests.claims.factories import DomandaFactory
+from tests.conftest import broker_giu
 
 from .conftest import ROOT, UNREACHABLE_BROKER_URL, wait_for
 from .presenta import presenta
@@ -80,7 +81,8 @@ def test_concurrent_submissions_are_numbered_one_to_n_without_gaps_or_duplicates
 
 
 def test_task_delivered_twice_numbers_once(celery_worker):
-    domanda = DomandaFactory(presentata=True)
+    with broker_giu():  # submitted while the broker is down: the test sends the task itself
+        domanda = DomandaFactory(presentata=True)
     prima = ultimo_numero()
 
     registra_documento.delay("DOMANDA", domanda.pk)
@@ -117,7 +119,8 @@ def test_submission_with_broker_down_is_saved_and_registered_when_broker_is_back
 
 
 def test_worker_process_killed_mid_task_is_redelivered_and_numbers_once(celery_worker):
-    domanda = DomandaFactory(presentata=True)
+    with broker_giu():  # submitted while the broker is down: the test sends the task itself
+        domanda = DomandaFactory(presentata=True)
     prima = ultimo_numero()
 
     with transaction.atomic():
@@ -138,7 +141,8 @@ def test_worker_process_killed_mid_task_is_redelivered_and_numbers_once(celery_w
 
 
 def test_whole_worker_killed_mid_task_loses_nothing(start_worker):
-    domanda = DomandaFactory(presentata=True)
+    with broker_giu():  # submitted while the broker is down: the test sends the task itself
+        domanda = DomandaFactory(presentata=True)
     prima = ultimo_numero()
     primo = start_worker()
 
