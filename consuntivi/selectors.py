@@ -64,6 +64,7 @@ SR41_COLONNE = (
     "ragione_sociale",
     "matricola_inps",
     "protocollo_domanda",
+    "codice_autorizzazione_inps",
     "protocollo_consuntivo",
     "codice_fiscale",
     "cognome",
@@ -155,6 +156,7 @@ def sr41_righe(consuntivi: QuerySet[Consuntivo]) -> Iterator[list[Any]]:
             domanda.azienda.ragione_sociale,
             domanda.azienda.matricola_inps,
             domanda.protocollo or "",
+            domanda.codice_autorizzazione_inps,  # given by INPS after the act's Flusso B; empty until then
             consuntivo.protocollo or "",
             lavoratore.codice_fiscale,
             lavoratore.cognome,

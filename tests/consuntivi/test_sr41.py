@@ -11,7 +11,8 @@ from django.urls import reverse
 from hypothesis import given
 from hypothesis import strategies as st
 
-from claims.services.domande import domanda_rettifica
+from claims.constants import StatoDomanda
+from claims.services.domande import domanda_rettifica, domanda_transition
 from consuntivi.rules import giorni_lavorativi
 from consuntivi.selectors import SR41_COLONNE, ore_per_settimana, settimane_del_periodo
 from consuntivi.services import consuntivo_send
@@ -50,12 +51,28 @@ def test_after_a_rettifica_the_sr41_lists_each_worker_month_once(client):
     assert {r["ore_cigd"] for r in rows} == {"12,0"}
 
 
-def test_a_cancelled_domanda_is_not_exported(client):
+def test_a_cancelled_domanda_is_not_exported(client, funzionario):
     domanda = domanda_consuntivabile()
     send(domanda)
-    type(domanda).objects.filter(pk=domanda.pk).update(stato="ANNULLATA")
+    domanda_transition(actor=funzionario, domanda=domanda, to=StatoDomanda.ANNULLATA, note="Su richiesta")
     client.force_login(domanda.creata_da)
     assert sr41(client) == []
+
+
+def test_the_sr41_carries_the_inps_authorisation_code_once_known(client):
+    """The employer quotes INPS's authorisation code in every SR41 (DOMAIN.md): empty until INPS
+    accepts the act's Flusso B, then on every line of the domanda."""
+    in_attesa, accolta = domanda_consuntivabile(autorizzata=True), domanda_consuntivabile(accolta_inps=True)
+    send(in_attesa)
+    send(accolta)
+
+    codici = {}
+    for domanda in (in_attesa, accolta):
+        client.force_login(domanda.creata_da)
+        codici[domanda.pk] = {r["codice_autorizzazione_inps"] for r in sr41(client)}
+
+    assert codici[in_attesa.pk] == {""}
+    assert codici[accolta.pk] == {accolta.codice_autorizzazione_inps} != {""}
 
 
 def test_april_2026_hours_are_split_by_week_in_proportion_to_working_days(client):

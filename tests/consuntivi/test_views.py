@@ -311,16 +311,18 @@ def test_company_sr41_export_lists_each_worker_of_its_consuntivi_of_the_month(cl
     response = client.get(reverse("consuntivi:sr41"), {"mese": "2026-04"})
     assert response["Content-Disposition"] == 'attachment; filename="sr41-2026-04.csv"'
     rows = _sr41_rows(response)
-    assert rows[0][:12] == [
+    assert rows[0][:13] == [
         "mese", "codice_fiscale_azienda", "ragione_sociale", "matricola_inps", "protocollo_domanda",
-        "protocollo_consuntivo", "codice_fiscale", "cognome", "nome", "periodo_dal", "periodo_al", "ore_cigd",
+        "codice_autorizzazione_inps", "protocollo_consuntivo", "codice_fiscale", "cognome", "nome",
+        "periodo_dal", "periodo_al", "ore_cigd",
     ]  # fmt: skip
     assert len(rows) == 3  # two workers; the other company's consuntivo is not there
-    assert rows[1][:12] == [
+    assert rows[1][:13] == [
         "04/2026",
         mia.azienda.codice_fiscale,
         mia.azienda.ragione_sociale,
         "1234567890",
+        "",
         "",
         consuntivo.registrazione.segnatura,
         lavoratore.codice_fiscale,
@@ -335,7 +337,7 @@ def test_company_sr41_export_lists_each_worker_of_its_consuntivi_of_the_month(cl
 def test_sr41_period_is_the_part_of_the_month_inside_the_domanda(client, mia):
     send(mia, mese=MARZO)
     rows = _sr41_rows(client.get(reverse("consuntivi:sr41"), {"mese": "2026-03"}))
-    assert {(r[9], r[10]) for r in rows[1:]} == {("16/03/2026", "31/03/2026")}
+    assert {(r[10], r[11]) for r in rows[1:]} == {("16/03/2026", "31/03/2026")}
 
 
 def test_sr41_page_without_month_shows_the_form(client, mia):
