@@ -7,11 +7,16 @@
   CNS; what they may touch is decided per company by `anagrafica.selectors.aziende_for`.
 """
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.http import HttpRequest
 
 from .constants import Ruolo
+
+if TYPE_CHECKING:
+    from django.db.models import QuerySet
+
+    from .models import User
 
 
 def is_funzionario(user: Any) -> bool:
@@ -21,6 +26,14 @@ def is_funzionario(user: Any) -> bool:
         and user.is_staff
         and (user.is_superuser or user.ruolo == Ruolo.FUNZIONARIO)
     )
+
+
+def funzionari() -> "QuerySet[User]":
+    """The accounts `is_funzionario` accepts that hold the role (not superusers without it): whom to
+    assign domande to, whom to e-mail the officers' digest."""
+    from .models import User
+
+    return User.objects.filter(is_active=True, is_staff=True, ruolo=Ruolo.FUNZIONARIO)
 
 
 def is_operatore_cpi(user: Any) -> bool:

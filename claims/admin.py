@@ -23,9 +23,8 @@ from import_export import fields, resources
 from import_export.admin import ExportMixin
 from import_export.formats import base_formats
 
-from anagrafica.constants import Ruolo
 from anagrafica.models import User
-from anagrafica.permissions import FunzionarioEditsMixin, FunzionarioOnlyMixin, is_funzionario
+from anagrafica.permissions import FunzionarioEditsMixin, FunzionarioOnlyMixin, funzionari, is_funzionario
 from core.exceptions import DomainError
 from protocollo.selectors import ricevuta_pronta
 
@@ -259,9 +258,9 @@ class AssegnaForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        cast(forms.ModelChoiceField, self.fields["funzionario"]).queryset = User.objects.filter(
-            is_active=True, is_staff=True, ruolo=Ruolo.FUNZIONARIO
-        ).order_by("last_name", "first_name")
+        cast(forms.ModelChoiceField, self.fields["funzionario"]).queryset = funzionari().order_by(
+            "last_name", "first_name"
+        )
 
 
 MSG_TROPPE = _("Si possono trattare al massimo %(n)d domande per volta: restringi la selezione con i filtri.")

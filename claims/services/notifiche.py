@@ -12,8 +12,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from anagrafica.constants import Ruolo
-from anagrafica.models import User
+from anagrafica.permissions import funzionari
 from protocollo.services import publish
 
 from ..constants import EsitoRichiesta
@@ -93,11 +92,7 @@ def richieste_digest() -> int:
         )
         if not nuove:
             return 0
-        destinatari = sorted(
-            User.objects.filter(ruolo=Ruolo.FUNZIONARIO, is_active=True)
-            .exclude(email="")
-            .values_list("email", flat=True)
-        )
+        destinatari = sorted(funzionari().exclude(email="").values_list("email", flat=True))
         if destinatari:
             in_attesa = RichiestaRegione.objects.filter(esito=EsitoRichiesta.IN_ATTESA).count()
             base = settings.AMINDER_PUBLIC_URL.rstrip("/")
