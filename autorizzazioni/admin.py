@@ -18,6 +18,7 @@ from anagrafica.models import Provincia, User
 from anagrafica.permissions import FunzionarioOnlyMixin, is_funzionario
 from claims.admin import DomandaAdmin
 from claims.constants import StatoDomanda
+from core.admin import AnnoFieldListFilter
 from core.exceptions import DomainError
 
 from .constants import TipoDeterminazione
@@ -40,7 +41,7 @@ CAMPI_SERVIZIO = {"data": "data_atto", "ore": "riduzioni"}
 @admin.register(Determinazione)
 class DeterminazioneAdmin(FunzionarioOnlyMixin, admin.ModelAdmin):
     list_display = ("numero_anno", "data", "tranche", "tipo", "domande_n", "protocollo", "inviata_inps_il")
-    list_filter = ("tipo", "anno")
+    list_filter = ("tipo", ("anno", AnnoFieldListFilter))
     search_fields = ("tranche", "=numero")
     list_select_related = ("registrazione",)
     show_full_result_count = False
@@ -135,7 +136,9 @@ class DeterminazioneAdmin(FunzionarioOnlyMixin, admin.ModelAdmin):
         """A new authorisation act from a selection of VERIFICATA - AMMISSIBILE domande."""
         self._solo_funzionari(request)
         provincia = request.GET.get("provincia", "")
-        scelte = [int(pk) for pk in request.GET.get("domande", "").split(",") if pk.isdigit()]
+        scelte = [
+            int(pk) for pk in request.GET.get("domande", "").split(",") if pk.isascii() and pk.isdigit()
+        ]
         form = AutorizzazioneForm(request.POST or None, provincia=provincia, scelte=scelte[:MAX_SELEZIONE])
         if request.method == "POST" and form.is_valid():
             determinazione = self._adotta(
@@ -222,7 +225,11 @@ class DeterminazioneAdmin(FunzionarioOnlyMixin, admin.ModelAdmin):
     def flusso_b_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         actor = self._solo_funzionari(request)
         determinazione = get_object_or_404(Determinazione, pk=pk)
-        contenuto = determinazione_flusso_b(actor=actor, determinazione=determinazione)
+        try:
+            contenuto = determinazione_flusso_b(actor=actor, determinazione=determinazione)
+        except DomainError as exc:  # e.g. the file would differ from the one already handed out
+            messages.error(request, exc.message)
+            return redirect("admin:autorizzazioni_determinazione_change", pk)
         response = HttpResponse(contenuto, content_type="application/xml")
         nome = f"flusso-b-{determinazione.anno}-{determinazione.numero}.xml"
         response["Content-Disposition"] = f'attachment; filename="{nome}"'

@@ -19,7 +19,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -74,6 +74,7 @@ MSG_ESITO_INTESTAZIONE = N_("Il file non ha le colonne attese: {colonne}.")
 MSG_ESITO_VUOTO = N_("Il file non contiene righe di esito.")
 MSG_ESITO_GRANDE = N_("Il file supera i 5 MB.")
 MSG_ESITO_CODIFICA = N_("Il file non è un CSV in UTF-8.")
+MSG_ESITO_ILLEGGIBILE = N_("Il file CSV non è leggibile: {motivo}.")
 MSG_ESITO_RIGA = N_("Riga {riga}: {errore}")
 
 ESITO_COLONNE = ("id_domanda", "codice_fiscale_azienda", "esito", "codice_autorizzazione", "motivo_anomalia")
@@ -131,19 +132,25 @@ def determinazione_create(
     prima = impegno_autorizzato(anni)
 
     adesso = timezone.now()
-    determinazione = Determinazione.objects.create(
-        tipo=tipo,
-        anno=data.year,
-        numero=numero,
-        data=data,
-        tranche=tranche.strip(),
-        firmatario=firmatario.strip(),
-        misura=scelte[0].misura,
-        motivo=motivo.strip(),
-        adottata_il=adesso,
-        adottata_da=actor,
-        dati={},
-    )
+    try:
+        with transaction.atomic():  # a savepoint: another act may have taken the number since the check
+            determinazione = Determinazione.objects.create(
+                tipo=tipo,
+                anno=data.year,
+                numero=numero,
+                data=data,
+                tranche=tranche.strip(),
+                firmatario=firmatario.strip(),
+                misura=scelte[0].misura,
+                motivo=motivo.strip(),
+                adottata_il=adesso,
+                adottata_da=actor,
+                dati={},
+            )
+    except IntegrityError:
+        raise ValidationError(
+            {"numero": [_(MSG_NUMERO_USATO).format(numero=numero, anno=data.year)]}
+        ) from None
     nota = f"Determinazione n. {numero}/{data.year} del {data:%d/%m/%Y} ({determinazione.tranche})"
     righe, errori = [], []
     for domanda in scelte:
@@ -176,6 +183,7 @@ def _blocca_domande(domande: Iterable[Domanda], ore: OreRichieste) -> list[Doman
     scelte = list(
         Domanda.objects.select_for_update(of=("self",))
         .select_related("azienda", "sede__comune", "misura", "registrazione")
+        .prefetch_related("lavoratori")  # a correction act reads each domanda's current hours
         .filter(pk__in=pks)
         .order_by("pk")
     )
@@ -439,15 +447,18 @@ def _esiti_validi(determinazione: Determinazione, contenuto: bytes) -> list[tupl
     domande = {d.pk: d for d in _domande(determinazione).select_related("azienda")}
     esiti, errori = [], []
     visti: set[int] = set()
-    for numero, grezza in enumerate(lettore, start=2):
-        riga = {k: (v or "").strip() for k, v in grezza.items() if k}
-        errore = _errore_riga(riga, domande, visti)
-        if errore:
-            errori.append(_(MSG_ESITO_RIGA).format(riga=numero, errore=errore))
-            continue
-        domanda = domande[int(riga["id_domanda"])]
-        visti.add(domanda.pk)
-        esiti.append((domanda, riga))
+    try:
+        for numero, grezza in enumerate(lettore, start=2):
+            riga = {k: (v or "").strip() for k, v in grezza.items() if k}
+            errore = _errore_riga(riga, domande, visti)
+            if errore:
+                errori.append(_(MSG_ESITO_RIGA).format(riga=numero, errore=errore))
+                continue
+            domanda = domande[int(riga["id_domanda"])]
+            visti.add(domanda.pk)
+            esiti.append((domanda, riga))
+    except csv.Error as exc:
+        raise ValidationError({"file": [_(MSG_ESITO_ILLEGGIBILE).format(motivo=exc)]}) from None
     if errori:
         raise ValidationError({"file": errori})
     if not esiti:
@@ -457,7 +468,7 @@ def _esiti_validi(determinazione: Determinazione, contenuto: bytes) -> list[tupl
 
 def _errore_riga(riga: dict[str, str], domande: dict[int, Domanda], visti: set[int]) -> str | None:
     identificativo = riga.get("id_domanda", "")
-    if not identificativo.isdigit() or int(identificativo) not in domande:
+    if not (identificativo.isascii() and identificativo.isdigit()) or int(identificativo) not in domande:
         return _("la domanda «{id}» non è in questa determinazione").format(id=identificativo)
     domanda = domande[int(identificativo)]
     if domanda.pk in visti:

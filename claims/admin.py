@@ -69,6 +69,7 @@ from .services.istruttoria import (
     domande_bulk,
     domande_decide,
     domande_take_in_charge,
+    nome_di,
 )
 
 # --- the Region's backoffice for domande ------------------------------------------------------
@@ -209,7 +210,7 @@ class DomandaResource(resources.ModelResource):
         return timezone.localtime(domanda.presentata_il).strftime("%d/%m/%Y %H:%M")
 
     def dehydrate_in_carico(self, domanda: Domanda) -> str:
-        return _nome(domanda.assegnata_a) if domanda.assegnata_a else ""
+        return nome_di(domanda.assegnata_a) if domanda.assegnata_a else ""
 
     def dehydrate_segnalazioni(self, domanda: Domanda) -> str:
         return "; ".join(str(testo) for testo in segnalazioni(domanda))
@@ -219,10 +220,6 @@ class DomandaResource(resources.ModelResource):
             f"{lav.codice_fiscale} {lav.cognome} {lav.nome}: {lav.ore_richieste} h"
             for lav in domanda.lavoratori.all()
         )
-
-
-def _nome(user: User) -> str:
-    return user.get_full_name() or user.username
 
 
 def segnalazioni(domanda: Domanda) -> list[str]:
@@ -383,7 +380,7 @@ class DomandaAdmin(FunzionarioOnlyMixin, ExportMixin, admin.ModelAdmin):
 
     @admin.display(description=_("in carico a"), ordering="assegnata_a__last_name")
     def in_carico(self, obj: Domanda) -> str:
-        return _nome(obj.assegnata_a) if obj.assegnata_a else "–"
+        return nome_di(obj.assegnata_a) if obj.assegnata_a else "–"
 
     @admin.display(description=_("lavoratori"))
     def n_lavoratori_col(self, obj: Domanda) -> int:
@@ -510,7 +507,7 @@ class DomandaAdmin(FunzionarioOnlyMixin, ExportMixin, admin.ModelAdmin):
                 domande=domande,
                 azione=lambda d: domanda_assign(actor=actor, domanda=d, funzionario=funzionario, forza=True),
             )
-            return self._esiti(request, _("Assegnazione a %(nome)s") % {"nome": _nome(funzionario)}, esiti)
+            return self._esiti(request, _("Assegnazione a %(nome)s") % {"nome": nome_di(funzionario)}, esiti)
         return self._chiedi(request, queryset, form, "assegna", _("Assegna a un funzionario"))
 
     def _chiedi(self, request: HttpRequest, queryset, form, azione: str, titolo) -> TemplateResponse:

@@ -183,6 +183,11 @@ def contatori_backoffice(user: User) -> dict[str, int]:
 _SEGNATURA = re.compile(r"^(\d{4})\s*/\s*(\d{1,9})$")
 
 
+def _cifre(testo: str) -> bool:
+    """ASCII digits only: str.isdigit() also accepts "²", which int() refuses."""
+    return testo.isascii() and testo.isdigit()
+
+
 def ricerca_domande(testo: str) -> Q:
     """What an officer types in the queue's search box, as they type it: the protocol as printed
     (`2026/0000005`), a P.IVA (with or without `IT`), the codice fiscale of the company, of its legal
@@ -191,16 +196,16 @@ def ricerca_domande(testo: str) -> Q:
     if segnatura := _SEGNATURA.match(testo):
         return Q(registrazione__anno=int(segnatura[1]), registrazione__numero=int(segnatura[2]))
     compatto = testo.replace(" ", "")
-    if compatto.startswith("IT") and compatto[2:].isdigit():
+    if compatto.startswith("IT") and _cifre(compatto[2:]):
         compatto = compatto[2:]
-    if compatto.isdigit() and len(compatto) == 11:
+    if _cifre(compatto) and len(compatto) == 11:
         return Q(azienda__partita_iva=compatto) | Q(azienda__codice_fiscale=compatto)
     if len(compatto) == 16 and compatto.isalnum():
         # Both sides through their indexes (worker, company), not an EXISTS run for every domanda.
         aziende = Azienda.objects.filter(Q(codice_fiscale=compatto) | Q(lr_codice_fiscale=compatto))
         lavoratori = Lavoratore.objects.filter(codice_fiscale=compatto).values("domanda_id")
         return Q(azienda__in=aziende.values("pk")) | Q(pk__in=lavoratori)
-    if compatto.isdigit() and len(compatto) <= 9:
+    if _cifre(compatto) and len(compatto) <= 9:
         # A protocol number without its year, as on a phone call: "the 5".
         return Q(registrazione__numero=int(compatto))
     return Q(azienda__ragione_sociale__icontains=testo)

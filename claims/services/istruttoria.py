@@ -36,7 +36,8 @@ class Esito:
     messaggio: str = ""
 
 
-def _nome(user: User | None) -> str:
+def nome_di(user: User | None) -> str:
+    """How an officer is named to colleagues and in the history: full name, else username."""
     return (user.get_full_name() or user.username) if user is not None else ""
 
 
@@ -52,8 +53,8 @@ def domanda_assign(*, actor: User, domanda: Domanda, funzionario: User, forza: b
     if domanda.stato not in STATI_SULLA_SCRIVANIA:
         raise NotAllowed(_(MSG_NON_IN_ISTRUTTORIA).format(stato=domanda.get_stato_display()))
     if domanda.assegnata_a_id not in (None, funzionario.pk) and not forza:
-        raise NotAllowed(_(MSG_GIA_IN_CARICO).format(funzionario=_nome(domanda.assegnata_a)))
-    nota = _(MSG_NOTA_ASSEGNAZIONE).format(funzionario=_nome(funzionario))
+        raise NotAllowed(_(MSG_GIA_IN_CARICO).format(funzionario=nome_di(domanda.assegnata_a)))
+    nota = _(MSG_NOTA_ASSEGNAZIONE).format(funzionario=nome_di(funzionario))
     if domanda.stato == StatoDomanda.PRESENTATA:
         domanda_transition(actor=actor, domanda=domanda, to=StatoDomanda.IN_ISTRUTTORIA, note=nota)
     elif domanda.assegnata_a_id != funzionario.pk:

@@ -194,3 +194,21 @@ def test_the_payroll_software_reads_the_code_and_the_authorised_hours_from_the_a
     dati = api.get(f"/api/v1/domande/{domanda.pk}/").json()
     assert (dati["stato"], dati["codice_autorizzazione_inps"]) == ("ACCOLTA_INPS", "A20DG00177")
     assert {lav["ore_autorizzate"] for lav in dati["lavoratori"]} == {"40.0"}
+
+
+def test_an_unreadable_outcome_file_gets_a_message_not_an_error_page(officer_client, determinazione):
+    _inviata(officer_client, determinazione)
+    (domanda, _altra) = _domande(determinazione)
+    contenuto = (
+        INTESTAZIONE_ESITO
+        + f"²;{domanda.azienda.codice_fiscale};ACCOLTA;A1;\n"  # a digit that int() refuses
+        + f'{domanda.pk};"{"x" * 200_000}";ACCOLTA;A1;\n'  # a field over the csv module's limit
+    ).encode()
+
+    risposta = officer_client.post(
+        _url("esito", determinazione), {"file": SimpleUploadedFile("e.csv", contenuto)}
+    )
+
+    assert risposta.status_code == 200
+    assert "Il file CSV non è leggibile" in " ".join(risposta.context["form"].errors["file"])
+    assert _stato(domanda) == StatoDomanda.TRASMESSA_INPS

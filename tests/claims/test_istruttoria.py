@@ -141,6 +141,12 @@ def test_search_finds_a_domanda_by_each_key_as_officers_type_it(officer_client):
         assert _coda(officer_client, q=chiave) == [cercata.pk], chiave
 
 
+def test_search_with_digits_that_are_not_ascii_finds_nothing_and_answers(officer_client):
+    _presentata(2)
+    for chiave in ("²", "IT" + "²" * 11, "2026/²"):
+        assert _coda(officer_client, q=chiave) == [], chiave
+
+
 def test_filters_by_cpi_misura_period_and_ateco_section(officer_client):
     asti = SedeFactory(
         azienda=AziendaFactory(codice_ateco="56.10.11", comune=comune("Asti"), cap="14100"),
