@@ -78,6 +78,14 @@ class DomandaViewSet(ActorMixin, IdempotentPostMixin, viewsets.GenericViewSet):
     def _domanda(self) -> Domanda:
         return domanda_get_for(self.actor, pk_or_404(self.kwargs["pk"]))
 
+    def replay_check_access(self, request: Request, stored: Any, *args: Any, **kwargs: Any) -> None:
+        """The domanda of the path (every action but create) and, for create, the one created: still
+        reachable through the selectors, else 404."""
+        if "pk" in self.kwargs:
+            self._domanda()
+        else:
+            domanda_get_for(self.actor, pk_or_404(stored.get("id")))
+
     def _modifica(self, domanda: Domanda, request: Request) -> dict[str, Any]:
         """The body of PATCH and rettifica/: only the fields sent; `lavoratori`, if sent, replaces the list."""
         serializer = DomandaModificaSerializer(

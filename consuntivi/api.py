@@ -6,6 +6,8 @@ company (`domanda_per_invio`), so anyone else gets a 404. Sending is `consuntivo
 else; a consuntivo once sent is final, so there is no PATCH nor DELETE.
 """
 
+from typing import Any
+
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
@@ -42,6 +44,10 @@ class DomandaConsuntiviView(ActorMixin, IdempotentPostMixin, generics.GenericAPI
 
     def get_queryset(self):
         return consuntivi_for(self.actor)
+
+    def replay_check_access(self, request: Request, stored: Any, *args: Any, **kwargs: Any) -> None:
+        """As a new POST: the user must still act for the domanda's company."""
+        domanda_per_invio(self.actor, pk_or_404(kwargs["domanda_id"]))
 
     @extend_schema(
         summary="Consuntivi inviati per la domanda",

@@ -286,7 +286,15 @@ class IdempotentPostMixin:
     The key row is inserted first, in the transaction that runs the request: a concurrent duplicate
     blocks on the unique index until the first commits, then finds its stored answer and replays it.
     Only 2xx answers are stored; any other answer rolls the key back, so the client may retry.
+
+    A replay answers only after `replay_check_access` passes, as the first request did: an
+    intermediary whose enabling was revoked since, or a company no longer visible, gets the 404 that a
+    fresh request would get, never the stored answer. Each view says what it checks.
     """
+
+    def replay_check_access(self, request: Request, stored: Any, *args: Any, **kwargs: Any) -> None:
+        """Raise (Http404, PermissionDenied, ...) unless the user may still see this answer."""
+        raise NotImplementedError(f"{type(self).__name__} must say how a replay re-checks access")
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)  # type: ignore[misc]
@@ -311,6 +319,7 @@ class IdempotentPostMixin:
                 record = IdempotencyKey.objects.get(user=user, key=key)
                 if record.request_hash != fingerprint:
                     raise IdempotencyKeyReused() from None
+                self.replay_check_access(request, record.response_body, *args, **kwargs)
                 return Response(
                     record.response_body,
                     status=record.response_status,

@@ -9,6 +9,8 @@ from django.db import connection
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.validation import validate_schema
 
+from anagrafica.models import Abilitazione
+from anagrafica.services import abilitazione_revoke
 from claims.models import Domanda
 from core.models import IdempotencyKey
 from tests.api.conftest import client_for
@@ -89,6 +91,35 @@ def test_idempotency_key_replays_a_file_upload(api, make_domanda):
     first, second = upload(), upload()
     assert first.status_code == second.status_code == 200
     assert second["Idempotent-Replayed"] == "true"
+
+
+def test_a_replay_after_the_enabling_is_revoked_answers_404_not_the_stored_answer(
+    consulente, funzionario, sede
+):
+    """The intermediary created a domanda with a key; the CPI revoked the enabling; the same request
+    replayed must not hand back the stored answer (with the company's workers)."""
+    intermediario = client_for(consulente)
+    payload = body(sede, MisuraFactory(), lavoratori=[lavoratore(1)])
+    assert intermediario.post(URL, payload, format="json", HTTP_IDEMPOTENCY_KEY="rev-1").status_code == 201
+    abilitazione_revoke(actor=funzionario, abilitazione=Abilitazione.objects.get(azienda=sede.azienda))
+
+    replay = intermediario.post(URL, payload, format="json", HTTP_IDEMPOTENCY_KEY="rev-1")
+
+    assert replay.status_code == 404
+    assert replay.get("Idempotent-Replayed") is None
+    assert lavoratore(1)["codice_fiscale"] not in replay.content.decode()
+
+
+def test_a_replay_on_a_domanda_no_longer_visible_answers_404(consulente, funzionario, sede, make_domanda):
+    bozza = make_domanda()
+    intermediario = client_for(consulente)
+    assert intermediario.post(f"{URL}{bozza.pk}/presenta/", HTTP_IDEMPOTENCY_KEY="rev-2").status_code == 200
+    abilitazione_revoke(actor=funzionario, abilitazione=Abilitazione.objects.get(azienda=sede.azienda))
+
+    replay = intermediario.post(f"{URL}{bozza.pk}/presenta/", HTTP_IDEMPOTENCY_KEY="rev-2")
+
+    assert replay.status_code == 404
+    assert replay.get("Idempotent-Replayed") is None
 
 
 def test_idempotency_key_too_long_is_refused(api, sede):
