@@ -45,7 +45,6 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.forms",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
@@ -66,7 +65,10 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # After WhiteNoise: static files keep their own caching; every other answer is no-store by default.
+    "core.middleware.PrivateByDefaultMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "djangosaml2.middleware.SamlSessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -74,6 +76,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "core.middleware.SessionAbsoluteLifetimeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -124,14 +127,23 @@ LOGIN_URL = "anagrafica:login"
 LOGIN_REDIRECT_URL = "anagrafica:home"
 LOGOUT_REDIRECT_URL = "anagrafica:login"
 
-# Sessions expire after SESSION_IDLE_MINUTES without a request (renewed on each request).
+# Sessions expire after SESSION_IDLE_MINUTES without a request (renewed on each request), and in any
+# case SESSION_ABSOLUTE_HOURS after the sign-in (core.middleware.SessionAbsoluteLifetimeMiddleware).
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_MINUTES", default=30) * 60
+SESSION_ABSOLUTE_SECONDS = env.int("SESSION_ABSOLUTE_HOURS", default=12) * 3600
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 SESSION_COOKIE_SAMESITE = "Lax"
+# In production (https only) the cookies carry the `__Host-` prefix: the browser then accepts them only
+# Secure, for the whole site and from this very host, never set by a sibling subdomain. Over the
+# embedded mode's plain http a browser would refuse such cookies, so there they keep the plain names.
+if PRODUCTION:
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
+    SAML_SESSION_COOKIE_NAME = "__Host-saml_session"
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=not DEBUG)
 # Probes and the metrics scraper talk plain HTTP to the pod or container, never through the proxy.
@@ -141,6 +153,30 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# Permissions-Policy: the app uses none of the browser's powerful features; deny them all to this
+# origin and to any frame (django-permissions-policy).
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "fullscreen",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "picture-in-picture",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "usb",
+        "xr-spatial-tracking",
+    )
+}
 
 LANGUAGE_CODE = "it"
 LANGUAGES = [("it", _("Italiano"))]
@@ -238,9 +274,12 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# API tokens (anagrafica.ApiToken): only their SHA-256 is stored; each lasts this many days.
+API_TOKEN_DAYS = env.int("API_TOKEN_DAYS", default=90)
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "anagrafica.auth.tokens.HashedTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -261,7 +300,8 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Aminder API",
     "DESCRIPTION": (
         "API per la presentazione di domande e consuntivi di CIG in deroga. Autenticazione: "
-        "`Authorization: Token <chiave>` (dal profilo o da `manage.py api_token`) oppure la sessione del "
+        "`Authorization: Token <chiave>` (dal profilo o da `manage.py api_token`; scade dopo "
+        f"{API_TOKEN_DAYS} giorni e si può revocare) oppure la sessione del "
         'browser. Errori: sempre `{"detail": "…"}`; con 400 anche `errors`, i messaggi per campo. '
         "Ogni POST accetta l'intestazione `Idempotency-Key`."
     ),

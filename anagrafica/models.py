@@ -1,6 +1,7 @@
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.models import TimeStampedModel
@@ -65,6 +66,43 @@ class User(AbstractUser):
     @property
     def is_operatore_cpi(self) -> bool:
         return permissions.is_operatore_cpi(self)
+
+
+class ApiTokenQuerySet(models.QuerySet):
+    def active(self) -> "ApiTokenQuerySet":
+        return self.filter(revoked_at__isnull=True, expires_at__gt=timezone.now())
+
+
+class ApiToken(models.Model):
+    """An API token of a user. Only the SHA-256 of the key is kept: the key itself is shown once, when
+    it is generated, and a copy of the database does not let anyone call the API (ASVS 2.10.1, 3.5.2).
+
+    Keys are 32 random bytes (`secrets`), so one fast hash suffices; a slow password hash would add
+    nothing but latency to every API call. A token stops working at `expires_at` or when revoked.
+    """
+
+    user = models.ForeignKey(
+        User, verbose_name=_("utente"), on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    prefix = models.CharField(_("inizio del token"), max_length=8, help_text=_("Per riconoscerlo."))
+    digest = models.CharField(_("impronta SHA-256"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("creato il"), default=timezone.now)
+    expires_at = models.DateTimeField(_("scade il"))
+    revoked_at = models.DateTimeField(_("revocato il"), null=True, blank=True)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("token API")
+        verbose_name_plural = _("token API")
+        indexes = [models.Index(fields=["user", "revoked_at"], name="apitoken_user_revoked")]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}…"
+
+    @property
+    def usable(self) -> bool:
+        return self.revoked_at is None and self.expires_at > timezone.now()
 
 
 class Provincia(models.Model):

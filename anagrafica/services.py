@@ -5,7 +5,9 @@ transaction, locks what it changes and leaves a trace (ModificaAnagrafica rows, 
 """
 
 import datetime as dt
+import hashlib
 import logging
+import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -18,13 +20,13 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from rest_framework.authtoken.models import Token
 
 from core.exceptions import NotAllowed, NotPermitted
 
 from .constants import CAMPI_MODIFICABILI_DALL_AZIENDA, Ruolo, StatoCensimento, TipoCensimento
 from .models import (
     Abilitazione,
+    ApiToken,
     Azienda,
     CentroImpiego,
     Comune,
@@ -105,16 +107,30 @@ def user_from_identity(
     return user
 
 
-def api_token_regenerate(*, actor: User) -> Token:
-    """A new API token for the actor; the old one stops working at once."""
+def api_token_digest(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def api_token_regenerate(*, actor: User) -> tuple[ApiToken, str]:
+    """A new API token for the actor, valid API_TOKEN_DAYS; the previous ones stop working at once.
+    Returns the row and the key: the key is not stored, so this is the only time it can be shown."""
+    key = secrets.token_urlsafe(32)
+    now = timezone.now()
     with transaction.atomic():
-        Token.objects.filter(user=actor).delete()
-        return Token.objects.create(user=actor)
+        ApiToken.objects.filter(user=actor, revoked_at__isnull=True).update(revoked_at=now)
+        token = ApiToken.objects.create(
+            user=actor,
+            prefix=key[:8],
+            digest=api_token_digest(key),
+            created_at=now,
+            expires_at=now + dt.timedelta(days=settings.API_TOKEN_DAYS),
+        )
+    return token, key
 
 
-def api_token_get_or_create(*, user: User) -> Token:
-    token, _created = Token.objects.get_or_create(user=user)
-    return token
+def api_token_revoke(*, actor: User) -> int:
+    """Revokes the actor's tokens; returns how many were still in force."""
+    return ApiToken.objects.active().filter(user=actor).update(revoked_at=timezone.now())
 
 
 # --- Company data -----------------------------------------------------------------------------------

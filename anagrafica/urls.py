@@ -23,4 +23,5 @@ urlpatterns = [
     path("censimento/nuova/", views.censimento_create, name="censimento_create"),
     path("profilo/", views.profilo, name="profilo"),
     path("profilo/token/", views.profilo_token, name="profilo_token"),
+    path("profilo/token/revoca/", views.profilo_token_revoca, name="profilo_token_revoca"),
 ]

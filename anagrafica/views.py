@@ -14,7 +14,6 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
-from rest_framework.authtoken.models import Token
 
 from core.exceptions import NotPermitted
 
@@ -28,17 +27,21 @@ from .forms import (
     CensimentoSedeForm,
     LoginForm,
 )
-from .models import RichiestaCensimento, Sede, User
+from .models import ApiToken, RichiestaCensimento, Sede, User
 from .permissions import is_backoffice
 from .selectors import azienda_get_for, aziende_for, richieste_censimento_for
-from .services import api_token_regenerate, azienda_update_contatti, censimento_request
+from .services import api_token_regenerate, api_token_revoke, azienda_update_contatti, censimento_request
 
 MSG_CONTATTI_SALVATI = _("Dati aggiornati: %(campi)s.")
 MSG_NESSUNA_MODIFICA = _("Nessun dato è cambiato.")
 MSG_CENSIMENTO_INVIATA = _(
     "Richiesta inviata al %(cpi)s: riceverà l'esito per e-mail e lo troverà in questa pagina."
 )
-MSG_TOKEN_GENERATO = _("Nuovo token generato: quello precedente non è più valido.")
+MSG_TOKEN_GENERATO = _(
+    "Nuovo token generato: quello precedente non è più valido. Copialo ora: non sarà più mostrato."
+)
+MSG_TOKEN_REVOCATO = _("Token revocato: le chiamate all'API con quel token sono rifiutate.")
+MSG_NESSUN_TOKEN = _("Non c'era un token attivo da revocare.")
 
 
 def _safe_next(request, fallback: str) -> str:
@@ -234,15 +237,35 @@ def _add_errors(error: ValidationError, azienda_form, sede_form) -> None:
         form.add_error(field if field in form.fields else None, errors)
 
 
+def _profilo(request, nuovo_token: str = ""):
+    token = ApiToken.objects.filter(user=request.user).order_by("-created_at", "-pk").first()
+    return render(
+        request,
+        "anagrafica/profilo.html",
+        {"profilo": request.user, "token": token, "nuovo_token": nuovo_token},
+    )
+
+
 @login_required
 def profilo(request):
-    token = Token.objects.filter(user=request.user).first()
-    return render(request, "anagrafica/profilo.html", {"profilo": request.user, "token": token})
+    return _profilo(request)
 
 
 @login_required
 @require_POST
 def profilo_token(request):
-    api_token_regenerate(actor=request.user)
+    """The new key is shown in this answer only (not kept in clear anywhere): no redirect, and like
+    every page the answer is `Cache-Control: no-store`."""
+    _token, key = api_token_regenerate(actor=request.user)
     messages.success(request, MSG_TOKEN_GENERATO)
+    return _profilo(request, nuovo_token=key)
+
+
+@login_required
+@require_POST
+def profilo_token_revoca(request):
+    if api_token_revoke(actor=request.user):
+        messages.success(request, MSG_TOKEN_REVOCATO)
+    else:
+        messages.info(request, MSG_NESSUN_TOKEN)
     return redirect("anagrafica:profilo")

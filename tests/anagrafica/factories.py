@@ -1,10 +1,13 @@
 import datetime as dt
+import secrets
 
 import factory
+from django.utils import timezone
 from stdnum.it import codicefiscale
 
 from anagrafica.constants import Ruolo
-from anagrafica.models import Abilitazione, Azienda, CentroImpiego, Comune, Sede, User
+from anagrafica.models import Abilitazione, ApiToken, Azienda, CentroImpiego, Comune, Sede, User
+from anagrafica.services import api_token_digest
 
 
 def make_codice_fiscale(n: int) -> str:
@@ -13,6 +16,19 @@ def make_codice_fiscale(n: int) -> str:
     surname = letters[n % 15] + letters[(n // 15) % 15] + letters[(n // 225) % 15]
     body = f"{surname}MRA{80 + n % 20:02d}A{1 + n % 28:02d}L219"
     return body + codicefiscale.calc_check_digit(body)
+
+
+def api_key_for(user: User, *, days: int = 1) -> str:
+    """The key of a new API token of `user`, beside any other they have (as the profile would make,
+    without revoking the previous one, so two clients of one user can run side by side)."""
+    key = secrets.token_urlsafe(32)
+    ApiToken.objects.create(
+        user=user,
+        prefix=key[:8],
+        digest=api_token_digest(key),
+        expires_at=timezone.now() + dt.timedelta(days=days),
+    )
+    return key
 
 
 def comune(nome: str) -> Comune:

@@ -4,12 +4,13 @@ import pytest
 from django.urls import NoReverseMatch, reverse
 
 from anagrafica.models import ModificaAnagrafica
-from anagrafica.services import abilitazione_revoke, api_token_get_or_create
+from anagrafica.services import abilitazione_revoke
 from tests.anagrafica.factories import (
     AbilitazioneFactory,
     AziendaFactory,
     SedeFactory,
     UserFactory,
+    api_key_for,
     comune,
 )
 
@@ -168,7 +169,7 @@ def test_revoked_abilitazione_locks_the_api_token_out_at_once(client, alfa, cons
     except NoReverseMatch:
         pytest.skip("the company API is not wired yet")
     abilitazione = AbilitazioneFactory(azienda=alfa, codice_fiscale=consulente.codice_fiscale)
-    token = api_token_get_or_create(user=consulente).key
+    token = api_key_for(consulente)
     assert client.get(url, HTTP_AUTHORIZATION=f"Token {token}").status_code == 200
 
     abilitazione_revoke(actor=UserFactory(operatore_cpi=True), abilitazione=abilitazione)

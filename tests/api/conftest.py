@@ -2,10 +2,9 @@ import datetime as dt
 
 import pytest
 from django.core.cache import cache
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from tests.anagrafica.factories import AbilitazioneFactory, UserFactory
+from tests.anagrafica.factories import AbilitazioneFactory, UserFactory, api_key_for
 from tests.claims.factories import DomandaFactory
 
 
@@ -19,8 +18,7 @@ def fresh_rate_counters():
 
 def client_for(user) -> APIClient:
     client = APIClient()
-    token, _ = Token.objects.get_or_create(user=user)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_key_for(user)}")
     return client
 
 

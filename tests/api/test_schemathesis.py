@@ -33,7 +33,6 @@ from django.core.management import call_command
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
-from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
 from schemathesis.config import SchemathesisConfig
 from schemathesis.specs.openapi.checks import response_schema_conformance, status_code_conformance
@@ -41,6 +40,7 @@ from schemathesis.specs.openapi.checks import response_schema_conformance, statu
 from anagrafica.models import Azienda, User
 from claims.models import Domanda
 from consuntivi.services import consuntivo_send
+from tests.anagrafica.factories import api_key_for
 from tests.claims.factories import domanda_con_lavoratori
 
 MAX_EXAMPLES = 15
@@ -97,7 +97,7 @@ def demo_world(db, settings, same_connection_for_requests):
         righe=[{"codice_fiscale": lavoratore.codice_fiscale, "ore": Decimal("8")}],
     )
     return SimpleNamespace(
-        token=Token.objects.get_or_create(user=mario)[0].key,
+        token=api_key_for(mario),
         ids={
             "/api/v1/aziende/": [alfa.pk, beta.pk],
             "/api/v1/domande/": [bozza.pk, presentata.pk, Domanda.objects.get(azienda=beta).pk],

@@ -31,7 +31,7 @@ def cns_sign_in(client: requests.Session, nginx: Nginx, **kwargs) -> requests.Re
     client.get(f"{nginx.url}/accesso/", timeout=10)
     return client.post(
         f"{nginx.url}/accesso/cns/",
-        data={"csrfmiddlewaretoken": client.cookies["csrftoken"]},
+        data={"csrfmiddlewaretoken": client.cookies["__Host-csrftoken"]},
         headers={"Referer": f"{nginx.url}/accesso/", **kwargs.pop("headers", {})},
         allow_redirects=False,
         timeout=10,
@@ -112,6 +112,19 @@ def test_pages_carry_the_security_headers(nginx):
     assert headers["X-Content-Type-Options"] == "nosniff"
     assert headers["Server"] == "nginx"  # no version
     assert "Secure" in headers["Set-Cookie"]
+    assert "camera=()" in headers["Permissions-Policy"]
+    assert "geolocation=()" in headers["Permissions-Policy"]
+    assert "no-store" in headers["Cache-Control"]
+
+
+def test_production_cookies_carry_the_host_prefix(nginx):
+    """`__Host-`: Secure, Path=/, no Domain, so no sibling subdomain can set or shadow them."""
+    response = session(nginx).get(f"{nginx.url}/accesso/", timeout=10)
+    csrf = next(cookie for cookie in response.cookies if "csrftoken" in cookie.name)
+    assert csrf.name == "__Host-csrftoken"
+    assert csrf.secure
+    assert csrf.path == "/"
+    assert not csrf.domain_specified
 
 
 def test_plain_http_is_redirected_to_https(nginx):

@@ -7,8 +7,8 @@ import sys
 
 import pytest
 import requests
-from rest_framework.authtoken.models import Token
 
+from tests.anagrafica.factories import api_key_for
 from tests.claims.factories import DomandaFactory
 from tests.worker.conftest import Worker, wait_for
 
@@ -49,15 +49,15 @@ def test_the_production_stack_is_healthy_and_registers_a_domanda(
     assert subprocess.run(probe, cwd=ROOT, env=production_env, timeout=30, check=False).returncode == 0
 
     domanda = DomandaFactory()
-    token = Token.objects.create(user=domanda.creata_da)
     api = requests.Session()
     api.trust_env = False
     api.verify = str(nginx.pki.path("cns-ca.crt"))
-    api.headers["Authorization"] = f"Token {token.key}"
+    api.headers["Authorization"] = f"Token {api_key_for(domanda.creata_da)}"
     url = f"{nginx.url}/api/v1/domande/{domanda.pk}/"
 
     submitted = api.post(f"{url}presenta/", timeout=30)
     assert submitted.status_code == 200, submitted.text
+    assert "no-store" in submitted.headers["Cache-Control"]
     assert submitted.json()["stato"] == "PRESENTATA"
 
     wait_for(
@@ -70,5 +70,6 @@ def test_the_production_stack_is_healthy_and_registers_a_domanda(
     receipt = api.get(f"{url}ricevuta/", timeout=30)
     assert receipt.headers["Content-Type"] == "application/pdf"
     assert receipt.content.startswith(b"%PDF-")
+    assert "no-store" in receipt.headers["Cache-Control"]  # a worker's data: no disk cache, no proxy
     _, beat = worker_and_beat
     assert beat.running()

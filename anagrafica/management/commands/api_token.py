@@ -2,12 +2,15 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Q
 
 from anagrafica.models import User
-from anagrafica.services import api_token_get_or_create
+from anagrafica.services import api_token_regenerate
 from anagrafica.validators import normalize_codice_fiscale
 
 
 class Command(BaseCommand):
-    help = "Stampa il token API di un utente (codice fiscale o username), creandolo se manca."
+    help = (
+        "Genera e stampa un nuovo token API per un utente (codice fiscale o username); i precedenti "
+        "smettono di funzionare. Il token non è conservato in chiaro: annotarlo subito."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("utente", help="codice fiscale o username")
@@ -19,4 +22,5 @@ class Command(BaseCommand):
         ).first()
         if user is None:
             raise CommandError(f"Nessun utente con codice fiscale o username «{value}».")
-        self.stdout.write(api_token_get_or_create(user=user).key)
+        _token, key = api_token_regenerate(actor=user)
+        self.stdout.write(key)
