@@ -43,6 +43,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "django.forms",
     "rest_framework",
     "drf_spectacular",
@@ -77,6 +79,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "core.middleware.SessionAbsoluteLifetimeMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "anagrafica.auth.secondo_fattore.SecondFactorRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -119,7 +123,7 @@ AUTHENTICATION_BACKENDS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "anagrafica.validators.PasswordLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -373,7 +377,12 @@ SAML_DEFAULT_BINDING = "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect"
 SAML_IGNORE_AUTHENTICATED_USERS_ON_LOGIN = True
 SAML_CSP_HANDLER = ""  # HTTP-Redirect binding: no inline form or script to allow
 ACS_DEFAULT_REDIRECT_URL = "anagrafica:home"
-# Backoffice sign-in by username and password: failures allowed per address and username.
+# Backoffice second factor (django-otp, TOTP): the name the authenticator app shows; a wrong code
+# makes the device wait 1, 2, 4… seconds before the next try, besides the block below.
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Aminder")
+OTP_TOTP_THROTTLE_FACTOR = 1
+# Backoffice sign-in by username and password, and the second-factor code: failures allowed per
+# address and username before a block of LOGIN_FAILURE_WINDOW_MINUTES; each refusal is recorded.
 LOGIN_MAX_FAILURES = env.int("LOGIN_MAX_FAILURES", default=5)
 LOGIN_FAILURE_WINDOW_SECONDS = env.int("LOGIN_FAILURE_WINDOW_MINUTES", default=15) * 60
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="")

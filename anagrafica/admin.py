@@ -19,6 +19,7 @@ from core.exceptions import DomainError
 from .constants import StatoCensimento
 from .forms import AdminLoginForm
 from .models import (
+    AccessoNegato,
     Abilitazione,
     Azienda,
     CentroImpiego,
@@ -27,7 +28,7 @@ from .models import (
     Sede,
     User,
 )
-from .permissions import is_backoffice, is_funzionario, is_operatore_cpi
+from .permissions import FunzionarioOnlyMixin, is_backoffice, is_funzionario, is_operatore_cpi
 from .selectors import aziende_of_cpi
 from .services import (
     abilitazione_grant,
@@ -495,3 +496,22 @@ class UserAdmin(BackofficeAdmin, DjangoUserAdmin):
 
     def has_add_permission(self, request):
         return self._funzionario(request) and super().has_add_permission(request)
+
+
+@admin.register(AccessoNegato)
+class AccessoNegatoAdmin(FunzionarioOnlyMixin, admin.ModelAdmin):
+    """Refused backoffice sign-ins (wrong password or code, attempts while blocked): read only."""
+
+    list_display = ("created_at", "username", "indirizzo", "motivo")
+    list_filter = ("motivo",)
+    search_fields = ("username", "indirizzo")
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -22,3 +22,9 @@ class StatoCensimento(models.TextChoices):
 # Fields of Azienda the company side corrects itself ("Gestione Anagrafica Azienda");
 # every other field changes only through the CPI.
 CAMPI_MODIFICABILI_DALL_AZIENDA = ("telefono", "fax", "cap", "codice_ateco")
+
+
+class MotivoAccessoNegato(models.TextChoices):
+    PASSWORD = "PASSWORD", _("Credenziali errate")
+    CODICE = "CODICE", _("Codice di verifica errato")
+    BLOCCATO = "BLOCCATO", _("Tentativo durante il blocco")

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from core.ratelimit import client_ip
 
 from .auth import ratelimit
-from .constants import CAMPI_MODIFICABILI_DALL_AZIENDA
+from .constants import CAMPI_MODIFICABILI_DALL_AZIENDA, MotivoAccessoNegato
 from .models import Azienda, Comune, Sede
 from .services import CAMPI_CENSIMENTO_AZIENDA, CAMPI_CENSIMENTO_SEDE
 from .validators import normalize_codice_fiscale
@@ -24,10 +24,12 @@ class RateLimitedLoginMixin(forms.Form):
         username = self.data.get("username", "") if self.is_bound else ""
         ip = client_ip(self.request) if self.request is not None else ""
         if ratelimit.is_blocked(ip, username):
+            ratelimit.record_refusal(ip, username, MotivoAccessoNegato.BLOCCATO)
             raise ValidationError(ratelimit.blocked_message(), code="too_many_attempts")
         try:
             cleaned = super().clean()
         except ValidationError:
+            ratelimit.record_refusal(ip, username, MotivoAccessoNegato.PASSWORD)
             if ratelimit.record_failure(ip, username) >= settings.LOGIN_MAX_FAILURES:
                 raise ValidationError(ratelimit.blocked_message(), code="too_many_attempts") from None
             raise
@@ -37,6 +39,22 @@ class RateLimitedLoginMixin(forms.Form):
 
 class LoginForm(RateLimitedLoginMixin, AuthenticationForm):
     pass
+
+
+class CodiceVerificaForm(forms.Form):
+    """The six digits of the authenticator app (TOTP)."""
+
+    codice = forms.RegexField(
+        label=_("Codice di verifica"),
+        regex=r"^\s*\d{6}\s*$",
+        max_length=12,
+        error_messages={"invalid": _("Il codice è di 6 cifre.")},
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+        help_text=_("Le 6 cifre mostrate ora dall'app di autenticazione (cambiano ogni 30 secondi)."),
+    )
+
+    def clean_codice(self) -> str:
+        return self.cleaned_data["codice"].strip()
 
 
 class AdminLoginForm(RateLimitedLoginMixin, AdminAuthenticationForm):

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from core.models import TimeStampedModel
 
 from . import permissions
-from .constants import Ruolo, StatoCensimento, TipoCensimento
+from .constants import MotivoAccessoNegato, Ruolo, StatoCensimento, TipoCensimento
 from .validators import (
     validate_codice_ateco,
     validate_codice_fiscale_azienda,
@@ -273,6 +273,30 @@ class ModificaAnagrafica(models.Model):
 
     def __str__(self) -> str:
         return f"{self.campo}: «{self.valore_precedente}» → «{self.valore_nuovo}»"
+
+
+class AccessoNegato(models.Model):
+    """Append-only record of a refused backoffice sign-in: wrong password, wrong second-factor code,
+    or an attempt while the username is blocked (ASVS 7.2.1: authentication failures are logged).
+    The password or code tried is never kept."""
+
+    username = models.CharField(_("nome utente"), max_length=150)
+    indirizzo = models.GenericIPAddressField(_("indirizzo"), null=True, blank=True)
+    motivo = models.CharField(_("motivo"), max_length=10, choices=MotivoAccessoNegato)
+    created_at = models.DateTimeField(_("avvenuto il"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("accesso negato")
+        verbose_name_plural = _("accessi negati")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(motivo__in=MotivoAccessoNegato.values), name="accessonegato_motivo_valid"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.username} – {self.get_motivo_display()}"
 
 
 class RichiestaCensimento(TimeStampedModel):

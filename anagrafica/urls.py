@@ -10,6 +10,7 @@ urlpatterns = [
     path("accesso/", views.AccessoView.as_view(), name="login"),
     path("accesso/sviluppo/", views.dev_login, name="dev_login"),
     path("accesso/cns/", views.cns_login, name="cns_login"),
+    path("accesso/verifica/", views.secondo_fattore, name="secondo_fattore"),
     path("esci/", logout_view, name="logout"),
     path("spid/login/", SpidLoginView.as_view(), name="spid_login"),
     path("spid/acs/", SpidAcsView.as_view(), name="spid_acs"),

@@ -1,6 +1,8 @@
-"""Validators for Italian identifiers, built on python-stdnum and the ateco data package."""
+"""Validators for Italian identifiers, built on python-stdnum and the ateco data package, and the
+backoffice password length rule."""
 
 import ateco
+from django.contrib.auth.password_validation import MinimumLengthValidator
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from stdnum.it import codicefiscale, iva
@@ -41,3 +43,18 @@ def validate_codice_ateco(value: str) -> None:
     """Accept a code of any ATECO edition still found in company records (2007, 2022, 2025)."""
     if not any(ateco.lookup(value, edition=edition) for edition in ATECO_EDITIONS):
         raise ValidationError(MSG_ATECO, code="codice_ateco", params={"value": value})
+
+
+MSG_PASSWORD_CORTA = _("La password è troppo corta: deve contenere almeno %(min_length)d caratteri.")
+MSG_PASSWORD_LUNGHEZZA = _("La password deve contenere almeno %(min_length)d caratteri.")
+
+
+class PasswordLengthValidator(MinimumLengthValidator):
+    """Django's length rule with its message in Italian: Django 5.2 changed the message's text, and
+    the Italian catalogue still holds the old one, so the officer would read it in English."""
+
+    def get_error_message(self) -> str:
+        return str(MSG_PASSWORD_CORTA) % {"min_length": self.min_length}
+
+    def get_help_text(self) -> str:
+        return str(MSG_PASSWORD_LUNGHEZZA) % {"min_length": self.min_length}

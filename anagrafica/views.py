@@ -14,17 +14,28 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
+from django_otp import login as otp_login
 
 from core.exceptions import NotPermitted
+from core.ratelimit import client_ip
 
+from .auth import ratelimit
 from .auth.cns import MSG_CNS_SENZA_CF, CnsError, certificate_from_request
+from .auth.secondo_fattore import (
+    base32_secret,
+    confirmed_device,
+    enrolment_device,
+    qr_data_uri,
+    requires_second_factor,
+)
 from .auth.spid import cie_configured, spid_configured, spid_identity_providers
-from .constants import CAMPI_MODIFICABILI_DALL_AZIENDA, Ruolo, TipoCensimento
+from .constants import CAMPI_MODIFICABILI_DALL_AZIENDA, MotivoAccessoNegato, Ruolo, TipoCensimento
 from .forms import (
     AziendaContattiForm,
     CensimentoAziendaEsistenteForm,
     CensimentoAziendaForm,
     CensimentoSedeForm,
+    CodiceVerificaForm,
     LoginForm,
 )
 from .models import ApiToken, RichiestaCensimento, Sede, User
@@ -40,6 +51,7 @@ MSG_CENSIMENTO_INVIATA = _(
 MSG_TOKEN_GENERATO = _(
     "Nuovo token generato: quello precedente non è più valido. Copialo ora: non sarà più mostrato."
 )
+MSG_CODICE_ERRATO = _("Codice non valido o scaduto: controlli l'ora del telefono e riprovi.")
 MSG_TOKEN_REVOCATO = _("Token revocato: le chiamate all'API con quel token sono rifiutate.")
 MSG_NESSUN_TOKEN = _("Non c'era un token attivo da revocare.")
 
@@ -91,6 +103,8 @@ def dev_login(request):
     if request.method == "POST":
         user = get_object_or_404(_demo_identities(), pk=request.POST.get("user"))
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        if requires_second_factor(user) and (device := confirmed_device(user)) is not None:
+            otp_login(request, device)  # development only, like skipping the password
         return redirect(_safe_next(request, reverse("anagrafica:home")))
     identities = _demo_identities().select_related("cpi").order_by("ruolo", "last_name", "first_name")
     return render(
@@ -116,6 +130,43 @@ def cns_login(request):
         return render(request, "anagrafica/accesso_errore.html", {"messaggio": MSG_CNS_SENZA_CF}, status=403)
     login(request, user)
     return redirect(_safe_next(request, reverse("anagrafica:home")))
+
+
+@login_required
+def secondo_fattore(request):
+    """The backoffice's second factor: the TOTP code, after enrolling a device the first time."""
+    user = request.user
+    next_url = _safe_next(request, reverse("admin:index"))
+    if not requires_second_factor(user) or user.is_verified():
+        return redirect(next_url)
+    device = confirmed_device(user)
+    attivazione = device is None
+    if device is None:
+        device = enrolment_device(user)
+    form = CodiceVerificaForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        ip, username = client_ip(request), user.get_username()
+        if ratelimit.is_blocked(ip, username):
+            ratelimit.record_refusal(ip, username, MotivoAccessoNegato.BLOCCATO)
+            form.add_error(None, ratelimit.blocked_message())
+        elif device.verify_token(form.cleaned_data["codice"]):
+            ratelimit.reset(ip, username)
+            if attivazione:
+                device.confirmed = True
+                device.save(update_fields=["confirmed"])
+            otp_login(request, device)
+            request.session.cycle_key()  # a new session id for the raised privilege
+            return redirect(next_url)
+        else:
+            ratelimit.record_refusal(ip, username, MotivoAccessoNegato.CODICE)
+            if ratelimit.record_failure(ip, username) >= settings.LOGIN_MAX_FAILURES:
+                form.add_error(None, ratelimit.blocked_message())
+            else:
+                form.add_error("codice", MSG_CODICE_ERRATO)
+    context = {"form": form, "attivazione": attivazione, "next": next_url}
+    if attivazione:
+        context |= {"qr": qr_data_uri(device), "chiave": base32_secret(device)}
+    return render(request, "anagrafica/secondo_fattore.html", context)
 
 
 # --- Company side -----------------------------------------------------------------------------------

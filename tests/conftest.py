@@ -4,8 +4,10 @@ from unittest import mock
 
 import pytest
 from django.db.backends.signals import connection_created
+from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
 
-from tests.anagrafica.factories import AziendaFactory, SedeFactory, UserFactory
+from tests.anagrafica.factories import AziendaFactory, SedeFactory, UserFactory, totp_device_for
 
 
 def _allow_truncate(sender, connection, **kwargs) -> None:
@@ -50,6 +52,23 @@ def private_media(settings, tmp_path):
             "OPTIONS": {"location": tmp_path / "private", "base_url": None},
         },
     }
+
+
+@pytest.fixture(autouse=True)
+def force_login_includes_the_second_factor(monkeypatch):
+    """`client.force_login(user)` means "signed in"; for a backoffice account that includes the TOTP
+    code (anagrafica.auth.secondo_fattore), as if typed. Tests of the second factor itself sign in
+    through the real forms instead."""
+    original = Client.force_login
+
+    def force_login(self, user, backend=None):
+        original(self, user, backend)
+        if user.is_staff:
+            session = self.session
+            session[DEVICE_ID_SESSION_KEY] = totp_device_for(user).persistent_id
+            session.save()
+
+    monkeypatch.setattr(Client, "force_login", force_login)
 
 
 @pytest.fixture(autouse=True)

@@ -1,15 +1,19 @@
+from base64 import b32encode
 from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
 from django.db.models import Sum
+from django.urls import reverse
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from anagrafica.models import Azienda, User
 from anagrafica.selectors import aziende_for
 from claims.models import Domanda, Misura
 from claims.selectors import misure_aperte
 from consuntivi.models import RisorseRegionali
+from tests.anagrafica.factories import totp_code
 
 pytestmark = pytest.mark.django_db
 
@@ -44,6 +48,24 @@ def test_demo_backoffice_users_sign_in_with_the_configured_password(demo, client
     assert client.login(username="funzionario", password="demo-password-123")
     cpi = User.objects.get(username="cpi.torino")
     assert cpi.cpi.nome == "CPI di Torino"
+
+
+@pytest.mark.parametrize("username", ["funzionario", "cpi.torino"])
+def test_demo_officers_pass_the_second_factor_with_the_documented_secret(demo, client, username):
+    """README: in embedded mode the demo officers' authenticator key is GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ."""
+    device = TOTPDevice.objects.get(user__username=username, confirmed=True)
+    assert b32encode(device.bin_key).decode() == "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"
+    client.post(reverse("anagrafica:login"), {"username": username, "password": "demo-password-123"})
+    assert client.get(reverse("admin:index")).status_code == 302  # the code first
+    client.post(reverse("anagrafica:secondo_fattore"), {"codice": totp_code(device)})
+    assert client.get(reverse("admin:index")).status_code == 200
+
+
+def test_demo_officers_get_no_published_secret_in_production(settings):
+    settings.PRODUCTION = True
+    settings.DEMO_PASSWORD = "demo-password-123"
+    call_command("demo_data")
+    assert not TOTPDevice.objects.exists()
 
 
 def test_demo_measure_window_is_open_today(demo):

@@ -1,11 +1,14 @@
-"""Rate limit of username/password sign-in: an atomic counter per address and username
-(`core.ratelimit`), blocking the pair for LOGIN_FAILURE_WINDOW after LOGIN_MAX_FAILURES failures."""
+"""Rate limit of username/password sign-in and of the second-factor code: an atomic counter per
+address and username (`core.ratelimit`), blocking the pair for LOGIN_FAILURE_WINDOW after
+LOGIN_MAX_FAILURES failures. Every refusal is also written down as an `AccessoNegato` row."""
 
 import hashlib
 
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from anagrafica.constants import MotivoAccessoNegato
+from anagrafica.models import AccessoNegato
 from core import ratelimit
 
 MSG_TROPPI_TENTATIVI = _(
@@ -32,3 +35,7 @@ def reset(ip: str, username: str) -> None:
 
 def blocked_message() -> str:
     return str(MSG_TROPPI_TENTATIVI) % {"minuti": settings.LOGIN_FAILURE_WINDOW_SECONDS // 60}
+
+
+def record_refusal(ip: str, username: str, motivo: MotivoAccessoNegato) -> None:
+    AccessoNegato.objects.create(username=username.strip()[:150], indirizzo=ip or None, motivo=motivo)

@@ -1,8 +1,11 @@
 import datetime as dt
 import secrets
+import time
 
 import factory
 from django.utils import timezone
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from stdnum.it import codicefiscale
 
 from anagrafica.constants import Ruolo
@@ -29,6 +32,18 @@ def api_key_for(user: User, *, days: int = 1) -> str:
         expires_at=timezone.now() + dt.timedelta(days=days),
     )
     return key
+
+
+def totp_device_for(user: User) -> TOTPDevice:
+    """The user's confirmed TOTP device (made if missing); `totp_code(device)` gives its current code."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    return device or TOTPDevice.objects.create(user=user, name="Aminder", confirmed=True)
+
+
+def totp_code(device: TOTPDevice, *, at: float | None = None) -> str:
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    totp.time = time.time() if at is None else at
+    return f"{totp.token():06d}"
 
 
 def comune(nome: str) -> Comune:

@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from anagrafica.auth import ratelimit
-from tests.anagrafica.factories import UserFactory
+from tests.anagrafica.factories import UserFactory, totp_code, totp_device_for
 
 PASSWORD = "una-Password-robusta-42"
 
@@ -49,12 +49,16 @@ def test_login_page_offers_spid_with_its_providers_cie_and_cns_saying_what_each_
     assert "PIN" in body and "lettore di smart card" in body
 
 
-def test_backoffice_signs_in_with_password_and_goes_to_the_admin(client, funzionaria):
+def test_backoffice_signs_in_with_password_and_code_and_goes_to_the_admin(client, funzionaria):
+    device = totp_device_for(funzionaria)
     response = client.post(
         reverse("anagrafica:login"), {"username": funzionaria.username, "password": PASSWORD}
     )
 
     assert response.status_code == 302
+    verifica = client.get(response["Location"])["Location"]
+    assert verifica.startswith(reverse("anagrafica:secondo_fattore"))
+    response = client.post(verifica, {"codice": totp_code(device)})
     assert client.get(response["Location"])["Location"] == reverse("admin:index")
 
 

@@ -12,6 +12,7 @@ from django.contrib.auth.models import Group, Permission
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from stdnum.it import codicefiscale
 
 from anagrafica.constants import Ruolo
@@ -69,6 +70,11 @@ LAVORATORI = [
     ("CLM", "MRC", "78H03", "Colombo", "Marco", "OPERAIO"),
     ("RCC", "FNC", "92E51", "Ricci", "Francesca", "APPRENDISTA"),
 ]
+
+# The demo officers' TOTP secret (embedded mode only): RFC 6238's test key "12345678901234567890",
+# typed in an authenticator app as DEMO_TOTP_SECRET. Documented in the README; never in production.
+DEMO_TOTP_KEY = b"12345678901234567890".hex()
+DEMO_TOTP_SECRET = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"
 
 
 def cf_lavoratore(cognome: str, nome: str, nascita: str) -> str:
@@ -165,6 +171,15 @@ class Command(BaseCommand):
             user.set_password(password)
             user.save()
             self.stdout.write(f"Utente di backoffice «{username}», password: {password}")
+        if not settings.PRODUCTION:
+            # The second factor with a published secret: a demo only. In production every officer
+            # enrols their own device at the first sign-in.
+            device, _ = TOTPDevice.objects.get_or_create(
+                user=user, name="Aminder (demo)", defaults={"key": DEMO_TOTP_KEY, "confirmed": True}
+            )
+            self.stdout.write(
+                f"  secondo fattore di «{username}»: chiave TOTP {DEMO_TOTP_SECRET} ({device.config_url})"
+            )
 
     def _misura(self, oggi) -> Misura:
         misura, _ = Misura.objects.update_or_create(
