@@ -19,8 +19,8 @@ from core.exceptions import DomainError
 from .constants import StatoCensimento
 from .forms import AdminLoginForm
 from .models import (
-    AccessoNegato,
     Abilitazione,
+    AccessoNegato,
     Azienda,
     CentroImpiego,
     ModificaAnagrafica,

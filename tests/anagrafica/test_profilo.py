@@ -144,9 +144,7 @@ def test_migration_hashes_the_clear_tokens_and_they_keep_working(client):
                 "CREATE TABLE authtoken_token (key varchar(40) PRIMARY KEY, created timestamptz NOT NULL,"
                 " user_id bigint NOT NULL UNIQUE REFERENCES anagrafica_user(id) DEFERRABLE INITIALLY DEFERRED)"
             )
-            cursor.execute(
-                "INSERT INTO authtoken_token VALUES (%s, now(), %s)", [OLD_KEY, utente.pk]
-            )
+            cursor.execute("INSERT INTO authtoken_token VALUES (%s, now(), %s)", [OLD_KEY, utente.pk])
         migrate(DOPO)
         with connection.cursor() as cursor:
             cursor.execute("SELECT count(*) FROM authtoken_token")

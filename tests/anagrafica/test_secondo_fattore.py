@@ -67,7 +67,9 @@ def test_a_short_password_is_refused_in_italian(funzionario):
     form = SetPasswordForm(funzionario, {"new_password1": "Breve-123", "new_password2": "Breve-123"})
     with translation.override("it"):
         assert not form.is_valid()
-        assert "La password è troppo corta: deve contenere almeno 12 caratteri." in form.errors["new_password2"]
+        assert (
+            "La password è troppo corta: deve contenere almeno 12 caratteri." in form.errors["new_password2"]
+        )
 
 
 # --- second factor ----------------------------------------------------------------------------------------
@@ -101,9 +103,7 @@ def test_the_enrolment_qr_holds_the_secret_typed_by_hand(client, backoffice):
     assert "otpauth" not in page  # the address is in the picture only
 
 
-def test_with_a_device_the_officer_types_the_code_and_a_wrong_one_is_refused_and_recorded(
-    client, backoffice
-):
+def test_with_a_device_the_officer_types_the_code_and_a_wrong_one_is_refused_and_recorded(client, backoffice):
     device = totp_device_for(backoffice)
     sign_in(client, backoffice, REMOTE_ADDR="198.51.100.7")
     assert client.get(ADMIN)["Location"].startswith(VERIFICA)
@@ -164,7 +164,9 @@ def test_repeated_wrong_codes_block_even_the_right_one_and_are_recorded(client, 
 
     assert escape(ratelimit.blocked_message()) in response.content.decode()
     assert client.get(ADMIN).status_code == 302
-    recorded = list(AccessoNegato.objects.filter(username=backoffice.username).values_list("motivo", flat=True))
+    recorded = list(
+        AccessoNegato.objects.filter(username=backoffice.username).values_list("motivo", flat=True)
+    )
     assert sorted(recorded) == sorted([MotivoAccessoNegato.CODICE] * 3 + [MotivoAccessoNegato.BLOCCATO])
 
 
