@@ -2,6 +2,7 @@
 
 import datetime as dt
 import threading
+from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -11,11 +12,12 @@ from drf_spectacular.validation import validate_schema
 
 from anagrafica.models import Abilitazione
 from anagrafica.services import abilitazione_revoke
+from claims.constants import StatoDomanda
 from claims.models import Domanda
 from core.models import IdempotencyKey
-from tests.api.conftest import client_for
+from tests.api.conftest import client_for, first_of_previous_month
 from tests.api.test_domande_api import URL, body, lavoratore
-from tests.claims.factories import MINIMAL_PDF, MisuraFactory
+from tests.claims.factories import MINIMAL_PDF, LavoratoreFactory, MisuraFactory, avanza
 
 pytestmark = pytest.mark.django_db
 
@@ -120,6 +122,26 @@ def test_a_replay_on_a_domanda_no_longer_visible_answers_404(consulente, funzion
 
     assert replay.status_code == 404
     assert replay.get("Idempotent-Replayed") is None
+
+
+def test_a_consuntivo_replay_after_the_enabling_is_revoked_answers_404(consulente, funzionario, make_domanda):
+    inizio = first_of_previous_month()
+    domanda = make_domanda(data_inizio=inizio, data_fine=inizio + dt.timedelta(days=13), lavoratori=[])
+    lavoratore_domanda = LavoratoreFactory(domanda=domanda, ore_settimanali=Decimal("40"))
+    domanda = avanza(domanda, StatoDomanda.PRESENTATA)
+    url = f"/api/v1/domande/{domanda.pk}/consuntivi/"
+    payload = {
+        "mese": f"{inizio:%Y-%m}",
+        "righe": [{"codice_fiscale": lavoratore_domanda.codice_fiscale, "ore": "8"}],
+    }
+    intermediario = client_for(consulente)
+    assert intermediario.post(url, payload, format="json", HTTP_IDEMPOTENCY_KEY="rev-3").status_code == 201
+    abilitazione_revoke(actor=funzionario, abilitazione=Abilitazione.objects.get(azienda=domanda.azienda))
+
+    replay = intermediario.post(url, payload, format="json", HTTP_IDEMPOTENCY_KEY="rev-3")
+
+    assert replay.status_code == 404
+    assert lavoratore_domanda.codice_fiscale not in replay.content.decode()
 
 
 def test_idempotency_key_too_long_is_refused(api, sede):
