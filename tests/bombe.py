@@ -19,6 +19,7 @@ def xlsx_con_righe_vuote(
     are blank to a reader). Blank rows compress about a thousand times: 20 million of them (120 MB
     of XML) make a file of a few hundred KB. The sheet's dimension is set as a writer would."""
     ultima = 1 + righe_vuote + salto + len(dopo)
+    colonna = openpyxl.utils.get_column_letter(max([len(header), *(len(r) for r in dopo)]))
     workbook = openpyxl.Workbook()
     workbook.active.append(header)
     buffer = io.BytesIO()
@@ -30,7 +31,7 @@ def xlsx_con_righe_vuote(
             if item.filename != SHEET:
                 target.writestr(item, data)
                 continue
-            data = re.sub(rb'<dimension ref="[^"]*"/>', f'<dimension ref="A1:E{ultima}"/>'.encode(), data)
+            data = re.sub(rb'<dimension ref="[^"]*"/>', f'<dimension ref="A1:{colonna}{ultima}"/>'.encode(), data)
             testa, coda = data.split(b"</sheetData>")
             with target.open(SHEET, "w", force_zip64=True) as sheet:
                 sheet.write(testa)
