@@ -15,6 +15,7 @@ inflates a member past its declared size, so the check cannot be lied to), and `
 stops at a row number, so blank rows count toward the limit like the others.
 """
 
+import contextlib
 import csv
 import io
 import re
@@ -93,10 +94,11 @@ def righe(
 
 
 def _al_massimo(rows: Iterator[tuple[int, list[Any]]], max_righe: int) -> Iterator[tuple[int, list[Any]]]:
-    for numero, row in rows:
-        if numero > max_righe + 1:
-            raise TroppeRighe(max_righe)
-        yield numero, row
+    with contextlib.closing(rows):  # type: ignore[type-var]
+        for numero, row in rows:
+            if numero > max_righe + 1:
+                raise TroppeRighe(max_righe)
+            yield numero, row
 
 
 def controlla_zip(stream: IO[bytes], *, max_bytes: int = ESTRATTO_MAX_BYTES) -> None:
@@ -140,7 +142,9 @@ def righe_csv(stream: IO[bytes]) -> Iterator[tuple[int, list[str]]]:
         except csv.Error as exc:
             raise FileIlleggibile(CSV, _("riga CSV non valida (%(errore)s)") % {"errore": exc}) from None
     finally:
-        text.detach()
+        # Leave the caller's stream open; a reader left half-way may be closed after its file was.
+        with contextlib.suppress(ValueError):
+            text.detach()
 
 
 def righe_xlsx(stream: IO[bytes]) -> Iterator[tuple[int, list[Any]]]:
