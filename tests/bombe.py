@@ -31,7 +31,9 @@ def xlsx_con_righe_vuote(
             if item.filename != SHEET:
                 target.writestr(item, data)
                 continue
-            data = re.sub(rb'<dimension ref="[^"]*"/>', f'<dimension ref="A1:{colonna}{ultima}"/>'.encode(), data)
+            data = re.sub(
+                rb'<dimension ref="[^"]*"/>', f'<dimension ref="A1:{colonna}{ultima}"/>'.encode(), data
+            )
             testa, coda = data.split(b"</sheetData>")
             with target.open(SHEET, "w", force_zip64=True) as sheet:
                 sheet.write(testa)
