@@ -40,7 +40,9 @@ def consuntivo_get_for(user: User, pk: int) -> Consuntivo:
 def domanda_per_invio(user: User, pk: int) -> Domanda:
     """A domanda the user may send consuntivi for: one of a company they act for."""
     return get_object_or_404(
-        Domanda.objects.filter(azienda__in=aziende_for(user)).select_related("azienda", "registrazione"),
+        Domanda.objects.filter(azienda__in=aziende_for(user))
+        .select_related("azienda", "registrazione")
+        .defer("dati_presentati"),
         pk=pk,
     )
 
