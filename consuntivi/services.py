@@ -19,6 +19,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop as N_
+from psycopg import sql
 
 from anagrafica.models import User
 from anagrafica.selectors import check_can_act_for
@@ -314,12 +315,12 @@ def _stage(
             for r, lav, o, p in blocco
         )
         return
-    table = RigaCaricamento._meta.db_table
-    with connection.cursor() as cursor:
-        sql = f"COPY {table} (caricamento_id, riga, lavoratore_id, ore, retribuzione_mensile) FROM STDIN"
-        with cursor.cursor.copy(sql) as copy:
-            for riga in blocco:
-                copy.write_row((caricamento.pk, *riga))
+    copia = sql.SQL(
+        "COPY {} (caricamento_id, riga, lavoratore_id, ore, retribuzione_mensile) FROM STDIN"
+    ).format(sql.Identifier(RigaCaricamento._meta.db_table))
+    with connection.cursor() as cursor, cursor.cursor.copy(copia) as copy:
+        for riga in blocco:
+            copy.write_row((caricamento.pk, *riga))
 
 
 def _progress(caricamento: CaricamentoConsuntivo, validate: int, totali: int | None) -> None:
@@ -438,27 +439,35 @@ def _conferma(actor: User, caricamento: CaricamentoConsuntivo) -> Consuntivo:
     consuntivo = Consuntivo.objects.create(
         domanda=domanda, mese=mese, inviato_il=quando, inviato_da=actor, dati_inviati=snapshot
     )
-    staging, righe, consuntivi_t, lavoratori_t = (
-        RigaCaricamento._meta.db_table,
-        RigaConsuntivo._meta.db_table,
-        Consuntivo._meta.db_table,
-        Lavoratore._meta.db_table,
-    )
+    tabelle = {
+        "staging": sql.Identifier(RigaCaricamento._meta.db_table),
+        "righe": sql.Identifier(RigaConsuntivo._meta.db_table),
+        "consuntivi": sql.Identifier(Consuntivo._meta.db_table),
+        "lavoratori": sql.Identifier(Lavoratore._meta.db_table),
+    }
     with connection.cursor() as cursor:
         # The lines and the snapshot's "righe" straight from the staged lines: nothing of the file
         # passes through Python again.
         cursor.execute(
-            f"INSERT INTO {righe} (consuntivo_id, lavoratore_id, ore, retribuzione_mensile) "
-            f"SELECT %s, lavoratore_id, ore, retribuzione_mensile FROM {staging} "
-            "WHERE caricamento_id = %s ORDER BY riga",
+            sql.SQL(
+                "INSERT INTO {righe} (consuntivo_id, lavoratore_id, ore, retribuzione_mensile) "
+                "SELECT %s, lavoratore_id, ore, retribuzione_mensile FROM {staging} "
+                "WHERE caricamento_id = %s ORDER BY riga"
+            )
+            .format(**tabelle)
+            .as_string(connection.connection),
             [consuntivo.pk, locked.pk],
         )
         cursor.execute(
-            f"UPDATE {consuntivi_t} SET dati_inviati = jsonb_set(dati_inviati, '{{righe}}', COALESCE(("
-            "SELECT json_agg(json_build_object('codice_fiscale', l.codice_fiscale, 'cognome', l.cognome,"
-            " 'nome', l.nome, 'ore', s.ore::text, 'retribuzione_mensile', s.retribuzione_mensile::text)"
-            f" ORDER BY s.riga)::jsonb FROM {staging} s JOIN {lavoratori_t} l ON l.id = s.lavoratore_id"
-            " WHERE s.caricamento_id = %s), '[]'::jsonb)) WHERE id = %s",
+            sql.SQL(
+                "UPDATE {consuntivi} SET dati_inviati = jsonb_set(dati_inviati, '{{righe}}', COALESCE(("
+                "SELECT json_agg(json_build_object('codice_fiscale', l.codice_fiscale, 'cognome', l.cognome,"
+                " 'nome', l.nome, 'ore', s.ore::text, 'retribuzione_mensile', s.retribuzione_mensile::text)"
+                " ORDER BY s.riga)::jsonb FROM {staging} s JOIN {lavoratori} l ON l.id = s.lavoratore_id"
+                " WHERE s.caricamento_id = %s), '[]'::jsonb)) WHERE id = %s"
+            )
+            .format(**tabelle)
+            .as_string(connection.connection),
             [locked.pk, consuntivo.pk],
         )
     staged.delete()

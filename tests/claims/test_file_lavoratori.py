@@ -8,7 +8,6 @@ import openpyxl
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
-
 from django.urls import reverse
 
 from claims import forms
