@@ -361,7 +361,12 @@ def _scarta(caricamento: CaricamentoConsuntivo) -> None:
 @transaction.atomic
 def caricamento_annulla(*, actor: User, caricamento: CaricamentoConsuntivo) -> CaricamentoConsuntivo:
     """Discard a verified upload the user does not want to send: nothing is sent."""
-    locked = CaricamentoConsuntivo.objects.select_for_update().get(pk=caricamento.pk)
+    locked = (
+        CaricamentoConsuntivo.objects.select_for_update(of=("self",))
+        .select_related("domanda")
+        .defer("domanda__dati_presentati")
+        .get(pk=caricamento.pk)
+    )
     check_can_act_for(actor, locked.domanda.azienda_id)
     if locked.stato != StatoCaricamento.VERIFICATO:
         raise ValidationError(_(MSG_NON_DA_CONFERMARE))

@@ -267,6 +267,22 @@ def test_confirmation_of_another_companys_upload_answers_404(client, mia, altrui
     assert Consuntivo.objects.filter(domanda=domanda).count() == 1
 
 
+def test_an_officer_sees_the_preview_but_cannot_confirm_it(
+    client, mia, funzionario, django_capture_on_commit_callbacks
+):
+    _response, caricamento = _carica(client, mia, csv_upload(mia), django_capture_on_commit_callbacks)
+    client.force_login(funzionario)
+    html = client.get(reverse("consuntivi:caricamento", args=[mia.pk, caricamento.pk])).content.decode()
+    assert "il consuntivo non è ancora inviato" in html
+    url = reverse("consuntivi:caricamento_conferma", args=[mia.pk, caricamento.pk])
+    assert url not in html
+    assert client.post(url, {"conferma": "1"}).status_code == 404
+    assert client.post(url, {"azione": "annulla"}).status_code == 404
+    caricamento.refresh_from_db()
+    assert caricamento.stato == StatoCaricamento.VERIFICATO
+    assert not Consuntivo.objects.exists()
+
+
 def test_form_without_the_confirmation_tick_sends_nothing(client, mia):
     data, _lavoratori = _form_data(mia, "2026-04", [("8", ""), ("8", "")])
     del data["conferma"]
