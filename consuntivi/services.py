@@ -160,6 +160,8 @@ MSG_VERIFICA_INTERROTTA = N_(
 MSG_TROPPE_RIGHE = N_(
     "Il file ha più di {massimo} righe (contando anche quelle vuote): nulla è stato salvato."
 )
+# A verified upload not confirmed within this time is set aside by the sweep (ANNULLATO).
+NON_CONFERMATO_DOPO = dt.timedelta(days=7)
 # Valid lines are written to the database this many at a time while the file is checked.
 BLOCCO_RIGHE = 5000
 
@@ -500,4 +502,9 @@ def caricamenti_sweep(*, older_than: dt.timedelta = dt.timedelta(minutes=2)) -> 
     ids = list(waiting.values_list("pk", flat=True)) + list(stuck.values_list("pk", flat=True))
     for pk in ids:
         _publish(pk)
+    # Verified files never confirmed are set aside, so their staged lines do not pile up.
+    for caricamento in CaricamentoConsuntivo.objects.filter(
+        stato=StatoCaricamento.VERIFICATO, updated_at__lt=now - NON_CONFERMATO_DOPO
+    ):
+        _scarta(caricamento)
     return len(ids)

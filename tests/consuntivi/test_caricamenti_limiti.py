@@ -1,11 +1,14 @@
 """Upload bombs against the consuntivi uploads (issue 15, item 1): each is refused with an Italian
 message, quickly and with nothing saved, and one company cannot queue more than one file per domanda."""
 
+import datetime as dt
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
 from django.urls import reverse
+from django.utils import timezone
 
 from consuntivi.constants import StatoCaricamento
 from consuntivi.imports import MAX_RIGHE_FILE
@@ -13,6 +16,7 @@ from consuntivi.models import CaricamentoConsuntivo, Consuntivo, RigaCaricamento
 from consuntivi.services import (
     MAX_ERRORI_SALVATI,
     MSG_UNO_IN_VERIFICA,
+    caricamenti_sweep,
     caricamento_create,
     caricamento_process,
 )
@@ -140,3 +144,26 @@ def test_one_upload_in_the_queue_per_domanda(client):
     assert CaricamentoConsuntivo.objects.get(pk=primo.pk).stato == StatoCaricamento.ANNULLATO
     assert not RigaCaricamento.objects.filter(caricamento=primo).exists()
     assert secondo.stato == StatoCaricamento.IN_ATTESA
+
+
+def test_a_verified_upload_never_confirmed_is_set_aside_after_a_week():
+    domanda = domanda_consuntivabile(lavoratori=1)
+    cf = domanda.lavoratori.get().codice_fiscale
+    caricamento = caricamento_create(
+        actor=domanda.creata_da,
+        domanda=domanda,
+        mese=APRILE,
+        file=SimpleUploadedFile("c.csv", f"codice_fiscale;ore\n{cf};8\n".encode()),
+    )
+    caricamento_process(caricamento_id=caricamento.pk)
+    assert RigaCaricamento.objects.filter(caricamento=caricamento).count() == 1
+
+    caricamenti_sweep()
+    assert CaricamentoConsuntivo.objects.get(pk=caricamento.pk).stato == StatoCaricamento.VERIFICATO
+
+    otto_giorni_fa = timezone.now() - dt.timedelta(days=8)
+    CaricamentoConsuntivo.objects.filter(pk=caricamento.pk).update(updated_at=otto_giorni_fa)
+    caricamenti_sweep()
+    assert CaricamentoConsuntivo.objects.get(pk=caricamento.pk).stato == StatoCaricamento.ANNULLATO
+    assert not RigaCaricamento.objects.exists()
+    assert not Consuntivo.objects.exists()
