@@ -34,19 +34,30 @@ from .services.domande import CAMPI_LAVORATORE, MSG_PERIODO
 MSG_FILE_FORMATO = N_("Il file deve essere in formato CSV (.csv) o Excel (.xlsx).")
 MSG_FILE_GRANDE = N_("Il file supera i 5 MB.")
 MSG_FILE_VUOTO = N_("Il file non contiene righe di lavoratori sotto l'intestazione.")
-MSG_FILE_TROPPE_RIGHE = N_("Il file contiene più di {massimo} lavoratori: dividere la domanda.")
+MSG_FILE_TROPPE_RIGHE = N_(
+    "Il file contiene più di {massimo} righe (contando anche quelle vuote): al massimo {massimo} "
+    "lavoratori per domanda. Eliminare le righe vuote in fondo al foglio o dividere la domanda."
+)
+MSG_FILE_ESTESO = N_(
+    "Il file Excel, una volta decompresso, supera i {mb} MB: eliminare le righe e le colonne vuote in "
+    "fondo al foglio, oppure salvarlo come CSV."
+)
 MSG_FILE_COLONNA = N_(
     "Nella prima riga (intestazione) manca la colonna «{colonna}». Scaricare il modello da questa pagina."
 )
 MSG_FILE_ILLEGGIBILE = N_("Il file non è leggibile: {motivo}")
 MSG_FILE_RIGA = N_("Riga {riga}, {campo}: {errore}")
-MSG_FILE_ALTRI = N_("… e altri {n} errori. Correggere il file e caricarlo di nuovo.")
+MSG_FILE_INTERROTTA = N_(
+    "Verifica interrotta dopo {n} errori: correggere quelli indicati e caricare di nuovo il file."
+)
 MSG_CONFERMA = N_("Per presentare spunta la conferma.")
 MSG_ACCORDO_PDF = N_("Allegare un file PDF (.pdf).")
 
 FILE_MAX_BYTES = 5 * 1024 * 1024
 FILE_MAX_RIGHE = 5000
 FILE_MAX_ERRORI = 50
+# An XLSX of 5,000 workers is about 5 MB unzipped; a sheet of blank rows compresses a thousand times.
+FILE_MAX_ESTRATTO = 25 * 1024 * 1024
 # Workers typed in the page: up to this many are shown as a form; longer lists are edited as a file
 # (a form of hundreds of rows is unusable, and Django refuses requests of more than 1000 fields).
 MODULO_MAX_RIGHE = 50
@@ -405,12 +416,18 @@ def leggi_lavoratori(
     else:
         raise ValidationError(_(MSG_FILE_FORMATO))
     try:
+        if formato == spreadsheets.XLSX:
+            spreadsheets.controlla_zip(file, max_bytes=FILE_MAX_ESTRATTO)
         return _leggi_righe(
-            spreadsheets.righe(file, formato),
+            spreadsheets.righe(file, formato, max_righe=FILE_MAX_RIGHE),
             settimane=settimane,
             assunti_entro=assunti_entro,
             agricola=agricola,
         )
+    except spreadsheets.TroppeRighe:
+        raise ValidationError(_(MSG_FILE_TROPPE_RIGHE).format(massimo=FILE_MAX_RIGHE)) from None
+    except spreadsheets.FileTroppoEsteso:
+        raise ValidationError(_(MSG_FILE_ESTESO).format(mb=FILE_MAX_ESTRATTO // 2**20)) from None
     except spreadsheets.FileIlleggibile as exc:
         raise ValidationError(_(MSG_FILE_ILLEGGIBILE).format(motivo=exc.motivo)) from None
 
@@ -436,13 +453,13 @@ def _leggi_righe(
     righe: list[dict[str, Any]] = []
     errori: list[str] = []
     visti: dict[str, int] = {}
-    lette = 0
     for numero, row in rows:
+        if len(errori) >= FILE_MAX_ERRORI:
+            # Stop reading: the errors shown are enough to fix the file.
+            errori = [*errori[:FILE_MAX_ERRORI], _(MSG_FILE_INTERROTTA).format(n=FILE_MAX_ERRORI)]
+            break
         if not any(_cella(v) for v in row):
-            continue  # blank lines are not workers
-        lette += 1
-        if lette > FILE_MAX_RIGHE:
-            raise ValidationError(_(MSG_FILE_TROPPE_RIGHE).format(massimo=FILE_MAX_RIGHE))
+            continue  # blank lines are not workers (they count toward FILE_MAX_RIGHE, see righe())
         data = {c: _cella(row[i]) if i < len(row) else "" for c, i in indici.items() if c in COLONNE_FILE}
         data["qualifica"] = _scelta(Qualifica, data["qualifica"])
         data["tipo_contratto"] = _scelta(TipoContratto, data["tipo_contratto"])
@@ -467,8 +484,6 @@ def _leggi_righe(
         visti[cf] = numero
         righe.append(form.riga())
     if errori:
-        if len(errori) > FILE_MAX_ERRORI:
-            errori = [*errori[:FILE_MAX_ERRORI], _(MSG_FILE_ALTRI).format(n=len(errori) - FILE_MAX_ERRORI)]
         raise ValidationError(errori)
     if not righe:
         raise ValidationError(_(MSG_FILE_VUOTO))

@@ -28,6 +28,9 @@ from .constants import FormatoFile
 from .rules import CAMPO_CF, CAMPO_ORE, CAMPO_RETRIBUZIONE, Errore
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
+# Rows of a file below the header, blank ones included (a domanda has at most tens of thousands of
+# workers; a sheet of a million blank rows is refused after this many).
+MAX_RIGHE_FILE = 100_000
 
 MSG_FORMATO = N_("Il file deve essere in formato CSV (.csv) o Excel (.xlsx).")
 MSG_TROPPO_GRANDE = N_("Il file supera i 20 MB.")
@@ -36,6 +39,10 @@ MSG_INTESTAZIONE = N_(
     "Nella prima riga (intestazione) manca la colonna «{colonna}». Scaricare il modello dalla pagina."
 )
 MSG_XLSX_ILLEGGIBILE = N_("Il file non è un foglio Excel (.xlsx) leggibile.")
+MSG_XLSX_ESTESO = N_(
+    "Il file Excel, una volta decompresso, supera i {mb} MB: non è stato salvato. Eliminare le righe "
+    "e le colonne vuote in fondo al foglio, oppure salvarlo come CSV."
+)
 MSG_CSV_ILLEGGIBILE = N_("Il file CSV non è leggibile: {motivo}.")
 
 COLONNE_MODELLO = ("codice_fiscale", "cognome", "nome", "ore", "retribuzione_mensile")
@@ -68,6 +75,14 @@ def formato_di(file: UploadedFile) -> str:
     if name.endswith(".xlsx"):
         if head != b"PK\x03\x04":
             raise ValidationError({"file": [_(MSG_XLSX_ILLEGGIBILE)]})
+        try:
+            spreadsheets.controlla_zip(file)
+        except spreadsheets.FileTroppoEsteso:
+            raise ValidationError(
+                {"file": [_(MSG_XLSX_ESTESO).format(mb=spreadsheets.ESTRATTO_MAX_BYTES // 2**20)]}
+            ) from None
+        except spreadsheets.FileIlleggibile:
+            raise ValidationError({"file": [_(MSG_XLSX_ILLEGGIBILE)]}) from None
         return FormatoFile.XLSX
     if name.endswith((".csv", ".txt")):
         return FormatoFile.CSV
@@ -75,7 +90,11 @@ def formato_di(file: UploadedFile) -> str:
 
 
 class Lettore:
-    """Iterates the lines of an uploaded file as (row number, {field: raw value}, reading errors)."""
+    """Iterates the lines of an uploaded file as (row number, {field: raw value}, reading errors).
+
+    A line whose hours and pay are both blank comes as an empty dict: like a row left blank in the
+    form, it leaves the worker out of the consuntivo. Past MAX_RIGHE_FILE rows (blank ones counted)
+    `spreadsheets.TroppeRighe` is raised."""
 
     def __init__(self, stream: IO[bytes], formato: str):
         self.stream = stream
@@ -85,7 +104,7 @@ class Lettore:
         return spreadsheets.conta_righe(self.stream, self.formato)
 
     def righe(self) -> Iterator[tuple[int | None, dict[str, Any], list[Errore]]]:
-        rows = spreadsheets.righe(self.stream, self.formato)
+        rows = spreadsheets.righe(self.stream, self.formato, max_righe=MAX_RIGHE_FILE)
         try:
             _numero, header = next(rows)
         except StopIteration:
@@ -101,13 +120,21 @@ class Lettore:
             yield 1, {}, [Errore(1, c, _(MSG_INTESTAZIONE).format(colonna=c)) for c in mancanti]
             return
         campi = [(c, indici[c]) for c in (CAMPO_CF, CAMPO_ORE, CAMPO_RETRIBUZIONE) if c in indici]
+        numeri = [i for c, i in campi if c != CAMPO_CF]
         try:
             for numero, row in rows:
-                if not any(v not in (None, "") and str(v).strip() for v in row):
-                    continue  # blank lines are not lines
+                if not any(_pieno(row[i]) for i in numeri if i < len(row)):
+                    # Blank lines, and lines without hours nor pay: the worker is left out, as in
+                    # the form. Counted, not checked.
+                    yield numero, {}, []
+                    continue
                 yield numero, {c: (row[i] if i < len(row) else None) for c, i in campi}, []
         except spreadsheets.FileIlleggibile as exc:
             yield None, {}, [Errore(None, "file", _messaggio(exc))]
+
+
+def _pieno(value: Any) -> bool:
+    return value is not None and (not isinstance(value, str) or bool(value.strip()))
 
 
 def _messaggio(exc: spreadsheets.FileIlleggibile) -> str:
@@ -139,10 +166,16 @@ def modello_xlsx(domanda: Domanda) -> bytes:
     """The XLSX template: the header and one line per worker of the domanda, and the instructions."""
     istruzioni = (
         _("Compilare il foglio «Consuntivo»: una riga per lavoratore, senza modificare l'intestazione."),
-        _("ore: ore di integrazione utilizzate nel mese (0 se nessuna), al massimo un decimale."),
+        _(
+            "ore: ore di integrazione utilizzate nel mese, al massimo un decimale; lasciata vuota, "
+            "il lavoratore non è nel consuntivo (come nel modulo)."
+        ),
         _("retribuzione_mensile: facoltativa, retribuzione mensile lorda in euro (serve alla stima)."),
         _("cognome e nome sono solo di riferimento: conta il codice fiscale."),
         _("Il file viene accettato solo se tutte le righe sono corrette; gli errori sono indicati per riga."),
+        _(
+            "Dopo la verifica si vede il riepilogo: il consuntivo è inviato solo alla conferma, ed è definitivo."
+        ),
     )
     righe = ([v or None for v in riga] for riga in _righe_modello(domanda))
     return spreadsheets.xlsx(

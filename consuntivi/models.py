@@ -9,7 +9,13 @@ from claims.models import Domanda, Lavoratore, Misura
 from core.models import TimeStampedModel
 from protocollo.models import DocumentoProtocollato
 
-from .constants import CARICAMENTO_FINITO, RIDUZIONE_PERCENTUALE_DEFAULT, FormatoFile, StatoCaricamento
+from .constants import (
+    CARICAMENTO_FINITO,
+    CARICAMENTO_IN_VERIFICA,
+    RIDUZIONE_PERCENTUALE_DEFAULT,
+    FormatoFile,
+    StatoCaricamento,
+)
 
 
 class Consuntivo(DocumentoProtocollato):
@@ -92,6 +98,11 @@ class CaricamentoConsuntivo(TimeStampedModel):
             ),
             models.CheckConstraint(condition=Q(progresso__lte=100), name="caricamento_progresso_percentuale"),
             models.CheckConstraint(condition=Q(mese__day=1), name="caricamento_mese_primo_giorno"),
+            models.UniqueConstraint(
+                fields=["domanda"],
+                condition=Q(stato__in=CARICAMENTO_IN_VERIFICA),
+                name="caricamento_uno_in_verifica_per_domanda",
+            ),
         ]
         indexes = [models.Index(fields=["stato", "updated_at"])]
 
@@ -101,6 +112,29 @@ class CaricamentoConsuntivo(TimeStampedModel):
     @property
     def finito(self) -> bool:
         return self.stato in CARICAMENTO_FINITO
+
+
+class RigaCaricamento(models.Model):
+    """A valid line of a verified upload, waiting for the user's confirmation.
+
+    Written in chunks (COPY) while the file is checked, so memory does not grow with the file; on
+    confirmation they become the consuntivo's lines in one INSERT … SELECT and are deleted."""
+
+    caricamento = models.ForeignKey(CaricamentoConsuntivo, on_delete=models.CASCADE, related_name="righe")
+    riga = models.PositiveIntegerField(_("riga del file"))
+    lavoratore = models.ForeignKey(Lavoratore, on_delete=models.CASCADE, related_name="+")
+    ore = models.DecimalField(_("ore di integrazione"), max_digits=6, decimal_places=1)
+    retribuzione_mensile = models.DecimalField(
+        _("retribuzione mensile lorda"), max_digits=9, decimal_places=2, null=True, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("riga di un caricamento")
+        verbose_name_plural = _("righe dei caricamenti")
+        indexes = [models.Index(fields=["caricamento", "riga"])]
+
+    def __str__(self) -> str:
+        return f"{self.caricamento_id}/{self.riga}"
 
 
 class Massimale(TimeStampedModel):

@@ -10,7 +10,8 @@ from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, F, OuterRef, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
 from anagrafica.models import User
@@ -19,7 +20,7 @@ from claims.constants import NON_VIVE
 from claims.models import Domanda
 from claims.selectors import domande_for
 
-from .models import CaricamentoConsuntivo, Consuntivo, RigaConsuntivo
+from .models import CaricamentoConsuntivo, Consuntivo, RigaCaricamento, RigaConsuntivo
 from .rules import giorni_lavorativi, periodo_nel_mese
 
 
@@ -39,7 +40,9 @@ def consuntivo_get_for(user: User, pk: int) -> Consuntivo:
 def domanda_per_invio(user: User, pk: int) -> Domanda:
     """A domanda the user may send consuntivi for: one of a company they act for."""
     return get_object_or_404(
-        Domanda.objects.filter(azienda__in=aziende_for(user)).select_related("azienda", "registrazione"),
+        Domanda.objects.filter(azienda__in=aziende_for(user))
+        .select_related("azienda", "registrazione")
+        .defer("dati_presentati"),
         pk=pk,
     )
 
@@ -51,6 +54,37 @@ def caricamento_get_for(user: User, domanda: Domanda, pk: int) -> CaricamentoCon
         ),
         pk=pk,
     )
+
+
+def anteprima_caricamento(caricamento: CaricamentoConsuntivo, limite: int) -> dict[str, Any]:
+    """The preview of a verified upload: totals, and per worker (the first `limite`, in file order)
+    the hours of the month, those already sent in other months and the total against the request."""
+    staged = RigaCaricamento.objects.filter(caricamento=caricamento)
+    totali = staged.aggregate(righe=Count("pk"), ore=Sum("ore"), retribuzioni=Count("retribuzione_mensile"))
+    gia_inviate = Subquery(
+        RigaConsuntivo.objects.filter(
+            lavoratore=OuterRef("lavoratore"), consuntivo__domanda_id=caricamento.domanda_id
+        )
+        .exclude(consuntivo__mese=caricamento.mese)
+        .values("lavoratore")
+        .annotate(totale=Sum("ore"))
+        .values("totale")
+    )
+    righe = (
+        staged.select_related("lavoratore")
+        .annotate(gia_inviate=Coalesce(gia_inviate, Decimal(0)))
+        .annotate(totale=F("gia_inviate") + F("ore"))
+        .order_by("riga")[:limite]
+    )
+    lavoratori = caricamento.domanda.lavoratori.count()
+    return {
+        "righe": righe,
+        "righe_totali": totali["righe"],
+        "righe_nascoste": max(totali["righe"] - limite, 0),
+        "ore_totali": totali["ore"] or Decimal(0),
+        "con_retribuzione": totali["retribuzioni"],
+        "lavoratori_esclusi": max(lavoratori - totali["righe"], 0),
+    }
 
 
 # --- SR41 -------------------------------------------------------------------------------------------

@@ -19,6 +19,11 @@ urlpatterns = [
         name="caricamento_stato",
     ),
     path(
+        "domande/<int:domanda_pk>/consuntivi/caricamenti/<int:pk>/conferma/",
+        views.caricamento_conferma,
+        name="caricamento_conferma",
+    ),
+    path(
         "domande/<int:domanda_pk>/consuntivi/caricamenti/<int:pk>/errori.csv",
         views.caricamento_errori_csv,
         name="caricamento_errori",

@@ -4,6 +4,7 @@ export) and the regional officers' SR41 export and budget dashboard.
 Company records are reached only through selectors, so a foreign id answers 404; sending and
 uploading need a domanda of a company the user acts for (`domanda_per_invio`)."""
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -11,7 +12,8 @@ from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.utils.translation import gettext_noop as N_
+from django.views.decorators.http import require_GET, require_POST
 
 from anagrafica.models import User
 from claims.constants import STATI_CONSUNTIVABILI
@@ -20,7 +22,7 @@ from core.exceptions import NotPermitted
 from core.spreadsheets import csv_lines
 from protocollo.views import ricevuta_download
 
-from . import imports, services, stime
+from . import imports, selectors, services, stime
 from .constants import StatoCaricamento
 from .forms import CaricamentoForm, MeseField, MeseForm, Sr41Form, righe_formset
 from .models import CaricamentoConsuntivo, Consuntivo
@@ -35,6 +37,10 @@ from .selectors import (
 )
 
 ERRORI_MOSTRATI = 500
+RIGHE_ANTEPRIMA = 200
+MSG_SPUNTA_CONFERMA = N_(
+    "Per inviare il consuntivo spuntare la conferma: un consuntivo inviato è definitivo."
+)
 
 
 def _funzionario_required(user: User) -> None:
@@ -121,41 +127,38 @@ def _apply_errors(exc: ConsuntivoNonValido, mese_form, formset) -> None:
 
 @login_required
 def consuntivo_create(request, domanda_pk: int):
-    """One row per worker of the domanda: hours used in the month, monthly pay optional."""
+    """First the month (one control), then one row per worker with the limits of that month: hours
+    used, monthly pay optional. Sent only with the confirmation ticked: a consuntivo is final."""
     domanda = domanda_per_invio(request.user, domanda_pk)
+    mese = _mese_scelto(request)
+    if mese is None:
+        mese_form = MeseForm(request.GET if "mese" in request.GET else None, domanda=domanda)
+        if mese_form.is_bound:
+            mese_form.is_valid()  # shows why the month was not accepted
+        return render(
+            request, "consuntivi/consuntivo_form.html", {"domanda": domanda, "mese_form": mese_form}
+        )
     lavoratori = list(domanda.lavoratori.order_by("cognome", "nome", "pk"))
     data = request.POST if request.method == "POST" else None
-    mese_form = MeseForm(data, domanda=domanda, initial={"mese": request.GET.get("mese", "")})
+    mese_form = MeseForm(data, domanda=domanda, initial={"mese": mese})
+    mese_form.fields["mese"].widget = forms.HiddenInput()
     formset = righe_formset(lavoratori, data)
+    confermato = request.method == "POST" and request.POST.get("conferma") == "1"
     if request.method == "POST" and mese_form.is_valid() and formset.is_valid():
-        per_id = {lav.pk: lav for lav in lavoratori}
-        righe = [
-            {
-                "riga": numero,
-                CAMPO_CF: per_id[form.cleaned_data["lavoratore"]].codice_fiscale,
-                CAMPO_ORE: form.cleaned_data["ore"],
-                CAMPO_RETRIBUZIONE: form.cleaned_data["retribuzione_mensile"],
-            }
-            for numero, form in enumerate(formset.forms, start=1)
-            if not form.is_blank()
-        ]
-        try:
-            consuntivo = services.consuntivo_send(
-                actor=request.user, domanda=domanda, mese=mese_form.cleaned_data["mese"], righe=righe
-            )
-        except ConsuntivoNonValido as exc:
-            _apply_errors(exc, mese_form, formset)
-        except NotPermitted:
-            raise Http404 from None
+        if not confermato:
+            mese_form.add_error(None, _(MSG_SPUNTA_CONFERMA))
         else:
-            messages.success(
-                request,
-                _("Consuntivo di %(mese)s inviato: il numero di protocollo e la ricevuta seguono a breve.")
-                % {"mese": formats.date_format(consuntivo.mese, "YEAR_MONTH_FORMAT")},
-            )
-            return redirect("consuntivi:dettaglio", pk=consuntivo.pk)
-    mese = _mese_scelto(request, mese_form)
-    limiti = _limiti(domanda, mese) if mese else None
+            consuntivo = _invia_dal_modulo(request, domanda, mese_form, formset, lavoratori)
+            if consuntivo is not None:
+                messages.success(
+                    request,
+                    _(
+                        "Consuntivo di %(mese)s inviato: il numero di protocollo e la ricevuta seguono a breve."
+                    )
+                    % {"mese": formats.date_format(consuntivo.mese, "YEAR_MONTH_FORMAT")},
+                )
+                return redirect("consuntivi:dettaglio", pk=consuntivo.pk)
+    limiti = _limiti(domanda, mese)
     righe_modulo = [
         (form, lav, limiti(lav) if limiti else None)
         for form, lav in zip(formset.forms, lavoratori, strict=False)
@@ -167,11 +170,35 @@ def consuntivo_create(request, domanda_pk: int):
         "righe": righe_modulo,
         "errori_righe": sum(1 for form in formset.forms if form.errors),
         "mese": mese,
+        "conferma_spuntata": confermato,
     }
     return render(request, "consuntivi/consuntivo_form.html", context)
 
 
-def _mese_scelto(request, mese_form):
+def _invia_dal_modulo(request, domanda, mese_form, formset, lavoratori) -> Consuntivo | None:
+    per_id = {lav.pk: lav for lav in lavoratori}
+    righe = [
+        {
+            "riga": numero,
+            CAMPO_CF: per_id[form.cleaned_data["lavoratore"]].codice_fiscale,
+            CAMPO_ORE: form.cleaned_data["ore"],
+            CAMPO_RETRIBUZIONE: form.cleaned_data["retribuzione_mensile"],
+        }
+        for numero, form in enumerate(formset.forms, start=1)
+        if not form.is_blank()
+    ]
+    try:
+        return services.consuntivo_send(
+            actor=request.user, domanda=domanda, mese=mese_form.cleaned_data["mese"], righe=righe
+        )
+    except ConsuntivoNonValido as exc:
+        _apply_errors(exc, mese_form, formset)
+    except NotPermitted:
+        raise Http404 from None
+    return None
+
+
+def _mese_scelto(request):
     value = request.POST.get("mese") if request.method == "POST" else request.GET.get("mese")
     try:
         return MeseField().clean(value) if value else None
@@ -223,12 +250,16 @@ def caricamento_create(request, domanda_pk: int):
 def _caricamento_context(request, domanda_pk: int, pk: int) -> dict:
     domanda = domanda_get_for(request.user, domanda_pk)
     caricamento = caricamento_get_for(request.user, domanda, pk)
-    return {
+    context = {
         "domanda": domanda,
         "caricamento": caricamento,
         "errori": caricamento.errori[:ERRORI_MOSTRATI],
         "errori_nascosti": max(caricamento.errori_totali - ERRORI_MOSTRATI, 0),
     }
+    if caricamento.stato == StatoCaricamento.VERIFICATO:
+        context["anteprima"] = selectors.anteprima_caricamento(caricamento, RIGHE_ANTEPRIMA)
+        context["puo_confermare"] = domanda_per_invio_or_none(request.user, domanda.pk) is not None
+    return context
 
 
 @login_required
@@ -246,6 +277,43 @@ def caricamento_stato(request, domanda_pk: int, pk: int):
     return render(
         request, "consuntivi/_caricamento_stato.html", _caricamento_context(request, domanda_pk, pk)
     )
+
+
+@login_required
+@require_POST
+def caricamento_conferma(request, domanda_pk: int, pk: int):
+    """The user confirms the preview: the consuntivo is sent, final. Only a POST with the tick."""
+    domanda = domanda_per_invio(request.user, domanda_pk)
+    caricamento = caricamento_get_for(request.user, domanda, pk)
+    if request.POST.get("azione") == "annulla":
+        try:
+            services.caricamento_annulla(actor=request.user, caricamento=caricamento)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        except NotPermitted:
+            raise Http404 from None
+        else:
+            messages.info(request, _("Caricamento annullato: nulla è stato inviato."))
+        return redirect("consuntivi:lista", domanda_pk=domanda.pk)
+    if request.POST.get("conferma") != "1":
+        messages.error(request, _(MSG_SPUNTA_CONFERMA))
+        return redirect("consuntivi:caricamento", domanda_pk=domanda.pk, pk=caricamento.pk)
+    try:
+        consuntivo = services.caricamento_conferma(actor=request.user, caricamento=caricamento)
+    except ConsuntivoNonValido:
+        messages.error(request, _("Il consuntivo non è stato inviato: i motivi sono elencati sotto."))
+        return redirect("consuntivi:caricamento", domanda_pk=domanda.pk, pk=caricamento.pk)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("consuntivi:caricamento", domanda_pk=domanda.pk, pk=caricamento.pk)
+    except NotPermitted:
+        raise Http404 from None
+    messages.success(
+        request,
+        _("Consuntivo di %(mese)s inviato: il numero di protocollo e la ricevuta seguono a breve.")
+        % {"mese": formats.date_format(consuntivo.mese, "YEAR_MONTH_FORMAT")},
+    )
+    return redirect("consuntivi:dettaglio", pk=consuntivo.pk)
 
 
 @login_required

@@ -8,8 +8,14 @@ spreadsheet's: the header is row 1.
 
 Writing escapes cells a spreadsheet would run as formulas (OWASP "CSV injection"); CSV is
 semicolon-separated with a UTF-8 BOM, so that Excel in Italian opens it with its accents.
+
+Upload bombs: an XLSX is a zip, and a few hundred KB can hold hundreds of MB of sheet. Before an
+XLSX is opened the sizes its zip declares are checked (`ESTRATTO_MAX_BYTES`; Python's zipfile never
+inflates a member past its declared size, so the check cannot be lied to), and `righe(max_righe=…)`
+stops at a row number, so blank rows count toward the limit like the others.
 """
 
+import contextlib
 import csv
 import io
 import re
@@ -23,6 +29,9 @@ from django.utils.translation import gettext as _
 
 CSV = "csv"
 XLSX = "xlsx"
+# The most an XLSX may hold once unzipped (all its members together): a 50,000-line consuntivo is
+# about 10 MB of XML; a sheet of blank rows compresses a thousand times.
+ESTRATTO_MAX_BYTES = 100 * 1024 * 1024
 # A cell starting with one of these is a formula to a spreadsheet (CSV/formula injection).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
@@ -34,6 +43,19 @@ class FileIlleggibile(Exception):
         super().__init__(motivo)
         self.formato = formato
         self.motivo = motivo
+
+
+class TroppeRighe(Exception):
+    """The file has more rows than allowed, blank ones included; `massimo` is the limit (below the
+    header)."""
+
+    def __init__(self, massimo: int):
+        super().__init__(massimo)
+        self.massimo = massimo
+
+
+class FileTroppoEsteso(FileIlleggibile):
+    """An XLSX whose zip would unpack to more than `ESTRATTO_MAX_BYTES` (an upload bomb)."""
 
 
 def cella_sicura(value: Any) -> Any:
@@ -58,9 +80,44 @@ def nome_colonna(intestazione: Any, alias: dict[str, str]) -> str:
 # --- reading ---------------------------------------------------------------------------------------
 
 
-def righe(stream: IO[bytes], formato: str) -> Iterator[tuple[int, list[Any]]]:
-    """The rows of a CSV or XLSX file as (row number, cells); FileIlleggibile when it cannot be read."""
-    return righe_xlsx(stream) if formato == XLSX else righe_csv(stream)
+def righe(
+    stream: IO[bytes], formato: str, *, max_righe: int | None = None
+) -> Iterator[tuple[int, list[Any]]]:
+    """The rows of a CSV or XLSX file as (row number, cells); FileIlleggibile when it cannot be read.
+
+    With `max_righe`, TroppeRighe as soon as a row below the header is numbered past it: blank rows
+    count, so a sheet of a million empty rows is stopped after `max_righe` of them."""
+    rows = righe_xlsx(stream) if formato == XLSX else righe_csv(stream)
+    if max_righe is None:
+        return rows
+    return _al_massimo(rows, max_righe)
+
+
+def _al_massimo(rows: Iterator[tuple[int, list[Any]]], max_righe: int) -> Iterator[tuple[int, list[Any]]]:
+    with contextlib.closing(rows):  # type: ignore[type-var]
+        for numero, row in rows:
+            if numero > max_righe + 1:
+                raise TroppeRighe(max_righe)
+            yield numero, row
+
+
+def controlla_zip(stream: IO[bytes], *, max_bytes: int = ESTRATTO_MAX_BYTES) -> None:
+    """Refuse an XLSX whose zip declares more than `max_bytes` once unpacked, before anything is
+    inflated (FileTroppoEsteso); a damaged zip is FileIlleggibile."""
+    stream.seek(0)
+    try:
+        with zipfile.ZipFile(stream) as archive:
+            totale = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise FileIlleggibile(XLSX, _("non è un foglio Excel (.xlsx) leggibile")) from exc
+    finally:
+        stream.seek(0)
+    if totale > max_bytes:
+        raise FileTroppoEsteso(
+            XLSX,
+            _("una volta decompresso occuperebbe %(mb)s MB, oltre il massimo di %(max)s MB")
+            % {"mb": totale // 2**20, "max": max_bytes // 2**20},
+        )
 
 
 def righe_csv(stream: IO[bytes]) -> Iterator[tuple[int, list[str]]]:
@@ -85,7 +142,9 @@ def righe_csv(stream: IO[bytes]) -> Iterator[tuple[int, list[str]]]:
         except csv.Error as exc:
             raise FileIlleggibile(CSV, _("riga CSV non valida (%(errore)s)") % {"errore": exc}) from None
     finally:
-        text.detach()
+        # Leave the caller's stream open; a reader left half-way may be closed after its file was.
+        with contextlib.suppress(ValueError):
+            text.detach()
 
 
 def righe_xlsx(stream: IO[bytes]) -> Iterator[tuple[int, list[Any]]]:
@@ -104,6 +163,7 @@ def righe_xlsx(stream: IO[bytes]) -> Iterator[tuple[int, list[Any]]]:
 def _apri_xlsx(stream: IO[bytes]) -> Any:
     from openpyxl import load_workbook
 
+    controlla_zip(stream)
     try:
         return load_workbook(stream, read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, IndexError) as exc:

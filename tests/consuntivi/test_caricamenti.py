@@ -18,7 +18,12 @@ from consuntivi.rules import (
     MSG_ORE_NEGATIVE,
     ConsuntivoNonValido,
 )
-from consuntivi.services import caricamento_create, caricamento_process, consuntivo_send
+from consuntivi.services import (
+    caricamento_conferma,
+    caricamento_create,
+    caricamento_process,
+    consuntivo_send,
+)
 from core.exceptions import NotPermitted
 from tests.anagrafica.factories import UserFactory
 from tests.claims.factories import avanza
@@ -59,9 +64,14 @@ def rows_of(domanda, ore="8", retribuzione=""):
     ]
 
 
-def upload(domanda, file, mese=APRILE):
+def upload(domanda, file, mese=APRILE, *, conferma=True):
+    """Upload, check (what the worker does) and, if the file is correct, confirm as the user would."""
     caricamento = caricamento_create(actor=domanda.creata_da, domanda=domanda, mese=mese, file=file)
-    return caricamento_process(caricamento_id=caricamento.pk)
+    caricamento = caricamento_process(caricamento_id=caricamento.pk)
+    if conferma and caricamento.stato == StatoCaricamento.VERIFICATO:
+        caricamento_conferma(actor=domanda.creata_da, caricamento=caricamento)
+        caricamento.refresh_from_db()
+    return caricamento
 
 
 def test_valid_csv_sends_the_consuntivo():
@@ -168,10 +178,12 @@ def test_broken_xlsx_is_refused():
     with pytest.raises(ValidationError) as exc:
         upload(domanda, SimpleUploadedFile("consuntivo.xlsx", b"not a zip"))
     assert exc.value.message_dict == {"file": [MSG_XLSX_ILLEGGIBILE]}
+    # A zip's directory is read before the file is stored: a damaged one is refused at once.
     corrupt = SimpleUploadedFile("consuntivo.xlsx", b"PK\x03\x04" + b"\0" * 100)
-    caricamento = upload(domanda, corrupt)
-    assert caricamento.stato == StatoCaricamento.RIFIUTATO
-    assert caricamento.errori == [{"riga": None, "campo": "file", "messaggio": MSG_XLSX_ILLEGGIBILE}]
+    with pytest.raises(ValidationError) as exc:
+        upload(domanda, corrupt)
+    assert exc.value.message_dict == {"file": [MSG_XLSX_ILLEGGIBILE]}
+    assert not CaricamentoConsuntivo.objects.exists()
 
 
 def test_month_outside_the_period_is_refused_at_upload():

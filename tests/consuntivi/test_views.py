@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from consuntivi.constants import StatoCaricamento
 from consuntivi.models import CaricamentoConsuntivo, Consuntivo
-from consuntivi.services import caricamento_create, consuntivo_send
+from consuntivi.services import caricamento_conferma, caricamento_create, caricamento_process, consuntivo_send
 from tests.anagrafica.factories import UserFactory
 
 from .factories import APRILE, MARZO, MassimaleFactory, domanda_consuntivabile, registra, righe
@@ -105,6 +105,7 @@ def _form_data(domanda, mese, values):
     lavoratori = list(domanda.lavoratori.order_by("cognome", "nome", "pk"))
     data = {
         "mese": mese,
+        "conferma": "1",
         "righe-TOTAL_FORMS": str(len(lavoratori)),
         "righe-INITIAL_FORMS": str(len(lavoratori)),
         "righe-MIN_NUM_FORMS": "0",
@@ -160,21 +161,168 @@ def test_form_reports_a_month_already_sent(client, mia):
     assert Consuntivo.objects.count() == 1
 
 
-def test_upload_page_then_progress_page_shows_the_result(client, mia, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):
+def _carica(client, domanda, file, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):  # the worker's task runs on commit
         response = client.post(
-            reverse("consuntivi:carica", args=[mia.pk]), {"mese": "2026-04", "file": csv_upload(mia)}
+            reverse("consuntivi:carica", args=[domanda.pk]), {"mese": "2026-04", "file": file}
         )
-    caricamento = CaricamentoConsuntivo.objects.get()
+    return response, CaricamentoConsuntivo.objects.latest("pk")
+
+
+def test_upload_shows_a_preview_and_sends_nothing_until_confirmed(
+    client, mia, django_capture_on_commit_callbacks
+):
+    response, caricamento = _carica(
+        client, mia, csv_upload(mia, ore="12,5"), django_capture_on_commit_callbacks
+    )
     assert response.status_code == 302
     assert response["Location"] == reverse("consuntivi:caricamento", args=[mia.pk, caricamento.pk])
-    assert caricamento.stato == StatoCaricamento.INVIATO
+    assert caricamento.stato == StatoCaricamento.VERIFICATO
+    assert not Consuntivo.objects.exists()
 
-    partial = client.get(reverse("consuntivi:caricamento_stato", args=[mia.pk, caricamento.pk]))
-    html = partial.content.decode()
-    assert "Consuntivo inviato" in html
-    assert "hx-get" not in html  # finished: the polling stops
-    assert reverse("consuntivi:dettaglio", args=[caricamento.consuntivo_id]) in html
+    html = client.get(response["Location"]).content.decode()
+    assert "il consuntivo non è ancora inviato" in html
+    assert "Un consuntivo inviato è definitivo" in html
+    assert '<dd class="col-sm-7" id="anteprima-lavoratori">2</dd>' in html
+    assert '<dd class="col-sm-7" id="anteprima-ore">25,0</dd>' in html  # 2 workers × 12,5
+    for lav in mia.lavoratori.all():
+        assert lav.codice_fiscale in html
+    assert "hx-get" not in html  # the check is over: no more polling
+    assert reverse("consuntivi:caricamento_conferma", args=[mia.pk, caricamento.pk]) in html
+
+
+def test_confirming_without_the_tick_sends_nothing(client, mia, django_capture_on_commit_callbacks):
+    _response, caricamento = _carica(client, mia, csv_upload(mia), django_capture_on_commit_callbacks)
+    url = reverse("consuntivi:caricamento_conferma", args=[mia.pk, caricamento.pk])
+    response = client.post(url, {}, follow=True)
+    assert "Per inviare il consuntivo spuntare la conferma" in response.content.decode()
+    assert not Consuntivo.objects.exists()
+    caricamento.refresh_from_db()
+    assert caricamento.stato == StatoCaricamento.VERIFICATO
+    assert client.get(url).status_code == 405  # a link or a prefetch never sends
+
+
+def test_confirming_sends_the_consuntivo_once(client, mia, django_capture_on_commit_callbacks):
+    _response, caricamento = _carica(
+        client, mia, csv_upload(mia, ore="12,5"), django_capture_on_commit_callbacks
+    )
+    url = reverse("consuntivi:caricamento_conferma", args=[mia.pk, caricamento.pk])
+    response = client.post(url, {"conferma": "1"})
+    consuntivo = Consuntivo.objects.get()
+    assert response["Location"] == reverse("consuntivi:dettaglio", args=[consuntivo.pk])
+    assert sorted(str(r.ore) for r in consuntivo.righe.all()) == ["12.5", "12.5"]
+    assert [r["ore"] for r in consuntivo.dati_inviati["righe"]] == ["12.5", "12.5"]
+    assert consuntivo.dati_inviati["ore_totali"] == "25.0"
+    caricamento.refresh_from_db()
+    assert (caricamento.stato, caricamento.consuntivo_id) == (StatoCaricamento.INVIATO, consuntivo.pk)
+    assert not caricamento.righe.exists()  # the staged lines are gone
+
+    again = client.post(url, {"conferma": "1"}, follow=True)
+    assert "non è in attesa di conferma" in again.content.decode()
+    assert Consuntivo.objects.count() == 1
+
+
+def test_not_sending_discards_the_upload(client, mia, django_capture_on_commit_callbacks):
+    _response, caricamento = _carica(client, mia, csv_upload(mia), django_capture_on_commit_callbacks)
+    url = reverse("consuntivi:caricamento_conferma", args=[mia.pk, caricamento.pk])
+    response = client.post(url, {"azione": "annulla"}, follow=True)
+    assert "Caricamento annullato: nulla è stato inviato." in response.content.decode()
+    caricamento.refresh_from_db()
+    assert caricamento.stato == StatoCaricamento.ANNULLATO
+    assert not Consuntivo.objects.exists()
+    assert client.post(url, {"conferma": "1"}, follow=True).status_code == 200
+    assert not Consuntivo.objects.exists()
+
+
+def test_confirmation_checks_again_what_changed_since_the_preview(
+    client, mia, django_capture_on_commit_callbacks
+):
+    _response, caricamento = _carica(
+        client, mia, csv_upload(mia, ore="150"), django_capture_on_commit_callbacks
+    )
+    send(mia, mese=MARZO, ore="96")  # meanwhile March, by the form: 96 + 150 > 300 requested? no; 246
+    send_maggio = consuntivo_send(
+        actor=mia.creata_da, domanda=mia, mese=APRILE.replace(month=5), righe=righe(mia, ore="60")
+    )
+    assert send_maggio  # 96 + 60 + 150 = 306 > 300 requested hours
+    response = client.post(
+        reverse("consuntivi:caricamento_conferma", args=[mia.pk, caricamento.pk]),
+        {"conferma": "1"},
+        follow=True,
+    )
+    html = response.content.decode()
+    assert "Il consuntivo non è stato inviato" in html
+    assert "oltre le 300,0 ore richieste per il lavoratore" in html
+    assert not Consuntivo.objects.filter(mese=APRILE).exists()
+    caricamento.refresh_from_db()
+    assert caricamento.stato == StatoCaricamento.RIFIUTATO
+
+
+def test_confirmation_of_another_companys_upload_answers_404(client, mia, altrui):
+    domanda, _consuntivo, caricamento = altrui
+    url = reverse("consuntivi:caricamento_conferma", args=[domanda.pk, caricamento.pk])
+    assert client.post(url, {"conferma": "1"}).status_code == 404
+    url = reverse("consuntivi:caricamento_conferma", args=[mia.pk, caricamento.pk])
+    assert client.post(url, {"conferma": "1"}).status_code == 404
+    assert Consuntivo.objects.filter(domanda=domanda).count() == 1
+
+
+def test_an_officer_sees_the_preview_but_cannot_confirm_it(
+    client, mia, funzionario, django_capture_on_commit_callbacks
+):
+    _response, caricamento = _carica(client, mia, csv_upload(mia), django_capture_on_commit_callbacks)
+    client.force_login(funzionario)
+    html = client.get(reverse("consuntivi:caricamento", args=[mia.pk, caricamento.pk])).content.decode()
+    assert "il consuntivo non è ancora inviato" in html
+    url = reverse("consuntivi:caricamento_conferma", args=[mia.pk, caricamento.pk])
+    assert url not in html
+    assert client.post(url, {"conferma": "1"}).status_code == 404
+    assert client.post(url, {"azione": "annulla"}).status_code == 404
+    caricamento.refresh_from_db()
+    assert caricamento.stato == StatoCaricamento.VERIFICATO
+    assert not Consuntivo.objects.exists()
+
+
+def test_form_without_the_confirmation_tick_sends_nothing(client, mia):
+    data, _lavoratori = _form_data(mia, "2026-04", [("8", ""), ("8", "")])
+    del data["conferma"]
+    response = client.post(reverse("consuntivi:nuovo", args=[mia.pk]), data)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Per inviare il consuntivo spuntare la conferma: un consuntivo inviato è definitivo." in html
+    assert 'value="8"' in html
+    assert not Consuntivo.objects.exists()
+
+
+def test_form_asks_the_month_once_then_shows_its_limits_with_the_rows(client, mia):
+    url = reverse("consuntivi:nuovo", args=[mia.pk])
+    html = client.get(url).content.decode()
+    assert html.count('name="mese"') == 1  # one month control
+    assert "righe-0-ore" not in html
+    html = client.get(url + "?mese=2026-03").content.decode()
+    assert html.count('name="mese"') == 1  # the chosen month, carried by the rows' form
+    assert 'type="month"' not in html
+    assert "Ore lavorabili nel mese" in html and "96,0" in html
+    assert "righe-0-ore" in html
+
+
+def test_blank_hours_leave_the_worker_out_in_a_file_as_in_the_form(client, mia):
+    lavoratori = list(mia.lavoratori.order_by("pk"))
+    file = SimpleUploadedFile(
+        "consuntivo.csv",
+        f"codice_fiscale;ore\n{lavoratori[0].codice_fiscale};8\n{lavoratori[1].codice_fiscale};\n".encode(),
+    )
+    caricamento = caricamento_create(actor=mia.creata_da, domanda=mia, mese=APRILE, file=file)
+    caricamento = caricamento_process(caricamento_id=caricamento.pk)
+    assert caricamento.stato == StatoCaricamento.VERIFICATO, caricamento.errori
+    consuntivo = caricamento_conferma(actor=mia.creata_da, caricamento=caricamento)
+    assert [r.lavoratore for r in consuntivo.righe.all()] == [lavoratori[0]]
+
+    data, by_name = _form_data(mia, "2026-05", [("8", ""), ("", "")])
+    client.post(reverse("consuntivi:nuovo", args=[mia.pk]), data)
+    assert [r.lavoratore for r in Consuntivo.objects.get(mese=APRILE.replace(month=5)).righe.all()] == [
+        by_name[0]
+    ]
 
 
 def test_progress_partial_polls_every_second_while_the_file_is_checked(client, mia):
