@@ -294,6 +294,9 @@ CNS_CERT_HEADER = env.str("CNS_CERT_HEADER", default="HTTP_X_SSL_CLIENT_CERT")
 # Addresses or CIDR ranges of our own reverse proxies: only from them are X-Forwarded-For (the
 # client's address, for rate limits) and the CNS certificate header believed.
 TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=["127.0.0.1/32", "::1/128"])
+# The public receipt verification: this many lookups per client address in this many seconds.
+AMINDER_VERIFICA_TENTATIVI = env.int("AMINDER_VERIFICA_TENTATIVI", default=20)
+AMINDER_VERIFICA_FINESTRA = env.int("AMINDER_VERIFICA_FINESTRA", default=600)
 # The development sign-in page exists only when DEBUG is on: it can never be enabled in production.
 DEV_LOGIN_ENABLED = DEBUG and not PRODUCTION
 
