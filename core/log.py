@@ -39,6 +39,8 @@ SPID_ATTRIBUTE = re.compile(
 # The SAML libraries' DEBUG and INFO lines print whole messages and identities: none is kept, at any
 # configured level. Their warnings and errors are kept, redacted.
 SAML_LOGGERS = ("saml2", "djangosaml2")
+# SQL statements as Django logs them at DEBUG carry every value written or searched: not kept either.
+DROPPED_BELOW_WARNING = (*SAML_LOGGERS, "django.db.backends")
 SAML_OMESSO = "[messaggio SAML omesso]"
 BASE64_OMESSO = "[base64 omesso]"
 CF_OMESSO = "[codice fiscale]"
@@ -61,7 +63,9 @@ class RedactPersonalData(logging.Filter):
     """Rewrites the record so that no handler can write SAML messages or codici fiscali."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if record.levelno < logging.WARNING and record.name.partition(".")[0] in SAML_LOGGERS:
+        if record.levelno < logging.WARNING and any(
+            record.name == name or record.name.startswith(f"{name}.") for name in DROPPED_BELOW_WARNING
+        ):
             return False
         try:
             message = record.getMessage()
@@ -75,9 +79,10 @@ class RedactPersonalData(logging.Filter):
             record.exc_text = redact(record.exc_text)
         if record.stack_info:
             record.stack_info = redact(record.stack_info)
-        for name, value in vars(record).items():
-            if name not in RESERVED_ATTRS and isinstance(value, str):
-                setattr(record, name, redact(value))
+        for name, value in list(vars(record).items()):
+            if name in RESERVED_ATTRS or name == "request" or isinstance(value, int | float | None):
+                continue  # `request` is Django's object for its own handlers; the JSON formatter skips it
+            setattr(record, name, redact(value if isinstance(value, str) else repr(value)))
         return True
 
 
