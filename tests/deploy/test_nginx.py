@@ -176,7 +176,7 @@ class FromAddress(requests.adapters.HTTPAdapter):
         super().init_poolmanager(*args, **kwargs)
 
 
-def test_a_client_exhausting_the_verification_attempts_does_not_lock_another(nginx):
+def test_a_client_exhausting_the_verification_attempts_does_not_lock_another(nginx, gunicorn):
     """The app counts attempts per client behind nginx (X-Forwarded-For from TRUSTED_PROXIES), not
     per proxy: client A, out of attempts, gets 429; client B, from another address, still verifies."""
     base = secrets.randbelow(200) + 20  # fresh counters on every run: they live in Redis for minutes
@@ -203,3 +203,10 @@ def test_a_client_exhausting_the_verification_attempts_does_not_lock_another(ngi
     refused = [r for r in burst if r.status_code == 429 and "Troppi tentativi" not in r.text]
     assert len(refused) >= 4, [r.status_code for r in burst]
     assert clients["B"].get(f"{nginx.url}/verifica/", timeout=10).status_code == 200
+
+    # The app's refusal is in gunicorn's output as production writes logs: one JSON object a line.
+    records = [json.loads(line) for line in gunicorn.server.output().splitlines() if line.startswith("{")]
+    refusals = [r for r in records if r.get("message") == "Too Many Requests: /verifica/"]
+    assert refusals, gunicorn.server.output()[-2000:]
+    assert (refusals[0]["level"], refusals[0]["logger"]) == ("WARNING", "django.request")
+    assert refusals[0]["timestamp"].startswith("20")
