@@ -338,14 +338,32 @@ CNS_CERT_HEADER = env.str("CNS_CERT_HEADER", default="HTTP_X_SSL_CLIENT_CERT")
 # Addresses or CIDR ranges of our own reverse proxies: only from them are X-Forwarded-For (the
 # client's address, for rate limits) and the CNS certificate header believed.
 TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=["127.0.0.1/32", "::1/128"])
+# The public receipt verification: this many lookups per client address in this many seconds.
+AMINDER_VERIFICA_TENTATIVI = env.int("AMINDER_VERIFICA_TENTATIVI", default=20)
+AMINDER_VERIFICA_FINESTRA = env.int("AMINDER_VERIFICA_FINESTRA", default=600)
 # The development sign-in page exists only when DEBUG is on: it can never be enabled in production.
 DEV_LOGIN_ENABLED = DEBUG and not PRODUCTION
 
+# Logs: one JSON object per line in production (LOG_FORMAT=text for readable lines), and on every
+# handler the filter that cuts SAML messages and codici fiscali out of any record (core/log.py).
+LOG_FORMAT = env.str("LOG_FORMAT", default="json" if PRODUCTION else "text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"redact": {"()": "core.log.RedactPersonalData"}},
+    "formatters": {
+        "json": {"()": "core.log.JsonFormatter"},
+        "text": {"format": "{asctime} {levelname} {name} {message}", "style": "{"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["redact"]},
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # Django's own loggers go through the same handler (ADMINS is empty: no error mails).
+    "loggers": {
+        "django": {"handlers": [], "propagate": True},
+        "django.server": {"handlers": ["console"], "propagate": False},
+    },
 }
 
 AMINDER_REGIONE = env.str("AMINDER_REGIONE", default="Regione Piemonte")

@@ -133,6 +133,14 @@ class ModificaAnagraficaInline(admin.TabularInline):
         return False
 
 
+def maschera_codice_fiscale(valore: str | None) -> str:
+    """A person's codice fiscale as lists show it: enough to tell two rows apart (RSS**********19M), not
+    the value, which the detail page shows. A company's (11 digits) is public: shown whole."""
+    if not valore or len(valore) != 16:
+        return valore or "–"
+    return f"{valore[:3]}{'*' * 10}{valore[-3:]}"
+
+
 @admin.register(Azienda)
 class AziendaAdmin(BackofficeAdmin):
     list_display = ("ragione_sociale", "codice_fiscale", "comune", "legale_rappresentante", "telefono")
@@ -144,7 +152,7 @@ class AziendaAdmin(BackofficeAdmin):
 
     @admin.display(description=_("legale rappresentante"), ordering="lr_cognome")
     def legale_rappresentante(self, obj):
-        return f"{obj.lr_nome} {obj.lr_cognome} ({obj.lr_codice_fiscale})"
+        return f"{obj.lr_nome} {obj.lr_cognome} ({maschera_codice_fiscale(obj.lr_codice_fiscale)})"
 
     def get_queryset(self, request):
         cpi = _cpi_of(request)
@@ -262,7 +270,7 @@ class AbilitazioneAdmin(BackofficeAdmin):
     form = AbilitazioneAdminForm
     list_display = (
         "denominazione",
-        "codice_fiscale",
+        "codice_fiscale_col",
         "azienda",
         "cpi",
         "valida_dal",
@@ -275,6 +283,10 @@ class AbilitazioneAdmin(BackofficeAdmin):
     autocomplete_fields = ("azienda",)
     actions = ("revoca",)
     date_hierarchy = "valida_dal"
+
+    @admin.display(description=_("codice fiscale"), ordering="codice_fiscale")
+    def codice_fiscale_col(self, obj: Abilitazione) -> str:
+        return maschera_codice_fiscale(obj.codice_fiscale)
 
     def get_queryset(self, request):
         cpi = _cpi_of(request)
@@ -428,7 +440,15 @@ class RichiestaCensimentoAdmin(BackofficeAdmin):
 
 @admin.register(User)
 class UserAdmin(BackofficeAdmin, DjangoUserAdmin):
-    list_display = ("username", "last_name", "first_name", "codice_fiscale", "ruolo", "cpi", "is_active")
+    list_display = (
+        "username_col",
+        "last_name",
+        "first_name",
+        "codice_fiscale_col",
+        "ruolo",
+        "cpi",
+        "is_active",
+    )
     list_select_related = ("cpi",)
     list_filter = ("ruolo", "cpi", "is_staff", "is_active")
     search_fields = ("username", "first_name", "last_name", "email", "codice_fiscale")
@@ -436,6 +456,16 @@ class UserAdmin(BackofficeAdmin, DjangoUserAdmin):
         *(DjangoUserAdmin.fieldsets or ()),
         (_("Aminder"), {"fields": ("codice_fiscale", "ruolo", "cpi")}),
     )
+
+    @admin.display(description=_("nome utente"), ordering="username")
+    def username_col(self, obj: User) -> str:
+        # A person signed in with SPID, CIE or CNS has the codice fiscale as username.
+        return maschera_codice_fiscale(obj.username) if obj.username == obj.codice_fiscale else obj.username
+
+    @admin.display(description=_("codice fiscale"), ordering="codice_fiscale")
+    def codice_fiscale_col(self, obj: User) -> str:
+        return maschera_codice_fiscale(obj.codice_fiscale)
+
     add_fieldsets = (
         *(DjangoUserAdmin.add_fieldsets or ()),
         (_("Aminder"), {"fields": ("ruolo", "cpi", "first_name", "last_name", "email")}),

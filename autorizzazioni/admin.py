@@ -20,6 +20,8 @@ from claims.admin import DomandaAdmin
 from claims.constants import StatoDomanda
 from core.admin import AnnoFieldListFilter
 from core.exceptions import DomainError
+from core.models import AccessoDatiPersonali
+from core.services import accesso_dati_registra
 
 from .constants import TipoDeterminazione
 from .forms import MAX_SELEZIONE, AutorizzazioneForm, EsitoForm, RettificaForm
@@ -230,6 +232,14 @@ class DeterminazioneAdmin(FunzionarioOnlyMixin, admin.ModelAdmin):
         except DomainError as exc:  # e.g. the file would differ from the one already handed out
             messages.error(request, exc.message)
             return redirect("admin:autorizzazioni_determinazione_change", pk)
+        accesso_dati_registra(
+            actor=actor,
+            azione=AccessoDatiPersonali.Azione.ESPORTAZIONE,
+            descrizione=f"Flusso B della determinazione {determinazione.pk}",
+            motivo=_("trasmissione all'INPS"),
+            oggetto=determinazione,
+            quanti=determinazione.righe.count(),
+        )
         response = HttpResponse(contenuto, content_type="application/xml")
         nome = f"flusso-b-{determinazione.anno}-{determinazione.numero}.xml"
         response["Content-Disposition"] = f'attachment; filename="{nome}"'

@@ -26,6 +26,8 @@ from import_export.formats import base_formats
 from anagrafica.models import User
 from anagrafica.permissions import FunzionarioEditsMixin, FunzionarioOnlyMixin, funzionari, is_funzionario
 from core.exceptions import DomainError
+from core.models import AccessoDatiPersonali
+from core.services import accesso_dati_registra
 from protocollo.selectors import ricevuta_pronta
 
 from . import conteggi
@@ -361,6 +363,17 @@ class DomandaAdmin(FunzionarioOnlyMixin, ExportMixin, admin.ModelAdmin):
     def has_export_permission(self, request: HttpRequest) -> bool:
         return is_funzionario(request.user)
 
+    def get_export_data(self, file_format, request: HttpRequest, queryset, **kwargs):
+        data = super().get_export_data(file_format, request, queryset, **kwargs)  # checks permission
+        accesso_dati_registra(
+            actor=request.user,
+            azione=AccessoDatiPersonali.Azione.ESPORTAZIONE,
+            descrizione=f"coda di istruttoria ({file_format.get_title()})",
+            motivo=_("esportazione della coda di istruttoria"),
+            quanti=queryset.count(),
+        )
+        return data
+
     def get_export_queryset(self, request: HttpRequest):
         return con_dettagli(super().get_export_queryset(request)).prefetch_related("lavoratori")
 
@@ -538,6 +551,13 @@ class DomandaAdmin(FunzionarioOnlyMixin, ExportMixin, admin.ModelAdmin):
         extra = {}
         if domanda is not None and self.has_view_permission(request, domanda):
             extra = self._esame(request, domanda)
+            accesso_dati_registra(
+                actor=request.user,
+                azione=AccessoDatiPersonali.Azione.ELENCO,
+                descrizione=f"lavoratori della domanda {domanda.pk}",
+                motivo=_("istruttoria della domanda"),
+                oggetto=domanda,
+            )
         return super().change_view(request, object_id, form_url, {**extra, **(extra_context or {})})
 
     def _esame(self, request: HttpRequest, domanda: Domanda) -> dict:

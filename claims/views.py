@@ -25,15 +25,19 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import formats, timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 from django_htmx.http import HttpResponseStopPolling
 
 from anagrafica.models import User
+from anagrafica.permissions import is_backoffice
 from anagrafica.selectors import azienda_get_for, aziende_for, sede_get_for, sedi_for
 from core import spreadsheets
 from core.exceptions import NotAllowed, NotPermitted
+from core.models import AccessoDatiPersonali
+from core.services import accesso_dati_registra
 from core.spreadsheets import csv_testo
 from protocollo.selectors import ricevuta_pronta
 from protocollo.views import ricevuta_download
@@ -664,6 +668,7 @@ def _nota_regione(domanda: Domanda) -> EventoDomanda | None:
 def domanda_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     domanda = domanda_get_for(request.user, pk)
     impresa = _lato_impresa(request, domanda)
+    _accesso_backoffice(request, AccessoDatiPersonali.Azione.ELENCO, domanda, MOTIVO_ISTRUTTORIA)
     eventi = (
         EventoDomanda.objects.filter(domanda=domanda).select_related("actor").order_by("created_at", "pk")
     )
@@ -699,11 +704,36 @@ def domanda_protocollo(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 # --- downloads ---------------------------------------------------------------------------------
 
+MOTIVO_ISTRUTTORIA = gettext_lazy("istruttoria della domanda")
+
+
+def _accesso_backoffice(
+    request: AuthenticatedRequest,
+    azione: AccessoDatiPersonali.Azione,
+    domanda: Domanda,
+    motivo: str | Promise,
+    documento: str = "",
+) -> None:
+    """The backoffice opened a domanda's workers or one of its documents: recorded (never the company
+    side, whose own data it is)."""
+    if is_backoffice(request.user):
+        cosa = (
+            f"{documento} della domanda {domanda.pk}"
+            if documento
+            else f"lavoratori della domanda {domanda.pk}"
+        )
+        accesso_dati_registra(
+            actor=request.user, azione=azione, descrizione=cosa, motivo=motivo, oggetto=domanda
+        )
+
 
 @login_required
 @require_GET
 def domanda_ricevuta(request: AuthenticatedRequest, pk: int) -> HttpResponseBase:
     domanda = domanda_get_for(request.user, pk)
+    _accesso_backoffice(
+        request, AccessoDatiPersonali.Azione.DOCUMENTO, domanda, MOTIVO_ISTRUTTORIA, "ricevuta"
+    )
     return ricevuta_download(
         request,
         domanda.registrazione,
@@ -720,6 +750,13 @@ def domanda_prospetto(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     domanda = domanda_get_for(request.user, pk)
     if domanda.presentata_il is None:
         raise Http404
+    _accesso_backoffice(
+        request,
+        AccessoDatiPersonali.Azione.DOCUMENTO,
+        domanda,
+        MOTIVO_ISTRUTTORIA,
+        "prospetto dei dati trasmessi",
+    )
     pdf = prospetto_render(domanda=domanda)
     numero = domanda.protocollo.replace("/", "-") if domanda.protocollo else str(domanda.pk)
     response = HttpResponse(pdf, content_type="application/pdf")
@@ -733,6 +770,9 @@ def domanda_accordo(request: AuthenticatedRequest, pk: int) -> HttpResponseBase:
     domanda = domanda_get_for(request.user, pk)
     if not domanda.accordo_file:
         raise Http404
+    _accesso_backoffice(
+        request, AccessoDatiPersonali.Azione.DOCUMENTO, domanda, MOTIVO_ISTRUTTORIA, "accordo sindacale"
+    )
     return FileResponse(
         domanda.accordo_file.open("rb"),
         as_attachment=True,

@@ -9,6 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 from anagrafica.permissions import FunzionarioEditsMixin, FunzionarioOnlyMixin
 from core.admin import AnnoFieldListFilter
+from core.models import AccessoDatiPersonali
+from core.services import accesso_dati_registra
 from core.spreadsheets import csv_lines
 
 from .models import CaricamentoConsuntivo, Consuntivo, Massimale, RigaConsuntivo, RisorseRegionali
@@ -41,6 +43,13 @@ class RigaConsuntivoInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 @admin.action(description=_("Esporta i dati SR41 (CSV)"))
 def esporta_sr41(modeladmin, request, queryset):
+    accesso_dati_registra(
+        actor=request.user,
+        azione=AccessoDatiPersonali.Azione.ESPORTAZIONE,
+        descrizione=_("dati SR41 dei consuntivi selezionati"),
+        motivo=_("pagamento diretto INPS (dati SR41)"),
+        quanti=queryset.count(),
+    )
     response = StreamingHttpResponse(
         csv_lines([SR41_COLONNE, *sr41_righe(queryset)]), content_type="text/csv"
     )

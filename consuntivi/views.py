@@ -12,13 +12,17 @@ from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_noop as N_
 from django.views.decorators.http import require_GET, require_POST
 
 from anagrafica.models import User
+from anagrafica.permissions import is_backoffice
 from claims.constants import STATI_CONSUNTIVABILI
 from claims.selectors import domanda_get_for, domande_for
 from core.exceptions import NotPermitted
+from core.models import AccessoDatiPersonali
+from core.services import accesso_dati_registra
 from core.spreadsheets import csv_lines
 from protocollo.views import ricevuta_download
 
@@ -41,6 +45,9 @@ RIGHE_ANTEPRIMA = 200
 MSG_SPUNTA_CONFERMA = N_(
     "Per inviare il consuntivo spuntare la conferma: un consuntivo inviato è definitivo."
 )
+# Why the backoffice opens workers' data here (core.AccessoDatiPersonali).
+MOTIVO_CONTROLLO = gettext_lazy("controllo del consuntivo")
+MOTIVO_SR41 = gettext_lazy("pagamento diretto INPS (dati SR41)")
 
 
 def _funzionario_required(user: User) -> None:
@@ -88,6 +95,14 @@ def domanda_per_invio_or_none(user: User, pk: int):
 def consuntivo_detail(request, pk: int):
     consuntivo = consuntivo_get_for(request.user, pk)
     righe = consuntivo.righe.select_related("lavoratore").order_by("lavoratore__cognome", "lavoratore__nome")
+    if is_backoffice(request.user):
+        accesso_dati_registra(
+            actor=request.user,
+            azione=AccessoDatiPersonali.Azione.ELENCO,
+            descrizione=f"lavoratori del consuntivo {consuntivo.pk}",
+            motivo=MOTIVO_CONTROLLO,
+            oggetto=consuntivo,
+        )
     context = {"consuntivo": consuntivo, "domanda": consuntivo.domanda, "righe": righe}
     if request.user.is_funzionario:
         context["stima"] = stime.stima_consuntivo(consuntivo)
@@ -99,6 +114,14 @@ def consuntivo_detail(request, pk: int):
 def consuntivo_ricevuta(request, pk: int):
     """The PDF receipt of the consuntivo's registration; 'in preparazione' until the worker made it."""
     consuntivo = consuntivo_get_for(request.user, pk)
+    if is_backoffice(request.user):
+        accesso_dati_registra(
+            actor=request.user,
+            azione=AccessoDatiPersonali.Azione.DOCUMENTO,
+            descrizione=f"ricevuta del consuntivo {consuntivo.pk}",
+            motivo=MOTIVO_CONTROLLO,
+            oggetto=consuntivo,
+        )
     return ricevuta_download(
         request,
         consuntivo.registrazione,
@@ -354,6 +377,14 @@ def _sr41(request, consuntivi, template: str, filename_prefix: str):
     form = Sr41Form(request.GET or None)
     if form.is_valid():
         mese = form.cleaned_data["mese"]
+        if is_backoffice(request.user):
+            accesso_dati_registra(
+                actor=request.user,
+                azione=AccessoDatiPersonali.Azione.ESPORTAZIONE,
+                descrizione=f"dati SR41 di {mese:%m/%Y}",
+                motivo=MOTIVO_SR41,
+                quanti=consuntivi.filter(mese=mese).count(),
+            )
         lines = csv_lines([SR41_COLONNE, *sr41_righe(consuntivi.filter(mese=mese))])
         return _csv_response(lines, f"{filename_prefix}-{mese:%Y-%m}.csv")
     return render(request, template, {"form": form})

@@ -31,6 +31,9 @@ def is_trusted_proxy(address: str) -> bool:
         ip = ipaddress.ip_address(address.strip())
     except ValueError:
         return False
+    # A server listening on a dual-stack socket sees an IPv4 proxy as ::ffff:a.b.c.d.
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
     return any(ip in rete for rete in _reti(tuple(settings.TRUSTED_PROXIES)))
 
 

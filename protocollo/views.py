@@ -20,8 +20,8 @@ from .selectors import ricevuta_pronta
 
 PROTOCOLLO_RE = re.compile(r"^\s*(\d{4})\s*/\s*(\d{1,9})\s*$")
 # A light brake on guessing codes: this many lookups per client address in this many seconds.
-TENTATIVI_MAX = getattr(settings, "AMINDER_VERIFICA_TENTATIVI", 20)
-TENTATIVI_FINESTRA = getattr(settings, "AMINDER_VERIFICA_FINESTRA", 600)
+TENTATIVI_MAX = settings.AMINDER_VERIFICA_TENTATIVI
+TENTATIVI_FINESTRA = settings.AMINDER_VERIFICA_FINESTRA
 
 MSG_FORMATO = _("Scrivi il numero di protocollo nel formato anno/numero, ad esempio 2026/0000042.")
 MSG_NESSUNA = _(

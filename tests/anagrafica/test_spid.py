@@ -8,7 +8,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils.html import escape
 from saml2.saml import NAMEID_FORMAT_ENTITY, NAMEID_FORMAT_PERSISTENT, NameID
-from saml2.xmldsig import DIGEST_SHA1, SIG_RSA_SHA1
+from saml2.xmldsig import DIGEST_SHA1, SIG_RSA_SHA1, SIG_RSA_SHA256
 
 from anagrafica.auth.spid import (
     MSG_CIE_NON_CONFIGURATA,
@@ -20,6 +20,7 @@ from anagrafica.auth.spid import (
 from anagrafica.auth.spid_checks import MSG_DESTINAZIONE, MSG_FIRMA, MSG_SOGGETTO
 from anagrafica.models import User
 from tests.anagrafica.spid_idp import CIE_MARIO_ROSSI, SpidTestIdentityProvider
+from tests.log_capture import every_log_line
 
 ACS = "/spid/acs/"
 
@@ -282,3 +283,48 @@ def test_cie_login_says_so_when_the_cie_idp_is_not_installed(client, spid_idp):
 
     assert response.status_code == 503
     assert escape(str(MSG_CIE_NON_CONFIGURATA)) in response.content.decode()
+
+
+def test_spid_refuses_a_sha1_digest_under_a_sha256_signature(client, spid_idp, db):
+    fields = spid_idp.response(start_login(client, spid_idp), sign_alg=SIG_RSA_SHA256, digest_alg=DIGEST_SHA1)
+
+    page = refusal_page(client.post(ACS, fields))
+
+    assert escape(str(MSG_FIRMA)) in page
+    assert signed_in_user(client) is None
+
+
+def _malformed(fields: dict[str, str], how: str) -> dict[str, str]:
+    xml = base64.b64decode(fields["SAMLResponse"]).decode()
+    if how == "troncata":
+        xml = xml[: len(xml) - 40]
+    else:  # well-formed, but not a SAML response pysaml2 can read
+        xml = xml.replace("samlp:Response ", "samlp:Risposta ", 1).replace(
+            "</samlp:Response>", "</samlp:Risposta>"
+        )
+    return {**fields, "SAMLResponse": base64.b64encode(xml.encode()).decode()}
+
+
+SAML_VARIANTS = {
+    "accettata": lambda idp, request: idp.response(request),
+    "troncata": lambda idp, request: _malformed(idp.response(request), "troncata"),
+    "non SAML": lambda idp, request: _malformed(idp.response(request), "non SAML"),
+    "SHA-1": lambda idp, request: idp.response(request, sign_alg=SIG_RSA_SHA1, digest_alg=DIGEST_SHA1),
+    "non firmata": lambda idp, request: idp.response(request, signed=False),
+}
+
+
+@pytest.mark.parametrize("variant", SAML_VARIANTS)
+def test_spid_responses_accepted_or_refused_never_reach_the_logs(client, spid_idp, db, variant):
+    fields = SAML_VARIANTS[variant](spid_idp, start_login(client, spid_idp))
+
+    with every_log_line() as lines:
+        response = client.post(ACS, fields)
+
+    assert response.status_code == 302 if variant == "accettata" else response.status_code in (400, 403)
+    text = lines.text()
+    assert lines, "the flow logs something: the test reads real lines"
+    for personal in ("RSSMRA80A01L219M", "mario.rossi@example.it", "Rossi", "_transient-mario-rossi"):
+        assert personal not in text
+    for markup in ("<saml", "AttributeValue", "urn:oasis:names:tc:SAML", fields["SAMLResponse"][:40]):
+        assert markup not in text

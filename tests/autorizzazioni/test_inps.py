@@ -212,3 +212,19 @@ def test_an_unreadable_outcome_file_gets_a_message_not_an_error_page(officer_cli
     assert risposta.status_code == 200
     assert "Il file CSV non è leggibile" in " ".join(risposta.context["form"].errors["file"])
     assert _stato(domanda) == StatoDomanda.TRASMESSA_INPS
+
+
+def test_downloading_the_flusso_b_records_the_access_to_the_workers_data(
+    officer_client, funzionario, determinazione
+):
+    from core.models import AccessoDatiPersonali
+
+    assert officer_client.get(_url("flusso_b", determinazione)).status_code == 200
+
+    (accesso,) = AccessoDatiPersonali.objects.all()
+    assert (accesso.actor, accesso.azione) == (funzionario, AccessoDatiPersonali.Azione.ESPORTAZIONE)
+    assert (accesso.oggetto_tipo, accesso.oggetto_id) == (
+        "autorizzazioni.determinazione",
+        str(determinazione.pk),
+    )
+    assert (accesso.quanti, accesso.motivo) == (2, "trasmissione all'INPS")

@@ -589,3 +589,28 @@ def test_form_with_missing_rows_is_refused_with_a_message_not_a_crash(client, mi
     assert response.status_code == 200
     assert "Il modulo non corrisponde ai lavoratori della domanda" in response.content.decode()
     assert not Consuntivo.objects.exists()
+
+
+def test_an_officer_opening_a_consuntivo_or_its_receipt_is_recorded_the_company_is_not(client, funzionario):
+    from core.models import AccessoDatiPersonali
+
+    domanda = domanda_consuntivabile()
+    consuntivo = send(domanda)
+    registra(consuntivo)
+    pagine = [
+        reverse("consuntivi:dettaglio", args=[consuntivo.pk]),
+        reverse("consuntivi:ricevuta", args=[consuntivo.pk]),
+    ]
+    client.force_login(domanda.creata_da)
+    assert [client.get(url).status_code for url in pagine] == [200, 200]
+    assert not AccessoDatiPersonali.objects.exists()
+
+    client.force_login(funzionario)
+    assert [client.get(url).status_code for url in pagine] == [200, 200]
+
+    accessi = AccessoDatiPersonali.objects.order_by("pk")
+    assert [(a.actor, a.azione, a.oggetto_id) for a in accessi] == [
+        (funzionario, AccessoDatiPersonali.Azione.ELENCO, str(consuntivo.pk)),
+        (funzionario, AccessoDatiPersonali.Azione.DOCUMENTO, str(consuntivo.pk)),
+    ]
+    assert accessi[1].descrizione == f"ricevuta del consuntivo {consuntivo.pk}"

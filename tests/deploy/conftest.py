@@ -32,6 +32,9 @@ NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 # The one body limit, as docker-compose.yml and the ingress set it.
 MAX_BODY = "21m"
 CODICE_FISCALE = "RSSMRA80A01L219M"
+# The verification page's attempts per address in the production stack: fewer than nginx's burst, so
+# the app's own limit answers first.
+VERIFICA_TENTATIVI = 5
 
 
 def free_port() -> int:
@@ -206,6 +209,7 @@ def production_env(django_db_setup, django_db_blocker, static_root, tmp_path_fac
         "STATIC_ROOT": str(static_root),
         "DJANGO_STATIC_PRECOMPRESS": "false",
         "METRICS_TOKEN": "metrics-test-token",
+        "AMINDER_VERIFICA_TENTATIVI": str(VERIFICA_TENTATIVI),
         "PROMETHEUS_MULTIPROC_DIR": str(tmp_path_factory.mktemp("prometheus")),
     }
     if not (static_root / "staticfiles.json").exists():

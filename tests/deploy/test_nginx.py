@@ -2,6 +2,7 @@
 what a visitor, a forger and a script meet at the door."""
 
 import json
+import secrets
 import subprocess
 from urllib.parse import quote
 
@@ -11,7 +12,7 @@ import requests
 from anagrafica.models import User
 from consuntivi.imports import MAX_FILE_BYTES
 
-from .conftest import CODICE_FISCALE, MAX_BODY, NGINX, TEMPLATE, Nginx, render_template
+from .conftest import CODICE_FISCALE, MAX_BODY, NGINX, TEMPLATE, VERIFICA_TENTATIVI, Nginx, render_template
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -173,3 +174,52 @@ def test_both_templates_make_a_valid_configuration_with_the_compose_values(pki, 
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert "default_server" in sites
+
+
+class FromAddress(requests.adapters.HTTPAdapter):
+    """Connections that leave from one loopback address (127.0.0.0/8 is all ours on Linux): a client
+    that nginx sees as a different machine."""
+
+    def __init__(self, address: str):
+        self.address = address
+        super().__init__()
+
+    def init_poolmanager(self, *args, **kwargs):
+        kwargs["source_address"] = (self.address, 0)
+        super().init_poolmanager(*args, **kwargs)
+
+
+def test_a_client_exhausting_the_verification_attempts_does_not_lock_another(nginx, gunicorn):
+    """The app counts attempts per client behind nginx (X-Forwarded-For from TRUSTED_PROXIES), not
+    per proxy: client A, out of attempts, gets 429; client B, from another address, still verifies."""
+    base = secrets.randbelow(200) + 20  # fresh counters on every run: they live in Redis for minutes
+    clients = {}
+    for name, address in {"A": f"127.{base}.0.2", "B": f"127.{base}.0.3"}.items():
+        clients[name] = session(nginx)
+        clients[name].mount("https://", FromAddress(address))
+    wrong = {"protocollo": "2026/0000042", "codice": "SBAGLIATO"}
+    statuses = [
+        clients["A"].get(f"{nginx.url}/verifica/", params=wrong, timeout=10).status_code
+        for _ in range(VERIFICA_TENTATIVI + 1)
+    ]
+    assert statuses == [200] * VERIFICA_TENTATIVI + [429], statuses
+    locked = clients["A"].get(f"{nginx.url}/verifica/", params=wrong, timeout=10)
+    assert "Troppi tentativi di verifica" in locked.text
+
+    other = clients["B"].get(f"{nginx.url}/verifica/", params=wrong, timeout=10)
+    assert other.status_code == 200
+    assert "Nessuna ricevuta corrisponde" in other.text
+    assert "Troppi tentativi" not in other.text
+
+    # A script bursting from A meets nginx's limit_req (its own 429 page, before the app); B does not.
+    burst = [clients["A"].get(f"{nginx.url}/verifica/", timeout=10) for _ in range(15)]
+    refused = [r for r in burst if r.status_code == 429 and "Troppi tentativi" not in r.text]
+    assert len(refused) >= 4, [r.status_code for r in burst]
+    assert clients["B"].get(f"{nginx.url}/verifica/", timeout=10).status_code == 200
+
+    # The app's refusal is in gunicorn's output as production writes logs: one JSON object a line.
+    records = [json.loads(line) for line in gunicorn.server.output().splitlines() if line.startswith("{")]
+    refusals = [r for r in records if r.get("message") == "Too Many Requests: /verifica/"]
+    assert refusals, gunicorn.server.output()[-2000:]
+    assert (refusals[0]["level"], refusals[0]["logger"]) == ("WARNING", "django.request")
+    assert refusals[0]["timestamp"].startswith("20")
