@@ -308,12 +308,14 @@ def lavoratori_formset(
     domanda: Domanda,
     initial: list[dict[str, Any]] | None = None,
     settimane: int | None = None,
+    periodo_digitato: bool = False,
     extra: int | None = None,
 ) -> BaseLavoratoriFormSet:
-    """The workers' formset of `domanda`; `settimane` overrides the domanda's (a rettifica may change
-    the period in the same request)."""
+    """The workers' formset of `domanda`. With `periodo_digitato` the hours are checked against
+    `settimane`, the weeks of the period typed in the same request (a rettifica may change it), and
+    not at all when that period is itself wrong (None): never against the domanda's old period."""
     form_kwargs = {
-        "settimane": settimane if settimane is not None else domanda.settimane,
+        "settimane": settimane if periodo_digitato else domanda.settimane,
         "assunti_entro": domanda.misura.data_assunzione_entro,
         "agricola": azienda_agricola(domanda.azienda),
     }

@@ -469,7 +469,9 @@ def _passo_riepilogo(request: AuthenticatedRequest, domanda: Domanda) -> HttpRes
         else:
             messages.success(request, MSG_PRESENTATA)
             return redirect("claims:domanda_detail", domanda.pk)
-    elif request.method == "GET":
+    if not errori:
+        # Every answer of this step shows the rules as they stand, whatever made the POST fail
+        # (a missing confirmation must not read as "la domanda è completa").
         errori = check_submission(domanda, oggi=timezone.localdate())
     return render(
         request,
@@ -774,9 +776,12 @@ def domanda_rettifica_view(request: AuthenticatedRequest, pk: int) -> HttpRespon
         form = RettificaForm(initial=_typed(request, RettificaForm), domanda=domanda)
     elif request.method == "POST":
         form_valid = form.is_valid()
-        settimane = form.settimane() if form_valid else None
+        # The period typed now, even when another field fails; None when the period itself is wrong.
+        settimane = form.settimane()
         if not solo_file:
-            formset = lavoratori_formset(request.POST, domanda=domanda, settimane=settimane)
+            formset = lavoratori_formset(
+                request.POST, domanda=domanda, settimane=settimane, periodo_digitato=True
+            )
         usa_file = form_valid and form.righe_file is not None
         if form_valid and (usa_file or formset is None or formset.is_valid()):
             righe = form.righe_file if usa_file else (formset.righe() if formset is not None else None)

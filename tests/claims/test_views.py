@@ -12,6 +12,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
+from pypdf import PdfReader
 
 from claims.constants import EsitoRichiesta, StatoDomanda
 from claims.models import Domanda, RichiestaRegione
@@ -594,6 +595,16 @@ def test_submit_needs_the_explicit_confirmation(client_di, bozza):
     assert bozza.stato == StatoDomanda.BOZZA
 
 
+def test_submit_without_confirmation_still_lists_the_failing_rules(client_di, bozza_vuota):
+    response = client_di.post(passo(bozza_vuota, 6), {})
+
+    html = response.content.decode()
+    assert "Per presentare spunta la conferma." in html
+    assert "La domanda è completa" not in html
+    assert "Allegare l&#x27;accordo sindacale in PDF." in html
+    assert f'href="{passo(bozza_vuota, 4)}#id_referente_nome"' in html
+
+
 def test_submission_errors_are_linked_to_the_step_that_fixes_them(client_di, bozza):
     lavoratore = bozza.lavoratori.first()
     lavoratore.ore_richieste = Decimal("500")
@@ -623,6 +634,30 @@ def test_submit_presents_the_domanda_and_the_status_page_shows_the_protocol(
     assert bozza.registrazione.segnatura in page
     assert "Scarica la ricevuta (PDF)" in page
     assert 'hx-trigger="every 2s"' not in page
+
+
+def test_receipt_names_who_submitted_as_recorded_at_submission(client_di, utente, bozza):
+    codice_fiscale, nome = utente.codice_fiscale, utente.get_full_name()
+    client_di.post(passo(bozza, 6), {"conferma": "on"})
+    # A later change of the account does not change who submitted: the receipt is made from the record.
+    utente.first_name, utente.last_name = "Altro", "Nome"
+    utente.save()
+
+    presenta(bozza)
+    response = client_di.get(reverse("claims:domanda_ricevuta", args=[bozza.pk]))
+
+    testo = " ".join(_testo_pdf(b"".join(response.streaming_content)).split())
+    ruolo = (
+        "legale rappresentante"
+        if codice_fiscale == bozza.azienda.lr_codice_fiscale
+        else "intermediario abilitato"
+    )
+    assert f"Presentata da {nome}, codice fiscale {codice_fiscale}, {ruolo}" in testo
+    assert "Altro Nome" not in testo
+    prospetto = client_di.get(reverse("claims:domanda_prospetto", args=[bozza.pk]))
+    assert f"{nome}, codice fiscale {codice_fiscale}, {ruolo}" in " ".join(
+        _testo_pdf(prospetto.content).split()
+    )
 
 
 def test_steps_of_a_submitted_domanda_lead_to_its_status_page(client_di, bozza):
@@ -693,6 +728,34 @@ def test_prospetto_of_a_submitted_domanda_downloads_as_pdf(client_di, bozza):
     response = client_di.get(reverse("claims:domanda_prospetto", args=[bozza.pk]))
     assert response.status_code == 200
     assert response.content.startswith(b"%PDF")
+
+
+def _testo_pdf(contenuto: bytes) -> str:
+    return "\n".join(pagina.extract_text() for pagina in PdfReader(io.BytesIO(contenuto)).pages)
+
+
+def test_prospetto_prints_the_self_declaration_the_headcount_and_unbroken_codici_fiscali(client_di, bozza):
+    from claims.services.domande import domanda_submit
+
+    bozza.misura.dipendenti_senza_accordo = 15
+    bozza.misura.save()
+    bozza.numero_dipendenti, bozza.dichiara_danno = 8, True
+    bozza.save()
+    lungo = LavoratoreFactory(
+        domanda=bozza,
+        cognome="Dell'Acquasparta Montecchiarelli",
+        nome="Maria Antonietta Giovanna Benedetta",
+        ore_richieste=Decimal("10"),
+    )
+    domanda_submit(actor=bozza.creata_da, domanda=bozza)
+
+    response = client_di.get(reverse("claims:domanda_prospetto", args=[bozza.pk]))
+
+    testo = _testo_pdf(response.content)
+    assert "Dipendenti dell'azienda 8" in testo
+    assert "Danno subito" not in testo
+    assert "il danno subito per la sospensione" in testo.replace("\n", " ")
+    assert lungo.codice_fiscale in testo  # on one line, not broken across three
 
 
 # --- rettifica and requests --------------------------------------------------------------------
@@ -827,6 +890,26 @@ def test_rettifica_errors_are_shown_next_to_the_fields_with_the_typed_data(clien
     assert "Per presentare spunta la conferma." in html
     assert 'value="nonvalida"' in html and 'value="900"' in html
     assert not Domanda.objects.filter(sostituisce=presentata).exists()
+
+
+def test_rettifica_checks_hours_against_the_new_period_when_another_field_fails(client_di, presentata):
+    nuova_fine = presentata.data_inizio + dt.timedelta(days=27)  # 4 weeks instead of 2
+    data = _rettifica_data(
+        presentata,
+        **{
+            "data_fine": nuova_fine.isoformat(),
+            "lavoratori-0-ore_settimanali": "40",
+            "lavoratori-0-ore_richieste": "120",  # above 2 weeks x 40 h, within 4 weeks x 40 h
+            "referente_email": "nonvalida",
+        },
+    )
+    response = client_di.post(reverse("claims:domanda_rettifica", args=[presentata.pk]), data)
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Inserisci un indirizzo email valido" in html or "indirizzo e-mail valido" in html
+    assert "superano le ore contrattuali" not in html
+    assert response.context["formset"].forms[0].errors == {}
 
 
 def test_rettifica_refused_when_domanda_is_in_istruttoria(client_di, presentata, funzionario):
