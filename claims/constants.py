@@ -19,6 +19,13 @@ class StatoDomanda(models.TextChoices):
     RETTIFICATA = "RETTIFICATA", _("RETTIFICATA")
 
 
+class RuoloFirmatario(models.TextChoices):
+    """The capacity in which the signed-in person submits for the company (printed on the receipt)."""
+
+    LEGALE_RAPPRESENTANTE = "legale_rappresentante", _("legale rappresentante")
+    INTERMEDIARIO = "intermediario", _("intermediario abilitato")
+
+
 class Lato(models.TextChoices):
     """Who may fire a transition."""
 

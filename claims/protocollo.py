@@ -12,7 +12,7 @@ from protocollo.registry import ContenutoRicevuta, Destinatario
 
 from .constants import StatoDomanda
 from .models import Domanda
-from .services.prospetto import allegati, data_iso, dati_trasmessi, ore_totali
+from .services.prospetto import allegati, data_iso, dati_trasmessi, firmatario, ore_totali
 
 
 def periodo(dati: dict[str, Any]) -> str:
@@ -82,6 +82,7 @@ class DomandaProtocollabile:
                 (_("Lavoratori"), len(dati.get("lavoratori", []))),
                 (_("Ore richieste in totale"), ore(ore_totali(dati))),
                 (_("Referente"), referente(dati)),
+                *firmatario(dati),
             ],
             allegati=allegati(dati),
             nota=str(_("Il prospetto completo dei dati trasmessi è scaricabile dall'area riservata.")),

@@ -31,6 +31,7 @@ from ..constants import (
     TRANSITIONS,
     EsitoRichiesta,
     Lato,
+    RuoloFirmatario,
     StatoDomanda,
     TipoRichiesta,
 )
@@ -311,6 +312,17 @@ def domanda_snapshot(domanda: Domanda) -> dict[str, Any]:
     }
 
 
+def _firmatario(actor: User, domanda: Domanda) -> dict[str, str]:
+    """Who submits, as the receipt must name them for good (a receipt is never rewritten): name,
+    codice fiscale and the role they act in for the company at this moment."""
+    legale = bool(actor.codice_fiscale) and actor.codice_fiscale == domanda.azienda.lr_codice_fiscale
+    return {
+        "nome": actor.get_full_name() or actor.get_username(),
+        "codice_fiscale": actor.codice_fiscale or "",
+        "ruolo": RuoloFirmatario.LEGALE_RAPPRESENTANTE if legale else RuoloFirmatario.INTERMEDIARIO,
+    }
+
+
 def _present(
     domanda: Domanda, *, actor: User, rettifica_di: Domanda | None = None, note: str = ""
 ) -> Domanda:
@@ -323,7 +335,7 @@ def _present(
         raise ValidationError(errors)
     domanda.presentata_il = timezone.now()
     domanda.presentata_da = actor
-    domanda.dati_presentati = domanda_snapshot(domanda)
+    domanda.dati_presentati = domanda_snapshot(domanda) | {"presentata_da": _firmatario(actor, domanda)}
     domanda.save(update_fields=["presentata_il", "presentata_da", "dati_presentati", "updated_at"])
     _transition(domanda, StatoDomanda.PRESENTATA, actor=actor, lato=Lato.IMPRESA, note=note)
     protocollo_request(domanda)
