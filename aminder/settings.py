@@ -77,6 +77,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "core.sessione.SessioneScadutaHtmxMiddleware",
     "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 

@@ -353,6 +353,7 @@ def _passo_lavoratori(request: AuthenticatedRequest, domanda: Domanda) -> HttpRe
     file_form = LavoratoriFileForm(settimane=settimane, assunti_entro=entro, agricola=agricola)
     formset = None
     errori_generali: list[str] = []
+    niente_salvato = False  # a save with one bad row keeps none: the page must say so plainly
     azione = request.POST.get("azione", "") if request.method == "POST" else ""
     solo_file = domanda.lavoratori.count() > MODULO_MAX_RIGHE
     if solo_file and azione in ("salva", "continua", "aggiungi"):
@@ -387,6 +388,7 @@ def _passo_lavoratori(request: AuthenticatedRequest, domanda: Domanda) -> HttpRe
                 messages.error(request, exc.message)
             else:
                 return _dopo_salvataggio(request, domanda, 2)
+        niente_salvato = True
     if formset is None and not solo_file:
         formset = lavoratori_formset(domanda=domanda, initial=initial_from_domanda(domanda))
     avvisi = []
@@ -401,6 +403,7 @@ def _passo_lavoratori(request: AuthenticatedRequest, domanda: Domanda) -> HttpRe
             formset=formset,
             file_form=file_form,
             errori_generali=errori_generali,
+            niente_salvato=niente_salvato,
             avvisi=avvisi,
             settimane=domanda.settimane,
             lavoratori=domanda.lavoratori.order_by("cognome", "nome") if solo_file else None,

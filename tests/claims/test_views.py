@@ -370,6 +370,34 @@ def test_invalid_codice_fiscale_and_duplicates_are_shown_on_their_row(client_di,
     assert not bozza_vuota.lavoratori.exists()
 
 
+def test_save_with_one_bad_row_says_plainly_that_nothing_was_saved(client_di, bozza_vuota):
+    righe = [riga(1), riga(2, codice_fiscale="NONVALIDO")]
+    response = client_di.post(passo(bozza_vuota, 2), formset_data(righe, azione="salva"))
+
+    html = response.content.decode()
+    assert "Non è stato salvato nulla" in html
+    assert "nemmeno le righe corrette" in html
+    assert bozza_vuota.lavoratori.count() == 0
+
+
+def test_agreement_is_required_when_the_headcount_is_above_the_threshold(client_di, bozza_vuota):
+    bozza_vuota.misura.dipendenti_senza_accordo = 15
+    bozza_vuota.misura.save()
+
+    sotto = client_di.get(passo(bozza_vuota, 3)).content.decode()
+    assert 'data-soglia-accordo="15"' in sotto
+    assert "Accordo sindacale (PDF) <span" in sotto  # (facoltativo) while the headcount is unknown
+
+    response = client_di.post(passo(bozza_vuota, 3), {"numero_dipendenti": "40", "azione": "salva"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert response.context["form"].errors["accordo_file"]
+    assert response.context["form"].errors["accordo_data"]
+    bozza_vuota.refresh_from_db()
+    assert bozza_vuota.numero_dipendenti is None
+    assert "data-max-bytes" in html
+
+
 def test_add_a_row_without_javascript_keeps_what_was_typed_and_saves_nothing(client_di, bozza_vuota):
     response = client_di.post(
         passo(bozza_vuota, 2), formset_data([riga(1, ore_richieste="500")], azione="aggiungi")
