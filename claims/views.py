@@ -18,7 +18,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.forms import Form
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.http.response import HttpResponseBase
@@ -80,6 +80,7 @@ if TYPE_CHECKING:
     from django.utils.functional import _StrOrPromise as StrOrPromise
 
 PER_PAGINA = 25
+LAVORATORI_PER_PAGINA = 50
 
 
 class AuthenticatedRequest(HttpRequest):
@@ -406,10 +407,26 @@ def _passo_lavoratori(request: AuthenticatedRequest, domanda: Domanda) -> HttpRe
             niente_salvato=niente_salvato,
             avvisi=avvisi,
             settimane=domanda.settimane,
-            lavoratori=domanda.lavoratori.order_by("cognome", "nome") if solo_file else None,
             modulo_max_righe=MODULO_MAX_RIGHE,
+            **(_lavoratori_a_pagine(request, domanda) if solo_file else {}),
         ),
     )
+
+
+def _lavoratori_a_pagine(request: AuthenticatedRequest, domanda: Domanda) -> dict[str, Any]:
+    """A long list shown a page at a time, searchable by surname, name or codice fiscale: thousands of
+    rows on one page weigh hundreds of KB and a phone cannot scroll them."""
+    lavoratori = domanda.lavoratori.order_by("cognome", "nome", "pk")
+    ricerca = request.GET.get("q", "").strip()[:100]
+    for parola in ricerca.split():
+        lavoratori = lavoratori.filter(
+            Q(cognome__icontains=parola) | Q(nome__icontains=parola) | Q(codice_fiscale__icontains=parola)
+        )
+    return {
+        "pagina": Paginator(lavoratori, LAVORATORI_PER_PAGINA).get_page(request.GET.get("pagina")),
+        "ricerca": ricerca,
+        "num_lavoratori": domanda.lavoratori.count(),
+    }
 
 
 def _passo_accordo(request: AuthenticatedRequest, domanda: Domanda) -> HttpResponse:

@@ -15,7 +15,7 @@ from openpyxl import Workbook, load_workbook
 from pypdf import PdfReader
 
 from claims.constants import EsitoRichiesta, StatoDomanda
-from claims.models import Domanda, RichiestaRegione
+from claims.models import Domanda, Lavoratore, RichiestaRegione
 from claims.services.domande import domanda_transition, richiesta_answer
 from protocollo.services import protocollo_register_documento, ricevuta_create
 from tests.anagrafica.factories import AbilitazioneFactory, SedeFactory, UserFactory, make_codice_fiscale
@@ -396,6 +396,36 @@ def test_agreement_is_required_when_the_headcount_is_above_the_threshold(client_
     bozza_vuota.refresh_from_db()
     assert bozza_vuota.numero_dipendenti is None
     assert "data-max-bytes" in html
+
+
+def test_a_long_list_of_workers_is_paged_searchable_and_comes_after_the_file_upload(client_di, bozza_vuota):
+    Lavoratore.objects.bulk_create(
+        LavoratoreFactory.build(domanda=bozza_vuota, cognome=f"Cognome{n:05d}", nome="Luca")
+        for n in range(5000)
+    )
+    cercato = bozza_vuota.lavoratori.get(cognome="Cognome04321")
+
+    response = client_di.get(passo(bozza_vuota, 2))
+    html = response.content.decode()
+    assert len(response.content) < 100_000  # was 690 KB with every row on the page
+    assert html.count("<tr><td>") == 50
+    assert "Pagina 1 di 100." in html
+    assert "La domanda ha 5000 lavoratori" in html
+    assert html.index('id="titolo-file"') < html.index('id="titolo-uno-per-uno"')
+
+    seconda = client_di.get(passo(bozza_vuota, 2), {"pagina": "2"}).content.decode()
+    assert "Cognome00050" in seconda and "Cognome00049" not in seconda
+
+    per_codice = client_di.get(passo(bozza_vuota, 2), {"q": cercato.codice_fiscale.lower()}).content.decode()
+    assert per_codice.count("<tr><td>") == 1 and "Cognome04321" in per_codice
+    per_nome = client_di.get(passo(bozza_vuota, 2), {"q": "luca cognome0432"}).content.decode()
+    assert per_nome.count("<tr><td>") == 10
+    assert "10 lavoratori trovati" in per_nome
+
+
+def test_a_short_list_keeps_the_form_first_and_the_file_after(client_di, bozza):
+    html = client_di.get(passo(bozza, 2)).content.decode()
+    assert html.index('id="titolo-uno-per-uno"') < html.index('id="titolo-file"')
 
 
 def test_add_a_row_without_javascript_keeps_what_was_typed_and_saves_nothing(client_di, bozza_vuota):
