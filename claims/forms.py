@@ -21,7 +21,11 @@ from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_noop as N_
 
 from anagrafica.models import Sede
-from anagrafica.validators import normalize_codice_fiscale, validate_codice_fiscale_persona
+from anagrafica.validators import (
+    normalize_codice_fiscale,
+    normalize_telefono,
+    validate_codice_fiscale_persona,
+)
 from core import spreadsheets
 from core.spreadsheets import nome_colonna
 
@@ -605,6 +609,9 @@ class ReferenteForm(forms.Form):
         max_length=30,
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
     )
+
+    def clean_referente_telefono(self) -> str:
+        return normalize_telefono(self.cleaned_data["referente_telefono"])
 
 
 def _dichiarazione(field: str) -> forms.BooleanField:

@@ -264,7 +264,43 @@ def test_step_1_refuses_a_site_of_another_company(client_di, azienda, misura):
     )
     assert response.status_code == 200
     assert "sede" in response.context["form"].errors
+    html = response.content.decode()
+    assert "La scelta non è tra quelle possibili: scegli una delle opzioni proposte." in html
+    assert "Scegli un&#x27;opzione valida" not in html  # Django's default wording
     assert not Domanda.objects.exists()
+
+
+MESI = [
+    "gennaio",
+    "febbraio",
+    "marzo",
+    "aprile",
+    "maggio",
+    "giugno",
+    "luglio",
+    "agosto",
+    "settembre",
+    "ottobre",
+    "novembre",
+    "dicembre",
+]
+
+
+def test_dates_are_written_in_italian_style_with_lower_case_months(client_di, bozza):
+    html = client_di.get(passo(bozza, 2)).content.decode()
+    inizio = bozza.data_inizio
+    assert f"Periodo dal {inizio.day} {MESI[inizio.month - 1]} {inizio.year}" in html
+
+    stato = client_di.get(reverse("claims:domanda_detail", args=[bozza.pk])).content.decode()
+    assert (
+        re.search(
+            r"\b\d{1,2} (Gennaio|Febbraio|Marzo|Aprile|Maggio|Giugno|Luglio|Agosto|Settembre|Ottobre|Novembre|Dicembre) \d{4}",
+            stato,
+        )
+        is None
+    )
+    assert f"dal {inizio.day} {MESI[inizio.month - 1]} {inizio.year}" in stato
+    assert f"{bozza.lavoratori.first().data_assunzione:%d/%m/%Y}" in stato  # figures: dd/mm/yyyy
 
 
 def test_step_1_period_error_is_next_to_the_field_and_typed_data_stay(client_di, azienda, sede, misura):
@@ -600,11 +636,29 @@ def test_referente_is_saved_and_prefilled_from_the_user(client_di, utente, bozza
         {
             "referente_nome": "Paola Neri",
             "referente_email": "paola@example.it",
-            "referente_telefono": "011 555",
+            "referente_telefono": "0115550000",
         },
     )
     bozza_vuota.refresh_from_db()
     assert bozza_vuota.referente_email == "paola@example.it"
+    assert bozza_vuota.referente_telefono == "011 555 0000"
+
+
+@pytest.mark.parametrize("telefono", ["12", "0115", "chiamami", "+39 333"])
+def test_a_phone_number_that_cannot_exist_is_refused_next_to_the_field(client_di, bozza_vuota, telefono):
+    response = client_di.post(
+        passo(bozza_vuota, 4),
+        {
+            "referente_nome": "Paola Neri",
+            "referente_email": "paola@example.it",
+            "referente_telefono": telefono,
+        },
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert f"Il numero di telefono «{telefono}» non è valido" in html
+    bozza_vuota.refresh_from_db()
+    assert bozza_vuota.referente_telefono == ""
 
 
 def test_invalid_email_keeps_the_typed_data(client_di, bozza_vuota):

@@ -54,7 +54,7 @@ def test_company_uploads_fixes_and_sends_then_uses_the_form(page, login_as, axe_
     page.get_by_label("File CSV o Excel (.xlsx)").set_input_files(path)
     page.get_by_role("button", name="Carica e verifica").click()
     page.get_by_role("link", name="Vai al consuntivo").click()
-    expect(page.get_by_role("heading", name="Consuntivo di Aprile 2026")).to_be_visible()
+    expect(page.get_by_role("heading", name="Consuntivo di aprile 2026")).to_be_visible()
     axe_check(page)
     screenshot(page, "consuntivo-dettaglio")
 
@@ -70,7 +70,7 @@ def test_company_uploads_fixes_and_sends_then_uses_the_form(page, login_as, axe_
     screenshot(page, "consuntivo-modulo-errori")
     page.locator("input[name='righe-0-ore']").fill("96")
     page.get_by_role("button", name="Invia il consuntivo").click()
-    expect(page.get_by_role("heading", name="Consuntivo di Marzo 2026")).to_be_visible()
+    expect(page.get_by_role("heading", name="Consuntivo di marzo 2026")).to_be_visible()
 
 
 def test_progress_page_updates_itself_while_the_worker_checks_the_file(page, login_as, axe_check):
