@@ -68,6 +68,7 @@ from .selectors import domanda_get_for, domande_for, misure_aperte
 from .services.domande import (
     domanda_attach_accordo,
     domanda_create,
+    domanda_delete_draft,
     domanda_rettifica,
     domanda_submit,
     domanda_update,
@@ -96,6 +97,7 @@ MSG_LAVORATORI_CARICATI = gettext_lazy(
 MSG_PRESENTATA = gettext_lazy(
     "Domanda presentata. Il numero di protocollo e la ricevuta compaiono in questa pagina appena assegnati."
 )
+MSG_BOZZA_ELIMINATA = gettext_lazy("Bozza n. %(n)s eliminata.")
 MSG_GIA_PRESENTATA = gettext_lazy("La domanda è già stata presentata: non si può più modificare.")
 MSG_RETTIFICA_FATTA = gettext_lazy(
     "Rettifica presentata: questa è la nuova domanda, che riceve un nuovo numero di protocollo. "
@@ -289,6 +291,21 @@ def domanda_nuova(request: AuthenticatedRequest) -> HttpResponse:
         "claims/passo_1.html",
         _contesto_passo(None, 1, azienda=azienda, form=form, sedi=sedi, misure=misure),
     )
+
+
+@login_required
+def domanda_elimina(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """Ask, then throw a draft away (`domanda_delete_draft`); a submitted domanda is never deleted."""
+    domanda = domanda_get_for(request.user, pk)
+    if domanda.stato != StatoDomanda.BOZZA:
+        messages.info(request, MSG_GIA_PRESENTATA)
+        return redirect("claims:domanda_detail", domanda.pk)
+    if request.method == "POST":
+        if _esegui(request, domanda_delete_draft, domanda=domanda) is not None:
+            messages.success(request, MSG_BOZZA_ELIMINATA % {"n": domanda.pk})
+            return redirect("claims:azienda_domande", domanda.azienda_id)
+        return redirect("claims:domanda_detail", domanda.pk)
+    return render(request, "claims/domanda_elimina.html", {"domanda": domanda, "azienda": domanda.azienda})
 
 
 @login_required

@@ -73,6 +73,7 @@ MSG_RETTIFICA = N_(
 )
 # History notes are read by companies and officers: they name the protocol number, never a database id.
 MSG_NOTA_RETTIFICA = N_("Rettifica della domanda {domanda}.")
+MSG_NOTA_ELIMINATA = N_("Bozza eliminata dall'azienda.")
 MSG_NOTA_SOSTITUITA = N_("Sostituita da una rettifica, che riceve un proprio numero di protocollo.")
 MSG_NOTA = N_("Per il passaggio a {a} è obbligatoria una nota che spieghi il motivo all'azienda.")
 MSG_NON_FUNZIONARIO = N_("Solo un funzionario regionale può decidere sulle domande.")
@@ -354,6 +355,19 @@ def _present(
     _transition(domanda, StatoDomanda.PRESENTATA, actor=actor, lato=Lato.IMPRESA, note=note)
     protocollo_request(domanda)
     return domanda
+
+
+@transaction.atomic
+def domanda_delete_draft(*, actor: User, domanda: Domanda) -> Domanda:
+    """BOZZA → ELIMINATA: the company throws a draft away. The row and its history stay (the history
+    is append-only), but the draft leaves every list and cannot be reopened; only a draft can go."""
+    domanda = _lock(domanda)
+    check_can_act_for(actor, domanda.azienda_id)
+    if domanda.stato != StatoDomanda.BOZZA:
+        raise NotAllowed(_(MSG_SOLO_BOZZA).format(stato=domanda.get_stato_display()))
+    return _transition(
+        domanda, StatoDomanda.ELIMINATA, actor=actor, lato=Lato.IMPRESA, note=_(MSG_NOTA_ELIMINATA)
+    )
 
 
 @transaction.atomic

@@ -780,6 +780,40 @@ def test_steps_of_a_submitted_domanda_lead_to_its_status_page(client_di, bozza):
     assert response["Location"] == reverse("claims:domanda_detail", args=[bozza.pk])
 
 
+def test_a_draft_is_deleted_after_asking_and_leaves_every_list(client_di, bozza, funzionario):
+    url = reverse("claims:domanda_elimina", args=[bozza.pk])
+    assert url in client_di.get(reverse("claims:domanda_detail", args=[bozza.pk])).content.decode()
+    domanda_pk = bozza.pk
+    domanda = f"Eliminare la bozza n. {domanda_pk}?"
+    assert domanda in client_di.get(url).content.decode()
+    bozza.refresh_from_db()
+    assert bozza.stato == StatoDomanda.BOZZA  # asking deletes nothing
+
+    response = client_di.post(url, follow=True)
+
+    assert f"Bozza n. {domanda_pk} eliminata." in response.content.decode()
+    bozza.refresh_from_db()
+    assert bozza.stato == StatoDomanda.ELIMINATA
+    assert bozza.eventi.last().note == "Bozza eliminata dall'azienda."
+    assert bozza.pk not in [d.pk for d in client_di.get(reverse("claims:domanda_list")).context["domande"]]
+    assert client_di.get(reverse("claims:domanda_detail", args=[bozza.pk])).status_code == 404
+    assert client_di.get(passo(bozza, 2)).status_code == 404
+
+
+def test_a_submitted_domanda_or_another_companys_draft_cannot_be_deleted(client_di, bozza, misura):
+    estranea = DomandaFactory(sede=SedeFactory(), misura=misura)
+    assert client_di.post(reverse("claims:domanda_elimina", args=[estranea.pk])).status_code == 404
+    estranea.refresh_from_db()
+    assert estranea.stato == StatoDomanda.BOZZA
+
+    bozza.stato, bozza.presentata_il = StatoDomanda.PRESENTATA, dt.datetime.now(dt.UTC)
+    bozza.save()
+    response = client_di.post(reverse("claims:domanda_elimina", args=[bozza.pk]))
+    assert response["Location"] == reverse("claims:domanda_detail", args=[bozza.pk])
+    bozza.refresh_from_db()
+    assert bozza.stato == StatoDomanda.PRESENTATA
+
+
 # --- status page, polling and downloads --------------------------------------------------------
 
 
@@ -868,6 +902,8 @@ def test_prospetto_prints_the_self_declaration_the_headcount_and_unbroken_codici
     assert "Danno subito" not in testo
     assert "il danno subito per la sospensione" in testo.replace("\n", " ")
     assert lungo.codice_fiscale in testo  # on one line, not broken across three
+    assert f"Misura {bozza.misura.nome}" in testo
+    assert bozza.misura.codice not in testo  # the public name, not the code name
 
 
 # --- rettifica and requests --------------------------------------------------------------------
