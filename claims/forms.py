@@ -545,7 +545,8 @@ class AccordoForm(forms.Form):
     def __init__(self, *args: Any, allegato: bool = False, soglia: int | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         adatta_campi_accordo(self, allegato=allegato, soglia=soglia)
-        if soglia is not None and _dipendenti(self) is not None and _dipendenti(self) > soglia:  # type: ignore[operator]
+        dipendenti = _dipendenti(self)
+        if soglia is not None and dipendenti is not None and dipendenti > soglia:
             # Above the threshold the agreement is what the rules will ask for: mark it required now.
             self.fields["accordo_data"].required = True
             self.fields["accordo_file"].required = not allegato
@@ -558,8 +559,8 @@ def _dipendenti(form: forms.Form) -> int | None:
     """The headcount as typed (bound form) or as saved (initial)."""
     valore = form.data.get("numero_dipendenti") if form.is_bound else form.initial.get("numero_dipendenti")
     try:
-        return int(valore) if valore not in (None, "") else None
-    except (TypeError, ValueError):
+        return int(str(valore)) if valore not in (None, "") else None
+    except ValueError:
         return None
 
 

@@ -89,7 +89,7 @@ def firmatario(dati: dict[str, Any]) -> list[tuple[Any, Any]]:
     if not chi.get("nome"):
         return []
     try:
-        ruolo = str(RuoloFirmatario(chi.get("ruolo")).label)
+        ruolo = str(RuoloFirmatario(str(chi.get("ruolo"))).label)
     except ValueError:
         ruolo = str(chi.get("ruolo") or "")
     testo = ", ".join(
