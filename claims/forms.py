@@ -468,9 +468,10 @@ def _leggi_righe(
                 _(MSG_FILE_RIGA).format(
                     riga=numero,
                     campo=str(LABELS_LAVORATORE["codice_fiscale"]).lower(),
-                    errore=_(MSG_CF_RIPETUTO).format(cf=cf)
+                    # One sentence, one full stop: "… più di una volta (già alla riga 3)."
+                    errore=_(MSG_CF_RIPETUTO).format(cf=cf).removesuffix(".")
                     + " "
-                    + _("(già alla riga {riga})").format(riga=visti[cf]),
+                    + _("(già alla riga {riga}).").format(riga=visti[cf]),
                 )
             )
             continue

@@ -533,6 +533,19 @@ def test_upload_with_row_errors_shows_each_row_and_replaces_nothing(client_di, b
     assert sorted(bozza.lavoratori.values_list("codice_fiscale", flat=True)) == sorted(prima)
 
 
+def test_a_repeated_codice_fiscale_in_the_file_reads_as_one_sentence(client_di, bozza):
+    cf = make_codice_fiscale(50001)
+    file = _csv(
+        f"{cf};Neri;Ugo;Operaio;Tempo indeterminato;40;64,5;15/01/2018",
+        f"{cf};Neri;Ugo;Operaio;Tempo indeterminato;40;64,5;15/01/2018",
+    )
+    html = _upload(client_di, bozza, file, "lavoratori.csv").content.decode()
+    assert (
+        f"Riga 3, codice fiscale: Il codice fiscale {cf} compare più di una volta (già alla riga 2)." in html
+    )
+    assert ". (" not in html
+
+
 def test_upload_without_a_required_column_names_it(client_di, bozza):
     response = _upload(client_di, bozza, _csv("X;Y", header="codice_fiscale;cognome"), "lavoratori.csv")
     assert "manca la colonna «ore_richieste»" in response.content.decode()
