@@ -414,6 +414,9 @@ def test_save_with_one_bad_row_says_plainly_that_nothing_was_saved(client_di, bo
     assert "Non è stato salvato nulla" in html
     assert "nemmeno le righe corrette" in html
     assert bozza_vuota.lavoratori.count() == 0
+    # The site's one error summary, the same as a single form's.
+    assert '<div class="alert alert-danger error-summary mb-5" id="riepilogo-errori"' in html
+    assert "Il modulo contiene 1 errore" in html
 
 
 def test_agreement_is_required_when_the_headcount_is_above_the_threshold(client_di, bozza_vuota):
