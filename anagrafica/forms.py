@@ -38,7 +38,11 @@ class RateLimitedLoginMixin(forms.Form):
 
 
 class LoginForm(RateLimitedLoginMixin, AuthenticationForm):
-    pass
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Django focuses the username field: on a phone the page would open scrolled past the SPID and
+        # CNS cards, which most users need, to the backoffice sign-in below them.
+        self.fields["username"].widget.attrs.pop("autofocus", None)
 
 
 class CodiceVerificaForm(forms.Form):

@@ -2,6 +2,7 @@
 backoffice password length rule."""
 
 import ateco
+import phonenumbers
 from django.contrib.auth.password_validation import MinimumLengthValidator
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -15,6 +16,10 @@ MSG_CF_AZIENDA = _(
     "una ditta individuale)."
 )
 MSG_PIVA = _("La partita IVA «%(value)s» non è valida.")
+MSG_TELEFONO = _(
+    "Il numero di telefono «%(value)s» non è valido: scrivilo con il prefisso, ad esempio 011 5550000 "
+    "o 333 1234567 (+ e il prefisso del paese per un numero estero)."
+)
 MSG_ATECO = _("Il codice ATECO «%(value)s» non esiste nella classificazione ISTAT.")
 
 
@@ -58,3 +63,21 @@ class PasswordLengthValidator(MinimumLengthValidator):
 
     def get_help_text(self) -> str:
         return str(MSG_PASSWORD_LUNGHEZZA) % {"min_length": self.min_length}
+
+
+def normalize_telefono(value: str) -> str:
+    """A valid phone number written the Italian way ("011 555 0000", "+41 44 668 18 00" abroad);
+    raises ValidationError otherwise. Numbers without a country code are Italian."""
+    value = (value or "").strip()
+    try:
+        numero = phonenumbers.parse(value, "IT")
+    except phonenumbers.NumberParseException:
+        numero = None
+    if numero is None or not phonenumbers.is_valid_number(numero):
+        raise ValidationError(MSG_TELEFONO, code="telefono", params={"value": value})
+    formato = (
+        phonenumbers.PhoneNumberFormat.NATIONAL
+        if numero.country_code == 39
+        else phonenumbers.PhoneNumberFormat.INTERNATIONAL
+    )
+    return phonenumbers.format_number(numero, formato)

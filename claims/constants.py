@@ -17,6 +17,15 @@ class StatoDomanda(models.TextChoices):
     NON_AMMISSIBILE = "NON_AMMISSIBILE", _("NON AMMISSIBILE")
     ANNULLATA = "ANNULLATA", _("ANNULLATA")
     RETTIFICATA = "RETTIFICATA", _("RETTIFICATA")
+    # A draft the company threw away: never submitted, kept only because its history is append-only.
+    ELIMINATA = "ELIMINATA", _("BOZZA ELIMINATA")
+
+
+class RuoloFirmatario(models.TextChoices):
+    """The capacity in which the signed-in person submits for the company (printed on the receipt)."""
+
+    LEGALE_RAPPRESENTANTE = "legale_rappresentante", _("legale rappresentante")
+    INTERMEDIARIO = "intermediario", _("intermediario abilitato")
 
 
 class Lato(models.TextChoices):
@@ -30,7 +39,7 @@ S = StatoDomanda
 
 # from-state -> {to-state: who may fire it}. Everything not listed is refused.
 TRANSITIONS: dict[str, dict[str, str]] = {
-    S.BOZZA: {S.PRESENTATA: Lato.IMPRESA},
+    S.BOZZA: {S.PRESENTATA: Lato.IMPRESA, S.ELIMINATA: Lato.IMPRESA},
     S.PRESENTATA: {
         S.IN_ISTRUTTORIA: Lato.REGIONE,
         S.RETTIFICATA: Lato.IMPRESA,
@@ -67,6 +76,7 @@ TRANSITIONS: dict[str, dict[str, str]] = {
     S.NON_AMMISSIBILE: {},
     S.ANNULLATA: {},
     S.RETTIFICATA: {},
+    S.ELIMINATA: {},
 }
 
 
@@ -96,6 +106,7 @@ POLICY: dict[str, Regole] = {
     S.NON_AMMISSIBILE: Regole(False, False, False, False, False, False),
     S.ANNULLATA: Regole(False, False, False, False, False, False),
     S.RETTIFICATA: Regole(False, False, False, False, False, False),
+    S.ELIMINATA: Regole(False, False, False, False, False, False),
 }
 
 
@@ -109,6 +120,8 @@ STATI_ANNULLAMENTO = _stati("annullamento")
 STATI_CONSUNTIVABILI = _stati("consuntivi")
 VIVE = _stati("viva")
 NON_VIVE = frozenset(StatoDomanda.values) - VIVE
+# Never submitted: invisible to the Region (and a discarded draft to the company as well).
+NON_PRESENTATE = frozenset({S.BOZZA, S.ELIMINATA})
 # Authorised by a determinazione: the hours are the authorised ones, the cost weighs on the budget.
 # Moves into these states are made only by the act's services, never from the "Cambia stato" page.
 AUTORIZZATE = frozenset({S.AUTORIZZATA, S.TRASMESSA_INPS, S.ACCOLTA_INPS, S.ANOMALIA_INPS})

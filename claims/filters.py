@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from anagrafica.models import CentroImpiego
 from anagrafica.reference import sezioni_ateco
 
-from .constants import StatoDomanda
+from .constants import NON_PRESENTATE, StatoDomanda
 from .selectors import lavoratore_altrove, prima_domanda, richiesta_pendente
 
 MSG_DATA_NON_VALIDA = _("Data non valida nel filtro del periodo: usa il formato gg/mm/aaaa.")
@@ -99,7 +99,7 @@ class StatoFilter(admin.SimpleListFilter):
     parameter_name = "stato"
 
     def lookups(self, request, model_admin):
-        return [(s.value, s.label) for s in StatoDomanda if s != StatoDomanda.BOZZA]
+        return [(s.value, s.label) for s in StatoDomanda if s not in NON_PRESENTATE]
 
     def queryset(self, request, queryset):
         return queryset.filter(stato=self.value()) if self.value() else queryset

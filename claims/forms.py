@@ -21,7 +21,11 @@ from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_noop as N_
 
 from anagrafica.models import Sede
-from anagrafica.validators import normalize_codice_fiscale, validate_codice_fiscale_persona
+from anagrafica.validators import (
+    normalize_codice_fiscale,
+    normalize_telefono,
+    validate_codice_fiscale_persona,
+)
 from core import spreadsheets
 from core.spreadsheets import nome_colonna
 
@@ -29,7 +33,7 @@ from . import conteggi
 from .constants import Qualifica, StatoDomanda, TipoContratto, TipoRichiesta
 from .models import Domanda, Misura
 from .rules import MSG_CF_RIPETUTO, MSG_PERIODO_MISURA, azienda_agricola, errori_lavoratore
-from .services.domande import CAMPI_LAVORATORE, MSG_PERIODO
+from .services.domande import ACCORDO_MAX_BYTES, CAMPI_LAVORATORE, MSG_PERIODO
 
 MSG_FILE_FORMATO = N_("Il file deve essere in formato CSV (.csv) o Excel (.xlsx).")
 MSG_FILE_GRANDE = N_("Il file supera i 5 MB.")
@@ -52,6 +56,10 @@ MSG_FILE_INTERROTTA = N_(
 )
 MSG_CONFERMA = N_("Per presentare spunta la conferma.")
 MSG_ACCORDO_PDF = N_("Allegare un file PDF (.pdf).")
+MSG_ACCORDO_TROPPO_GRANDE = N_(
+    "Il file supera i 10 MB: scegli un PDF più piccolo (ad esempio scansionato a 150 dpi)."
+)
+MSG_FILE_TROPPO_GRANDE = N_("Il file supera i 5 MB: dividi l'elenco o togli le colonne in più.")
 
 FILE_MAX_BYTES = 5 * 1024 * 1024
 FILE_MAX_RIGHE = 5000
@@ -319,12 +327,14 @@ def lavoratori_formset(
     domanda: Domanda,
     initial: list[dict[str, Any]] | None = None,
     settimane: int | None = None,
+    periodo_digitato: bool = False,
     extra: int | None = None,
 ) -> BaseLavoratoriFormSet:
-    """The workers' formset of `domanda`; `settimane` overrides the domanda's (a rettifica may change
-    the period in the same request)."""
+    """The workers' formset of `domanda`. With `periodo_digitato` the hours are checked against
+    `settimane`, the weeks of the period typed in the same request (a rettifica may change it), and
+    not at all when that period is itself wrong (None): never against the domanda's old period."""
     form_kwargs = {
-        "settimane": settimane if settimane is not None else domanda.settimane,
+        "settimane": settimane if periodo_digitato else domanda.settimane,
         "assunti_entro": domanda.misura.data_assunzione_entro,
         "agricola": azienda_agricola(domanda.azienda),
     }
@@ -475,9 +485,10 @@ def _leggi_righe(
                 _(MSG_FILE_RIGA).format(
                     riga=numero,
                     campo=str(LABELS_LAVORATORE["codice_fiscale"]).lower(),
-                    errore=_(MSG_CF_RIPETUTO).format(cf=cf)
+                    # One sentence, one full stop: "… più di una volta (già alla riga 3)."
+                    errore=_(MSG_CF_RIPETUTO).format(cf=cf).removesuffix(".")
                     + " "
-                    + _("(già alla riga {riga})").format(riga=visti[cf]),
+                    + _("(già alla riga {riga}).").format(riga=visti[cf]),
                 )
             )
             continue
@@ -499,7 +510,7 @@ class LavoratoriFileForm(forms.Form):
             "Una riga per lavoratore, con l'intestazione del modello. Il file sostituisce l'elenco "
             "attuale solo se tutte le righe sono corrette."
         ),
-        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx", "data-max-bytes": FILE_MAX_BYTES}),
     )
     prefix = "file"
 
@@ -512,6 +523,7 @@ class LavoratoriFileForm(forms.Form):
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["file"].widget.attrs["data-troppo-grande"] = _(MSG_FILE_TROPPO_GRANDE)
         self.settimane = settimane
         self.assunti_entro = assunti_entro
         self.agricola = agricola
@@ -549,9 +561,23 @@ class AccordoForm(forms.Form):
     def __init__(self, *args: Any, allegato: bool = False, soglia: int | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         adatta_campi_accordo(self, allegato=allegato, soglia=soglia)
+        dipendenti = _dipendenti(self)
+        if soglia is not None and dipendenti is not None and dipendenti > soglia:
+            # Above the threshold the agreement is what the rules will ask for: mark it required now.
+            self.fields["accordo_data"].required = True
+            self.fields["accordo_file"].required = not allegato
 
     def clean_accordo_file(self) -> UploadedFile | None:
         return _pdf(self.cleaned_data.get("accordo_file"))
+
+
+def _dipendenti(form: forms.Form) -> int | None:
+    """The headcount as typed (bound form) or as saved (initial)."""
+    valore = form.data.get("numero_dipendenti") if form.is_bound else form.initial.get("numero_dipendenti")
+    try:
+        return int(str(valore)) if valore not in (None, "") else None
+    except ValueError:
+        return None
 
 
 def _pdf(file: UploadedFile | None) -> UploadedFile | None:
@@ -563,10 +589,18 @@ def _pdf(file: UploadedFile | None) -> UploadedFile | None:
 def adatta_campi_accordo(form: forms.Form, *, allegato: bool, soglia: int | None) -> None:
     """The agreement's fields as the measure wants them: under a threshold the headcount decides
     between the agreement and the self-declaration; an agreement already attached may be kept."""
+    form.fields["accordo_file"].widget.attrs.update(
+        {"data-max-bytes": ACCORDO_MAX_BYTES, "data-troppo-grande": _(MSG_ACCORDO_TROPPO_GRANDE)}
+    )
     if soglia is None:
         del form.fields["numero_dipendenti"], form.fields["dichiara_danno"]
     else:
         form.fields["numero_dipendenti"].required = True
+        # static/js/domanda.js marks the agreement required as soon as the headcount typed needs it.
+        form.fields["numero_dipendenti"].widget.attrs["data-soglia-accordo"] = soglia
+        form.fields["accordo_data"].widget.attrs["data-se-serve-accordo"] = "obbligatorio"
+        if not allegato:
+            form.fields["accordo_file"].widget.attrs["data-se-serve-accordo"] = "obbligatorio"
         form.fields["accordo_file"].required = form.fields["accordo_data"].required = False
         form.fields["accordo_file"].help_text = _(
             "Solo con più di {soglia} dipendenti. Un file PDF di al massimo 10 MB."
@@ -592,6 +626,9 @@ class ReferenteForm(forms.Form):
         max_length=30,
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
     )
+
+    def clean_referente_telefono(self) -> str:
+        return normalize_telefono(self.cleaned_data["referente_telefono"])
 
 
 def _dichiarazione(field: str) -> forms.BooleanField:

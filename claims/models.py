@@ -183,7 +183,8 @@ class Domanda(DocumentoProtocollato, TimeStampedModel):
                 condition=Q(data_fine__gte=models.F("data_inizio")), name="domanda_periodo_coerente"
             ),
             models.CheckConstraint(
-                condition=Q(stato=StatoDomanda.BOZZA) | Q(presentata_il__isnull=False),
+                condition=Q(stato__in=[StatoDomanda.BOZZA, StatoDomanda.ELIMINATA])
+                | Q(presentata_il__isnull=False),
                 name="domanda_presentata_ha_data",
             ),
         ]

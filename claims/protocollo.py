@@ -10,9 +10,9 @@ from django.utils.translation import gettext_lazy as _
 
 from protocollo.registry import ContenutoRicevuta, Destinatario
 
-from .constants import StatoDomanda
+from .constants import NON_PRESENTATE
 from .models import Domanda
-from .services.prospetto import allegati, data_iso, dati_trasmessi, ore_totali
+from .services.prospetto import allegati, data_iso, dati_trasmessi, firmatario, ore_totali
 
 
 def periodo(dati: dict[str, Any]) -> str:
@@ -54,7 +54,7 @@ class DomandaProtocollabile:
     def in_attesa(self, prima_di: dt.datetime) -> QuerySet[Domanda]:
         return (
             Domanda.objects.filter(registrazione__isnull=True, presentata_il__lte=prima_di)
-            .exclude(stato=StatoDomanda.BOZZA)
+            .exclude(stato__in=NON_PRESENTATE)
             .order_by("presentata_il", "pk")
         )
 
@@ -63,7 +63,7 @@ class DomandaProtocollabile:
         return domande.select_for_update(of=("self",)).get(pk=pk)
 
     def presentato(self, documento: Domanda) -> bool:
-        return documento.presentata_il is not None and documento.stato != StatoDomanda.BOZZA
+        return documento.presentata_il is not None and documento.stato not in NON_PRESENTATE
 
     def oggetto(self, documento: Domanda) -> str:
         prefisso = "Rettifica domanda CIGD" if documento.sostituisce_id else "Domanda CIGD"
@@ -82,6 +82,7 @@ class DomandaProtocollabile:
                 (_("Lavoratori"), len(dati.get("lavoratori", []))),
                 (_("Ore richieste in totale"), ore(ore_totali(dati))),
                 (_("Referente"), referente(dati)),
+                *firmatario(dati),
             ],
             allegati=allegati(dati),
             nota=str(_("Il prospetto completo dei dati trasmessi è scaricabile dall'area riservata.")),

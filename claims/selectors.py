@@ -23,17 +23,17 @@ from django.shortcuts import get_object_or_404
 from anagrafica.models import Azienda, CentroImpiego, User
 from anagrafica.selectors import aziende_for
 
-from .constants import STATI_SULLA_SCRIVANIA, VIVE, EsitoRichiesta, StatoDomanda
+from .constants import NON_PRESENTATE, STATI_SULLA_SCRIVANIA, VIVE, EsitoRichiesta, StatoDomanda
 from .models import Domanda, FinestraPresentazione, Lavoratore, Misura, RichiestaRegione
 from .rules import lavoratori_sovrapposti
 
 
 def domande_for(user: User) -> QuerySet[Domanda]:
-    """Company side: every domanda (drafts included) of the companies the user may act for.
-    Regional officers: every domanda except drafts, which stay invisible to the Region."""
+    """Company side: every domanda (drafts included, discarded drafts not) of the companies the user
+    may act for. Regional officers: every domanda except drafts, which stay invisible to the Region."""
     if user.is_authenticated and user.is_funzionario:
-        return Domanda.objects.exclude(stato=StatoDomanda.BOZZA)
-    return Domanda.objects.filter(azienda__in=aziende_for(user))
+        return Domanda.objects.exclude(stato__in=NON_PRESENTATE)
+    return Domanda.objects.filter(azienda__in=aziende_for(user)).exclude(stato=StatoDomanda.ELIMINATA)
 
 
 def domanda_get_for(user: User, pk: int) -> Domanda:
@@ -113,7 +113,7 @@ def coda_istruttoria() -> QuerySet[Domanda]:
     queue shows of each is added by `con_dettagli` to one page only: computed for every row skipped by
     an offset, it would make page 400 of a month's queue take seconds."""
     return (
-        Domanda.objects.exclude(stato=StatoDomanda.BOZZA)
+        Domanda.objects.exclude(stato__in=NON_PRESENTATE)
         .select_related("azienda", "sede__comune", "misura", "registrazione", "assegnata_a")
         .order_by("presentata_il", "pk")
     )
@@ -170,7 +170,7 @@ def giorni_usati_per_sede(domande: Iterable[Domanda]) -> dict[tuple[int, int], i
 
 def contatori_backoffice(user: User) -> dict[str, int]:
     """The figures on the backoffice home: what waits, what is on the officer's desk, what is pending."""
-    domande = Domanda.objects.exclude(stato=StatoDomanda.BOZZA)
+    domande = Domanda.objects.exclude(stato__in=NON_PRESENTATE)
     return {
         "da_prendere": domande.filter(stato=StatoDomanda.PRESENTATA, assegnata_a__isnull=True).count(),
         "mie": domande.filter(assegnata_a=user, stato__in=STATI_SULLA_SCRIVANIA).count(),

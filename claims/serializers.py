@@ -8,6 +8,7 @@ the same messages.
 from decimal import Decimal
 from typing import cast
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -15,6 +16,7 @@ from rest_framework import serializers
 
 from anagrafica.models import Sede
 from anagrafica.selectors import sedi_for
+from anagrafica.validators import normalize_telefono
 from core.api import MAX_ID
 
 from .constants import EsitoRichiesta, Qualifica, StatoDomanda, TipoContratto, TipoRichiesta
@@ -118,6 +120,12 @@ class DomandaScritturaSerializer(serializers.Serializer):
         required=False, help_text=str(Domanda._meta.get_field("dichiara_veridicita").verbose_name)
     )
     lavoratori = LavoratoreSerializer(many=True, required=False)
+
+    def validate_referente_telefono(self, value: str) -> str:
+        try:
+            return normalize_telefono(value) if value else value
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.messages) from None
 
     def validate(self, attrs):
         inizio = attrs.get("data_inizio", getattr(self.instance, "data_inizio", None))

@@ -10,6 +10,7 @@ urlpatterns: list = [
     path("domande/nuova/", views.domanda_nuova, name="domanda_nuova"),
     path("domande/<int:pk>/", views.domanda_detail, name="domanda_detail"),
     path("domande/<int:pk>/passo/<int:numero>/", views.domanda_passo, name="domanda_passo"),
+    path("domande/<int:pk>/elimina/", views.domanda_elimina, name="domanda_elimina"),
     path("domande/<int:pk>/lavoratori/riga/", views.lavoratore_riga, name="lavoratore_riga"),
     path(
         "domande/<int:pk>/lavoratori/modello.<str:formato>",

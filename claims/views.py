@@ -18,7 +18,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.forms import Form
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.http.response import HttpResponseBase
@@ -72,6 +72,7 @@ from .selectors import domanda_get_for, domande_for, misure_aperte
 from .services.domande import (
     domanda_attach_accordo,
     domanda_create,
+    domanda_delete_draft,
     domanda_rettifica,
     domanda_submit,
     domanda_update,
@@ -84,6 +85,7 @@ if TYPE_CHECKING:
     from django.utils.functional import _StrOrPromise as StrOrPromise
 
 PER_PAGINA = 25
+LAVORATORI_PER_PAGINA = 50
 
 
 class AuthenticatedRequest(HttpRequest):
@@ -99,6 +101,7 @@ MSG_LAVORATORI_CARICATI = gettext_lazy(
 MSG_PRESENTATA = gettext_lazy(
     "Domanda presentata. Il numero di protocollo e la ricevuta compaiono in questa pagina appena assegnati."
 )
+MSG_BOZZA_ELIMINATA = gettext_lazy("Bozza n. %(n)s eliminata.")
 MSG_GIA_PRESENTATA = gettext_lazy("La domanda è già stata presentata: non si può più modificare.")
 MSG_RETTIFICA_FATTA = gettext_lazy(
     "Rettifica presentata: questa è la nuova domanda, che riceve un nuovo numero di protocollo. "
@@ -295,6 +298,21 @@ def domanda_nuova(request: AuthenticatedRequest) -> HttpResponse:
 
 
 @login_required
+def domanda_elimina(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """Ask, then throw a draft away (`domanda_delete_draft`); a submitted domanda is never deleted."""
+    domanda = domanda_get_for(request.user, pk)
+    if domanda.stato != StatoDomanda.BOZZA:
+        messages.info(request, MSG_GIA_PRESENTATA)
+        return redirect("claims:domanda_detail", domanda.pk)
+    if request.method == "POST":
+        if _esegui(request, domanda_delete_draft, domanda=domanda) is not None:
+            messages.success(request, MSG_BOZZA_ELIMINATA % {"n": domanda.pk})
+            return redirect("claims:azienda_domande", domanda.azienda_id)
+        return redirect("claims:domanda_detail", domanda.pk)
+    return render(request, "claims/domanda_elimina.html", {"domanda": domanda, "azienda": domanda.azienda})
+
+
+@login_required
 def domanda_passo(request: AuthenticatedRequest, pk: int, numero: int) -> HttpResponse:
     domanda = domanda_get_for(request.user, pk)
     if domanda.stato != StatoDomanda.BOZZA:
@@ -357,6 +375,7 @@ def _passo_lavoratori(request: AuthenticatedRequest, domanda: Domanda) -> HttpRe
     file_form = LavoratoriFileForm(settimane=settimane, assunti_entro=entro, agricola=agricola)
     formset = None
     errori_generali: list[str] = []
+    niente_salvato = False  # a save with one bad row keeps none: the page must say so plainly
     azione = request.POST.get("azione", "") if request.method == "POST" else ""
     solo_file = domanda.lavoratori.count() > MODULO_MAX_RIGHE
     if solo_file and azione in ("salva", "continua", "aggiungi"):
@@ -391,6 +410,7 @@ def _passo_lavoratori(request: AuthenticatedRequest, domanda: Domanda) -> HttpRe
                 messages.error(request, exc.message)
             else:
                 return _dopo_salvataggio(request, domanda, 2)
+        niente_salvato = True
     if formset is None and not solo_file:
         formset = lavoratori_formset(domanda=domanda, initial=initial_from_domanda(domanda))
     avvisi = []
@@ -405,12 +425,29 @@ def _passo_lavoratori(request: AuthenticatedRequest, domanda: Domanda) -> HttpRe
             formset=formset,
             file_form=file_form,
             errori_generali=errori_generali,
+            niente_salvato=niente_salvato,
             avvisi=avvisi,
             settimane=domanda.settimane,
-            lavoratori=domanda.lavoratori.order_by("cognome", "nome") if solo_file else None,
             modulo_max_righe=MODULO_MAX_RIGHE,
+            **(_lavoratori_a_pagine(request, domanda) if solo_file else {}),
         ),
     )
+
+
+def _lavoratori_a_pagine(request: AuthenticatedRequest, domanda: Domanda) -> dict[str, Any]:
+    """A long list shown a page at a time, searchable by surname, name or codice fiscale: thousands of
+    rows on one page weigh hundreds of KB and a phone cannot scroll them."""
+    lavoratori = domanda.lavoratori.order_by("cognome", "nome", "pk")
+    ricerca = request.GET.get("q", "").strip()[:100]
+    for parola in ricerca.split():
+        lavoratori = lavoratori.filter(
+            Q(cognome__icontains=parola) | Q(nome__icontains=parola) | Q(codice_fiscale__icontains=parola)
+        )
+    return {
+        "pagina": Paginator(lavoratori, LAVORATORI_PER_PAGINA).get_page(request.GET.get("pagina")),
+        "ricerca": ricerca,
+        "num_lavoratori": domanda.lavoratori.count(),
+    }
 
 
 def _passo_accordo(request: AuthenticatedRequest, domanda: Domanda) -> HttpResponse:
@@ -473,7 +510,9 @@ def _passo_riepilogo(request: AuthenticatedRequest, domanda: Domanda) -> HttpRes
         else:
             messages.success(request, MSG_PRESENTATA)
             return redirect("claims:domanda_detail", domanda.pk)
-    elif request.method == "GET":
+    if not errori:
+        # Every answer of this step shows the rules as they stand, whatever made the POST fail
+        # (a missing confirmation must not read as "la domanda è completa").
         errori = check_submission(domanda, oggi=timezone.localdate())
     return render(
         request,
@@ -814,9 +853,12 @@ def domanda_rettifica_view(request: AuthenticatedRequest, pk: int) -> HttpRespon
         form = RettificaForm(initial=_typed(request, RettificaForm), domanda=domanda)
     elif request.method == "POST":
         form_valid = form.is_valid()
-        settimane = form.settimane() if form_valid else None
+        # The period typed now, even when another field fails; None when the period itself is wrong.
+        settimane = form.settimane()
         if not solo_file:
-            formset = lavoratori_formset(request.POST, domanda=domanda, settimane=settimane)
+            formset = lavoratori_formset(
+                request.POST, domanda=domanda, settimane=settimane, periodo_digitato=True
+            )
         usa_file = form_valid and form.righe_file is not None
         if form_valid and (usa_file or formset is None or formset.is_valid()):
             righe = form.righe_file if usa_file else (formset.righe() if formset is not None else None)

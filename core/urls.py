@@ -1,9 +1,10 @@
 from django.urls import path
 
-from core import views
+from core import sessione, views
 
 app_name = "core"
 
 urlpatterns = [
     path("accessibilita/", views.accessibilita, name="accessibilita"),
+    path("sessione/rinnova/", sessione.sessione_rinnova, name="sessione_rinnova"),
 ]

@@ -1,7 +1,10 @@
 """Public verification of a receipt: anyone with the protocol number and the verification code printed
-on it (or the QR code) can check that the receipt is authentic. No login, and nothing personal shown:
-only the registration's own data and the SHA-256 of the stored PDF."""
+on it (or the QR code) can check that the receipt is authentic, an employer or a bank clerk as well as
+someone with `sha256sum`. No login, and nothing personal shown: the registration's own data (number,
+date, type) and, for a PDF the visitor has, whether it is the one issued: the file is compared with
+the stored receipt's SHA-256 and not kept."""
 
+import hashlib
 import re
 import secrets
 
@@ -11,7 +14,7 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_http_methods
 
 from core.ratelimit import client_ip, hit
 
@@ -28,6 +31,14 @@ MSG_NESSUNA = _(
     "Nessuna ricevuta corrisponde a questo numero di protocollo e codice di verifica. "
     "Controlla di averli scritti esattamente come sono stampati sulla ricevuta."
 )
+MSG_PDF_UGUALE = _("Il PDF caricato è identico alla ricevuta rilasciata con questo numero di protocollo.")
+MSG_PDF_DIVERSO = _(
+    "Il PDF caricato non è la ricevuta rilasciata con questo numero di protocollo: può essere stato "
+    "modificato o appartenere a un altro documento. Chiedi a chi l'ha presentato di scaricarla di nuovo "
+    "dall'area riservata."
+)
+MSG_PDF_GRANDE = _("Il file supera i 10 MB: una ricevuta è molto più piccola.")
+PDF_MAX_BYTES = 10 * 1024 * 1024
 MSG_TROPPI = _("Troppi tentativi di verifica da questo indirizzo. Riprova fra qualche minuto.")
 
 
@@ -53,6 +64,27 @@ class VerificaForm(forms.Form):
         return "".join(self.cleaned_data["codice"].split())
 
 
+class ConfrontoPdfForm(forms.Form):
+    pdf = forms.FileField(
+        label=_("PDF della ricevuta che hai ricevuto"),
+        help_text=_("Il file non viene conservato: serve solo a confrontarlo con quello rilasciato."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,application/pdf"}),
+    )
+
+    def clean_pdf(self):
+        pdf = self.cleaned_data["pdf"]
+        if pdf.size > PDF_MAX_BYTES:
+            raise forms.ValidationError(MSG_PDF_GRANDE)
+        return pdf
+
+
+def _sha256(file) -> str:
+    digest = hashlib.sha256()
+    for chunk in file.chunks():
+        digest.update(chunk)
+    return digest.hexdigest()
+
+
 def _troppi_tentativi(request: HttpRequest) -> bool:
     return hit(f"verifica:tentativi:{client_ip(request)}", window=TENTATIVI_FINESTRA) > TENTATIVI_MAX
 
@@ -67,9 +99,10 @@ def _registrazione(anno: int, numero: int, codice: str) -> RegistrazioneProtocol
 
 
 @never_cache
-@require_GET
+@require_http_methods(["GET", "POST"])
 def verifica(request: HttpRequest) -> HttpResponse:
-    """GET /verifica/?protocollo=2026/0000042&codice=… (the URL in the receipt's QR code)."""
+    """GET /verifica/?protocollo=2026/0000042&codice=… (the URL in the receipt's QR code); POST to the
+    same URL with a PDF compares it with the receipt issued."""
     form = VerificaForm(request.GET if request.GET else None)
     contesto: dict = {"form": form}
     status = 200
@@ -83,8 +116,17 @@ def verifica(request: HttpRequest) -> HttpResponse:
             if registrazione is None:
                 contesto["errore"] = MSG_NESSUNA
             else:
-                contesto["registrazione"] = registrazione
-                contesto["ricevuta"] = Ricevuta.objects.filter(registrazione=registrazione).first()
+                ricevuta = Ricevuta.objects.filter(registrazione=registrazione).first()
+                contesto["registrazione"], contesto["ricevuta"] = registrazione, ricevuta
+                confronto = ConfrontoPdfForm(
+                    request.POST if request.method == "POST" else None,
+                    request.FILES if request.method == "POST" else None,
+                )
+                contesto["confronto"] = confronto
+                if ricevuta is not None and confronto.is_valid():
+                    uguale = _sha256(confronto.cleaned_data["pdf"]) == ricevuta.sha256
+                    contesto["pdf_uguale"] = uguale
+                    contesto["esito_pdf"] = MSG_PDF_UGUALE if uguale else MSG_PDF_DIVERSO
     response = render(request, "protocollo/verifica.html", contesto, status=status)
     # The code travels in the query string: never pass it on in a Referer, never index the page.
     response["Referrer-Policy"] = "no-referrer"

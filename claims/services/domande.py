@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop as N_
 
@@ -31,6 +31,7 @@ from ..constants import (
     TRANSITIONS,
     EsitoRichiesta,
     Lato,
+    RuoloFirmatario,
     StatoDomanda,
     TipoRichiesta,
 )
@@ -70,6 +71,10 @@ MSG_RETTIFICA = N_(
     "La rettifica è possibile solo per le domande PRESENTATA o VERIFICATA - DA RETTIFICARE; questa è "
     "in stato {stato}. Per modificarla o annullarla invia una richiesta alla Regione."
 )
+# History notes are read by companies and officers: they name the protocol number, never a database id.
+MSG_NOTA_RETTIFICA = N_("Rettifica della domanda {domanda}.")
+MSG_NOTA_ELIMINATA = N_("Bozza eliminata dall'azienda.")
+MSG_NOTA_SOSTITUITA = N_("Sostituita da una rettifica, che riceve un proprio numero di protocollo.")
 MSG_NOTA = N_("Per il passaggio a {a} è obbligatoria una nota che spieghi il motivo all'azienda.")
 MSG_NON_FUNZIONARIO = N_("Solo un funzionario regionale può decidere sulle domande.")
 MSG_PERIODO = N_("La data di fine non può precedere la data di inizio.")
@@ -311,6 +316,28 @@ def domanda_snapshot(domanda: Domanda) -> dict[str, Any]:
     }
 
 
+def _riferimento(domanda: Domanda) -> str:
+    """How a note names a domanda: its protocol number, or its submission date while it has none."""
+    if domanda.protocollo:
+        return _("protocollo {segnatura}").format(segnatura=domanda.protocollo)
+    if domanda.presentata_il:
+        return _("presentata il {data}").format(
+            data=formats.date_format(timezone.localtime(domanda.presentata_il))
+        )
+    return _("in bozza")
+
+
+def _firmatario(actor: User, domanda: Domanda) -> dict[str, str]:
+    """Who submits, as the receipt must name them for good (a receipt is never rewritten): name,
+    codice fiscale and the role they act in for the company at this moment."""
+    legale = bool(actor.codice_fiscale) and actor.codice_fiscale == domanda.azienda.lr_codice_fiscale
+    return {
+        "nome": actor.get_full_name() or actor.get_username(),
+        "codice_fiscale": actor.codice_fiscale or "",
+        "ruolo": RuoloFirmatario.LEGALE_RAPPRESENTANTE if legale else RuoloFirmatario.INTERMEDIARIO,
+    }
+
+
 def _present(
     domanda: Domanda, *, actor: User, rettifica_di: Domanda | None = None, note: str = ""
 ) -> Domanda:
@@ -323,11 +350,24 @@ def _present(
         raise ValidationError(errors)
     domanda.presentata_il = timezone.now()
     domanda.presentata_da = actor
-    domanda.dati_presentati = domanda_snapshot(domanda)
+    domanda.dati_presentati = domanda_snapshot(domanda) | {"presentata_da": _firmatario(actor, domanda)}
     domanda.save(update_fields=["presentata_il", "presentata_da", "dati_presentati", "updated_at"])
     _transition(domanda, StatoDomanda.PRESENTATA, actor=actor, lato=Lato.IMPRESA, note=note)
     protocollo_request(domanda)
     return domanda
+
+
+@transaction.atomic
+def domanda_delete_draft(*, actor: User, domanda: Domanda) -> Domanda:
+    """BOZZA → ELIMINATA: the company throws a draft away. The row and its history stay (the history
+    is append-only), but the draft leaves every list and cannot be reopened; only a draft can go."""
+    domanda = _lock(domanda)
+    check_can_act_for(actor, domanda.azienda_id)
+    if domanda.stato != StatoDomanda.BOZZA:
+        raise NotAllowed(_(MSG_SOLO_BOZZA).format(stato=domanda.get_stato_display()))
+    return _transition(
+        domanda, StatoDomanda.ELIMINATA, actor=actor, lato=Lato.IMPRESA, note=_(MSG_NOTA_ELIMINATA)
+    )
 
 
 @transaction.atomic
@@ -387,18 +427,23 @@ def domanda_rettifica(
         actor=actor,
         da="",
         a=StatoDomanda.BOZZA,
-        note=f"Rettifica della domanda n. {vecchia.pk}",
+        note=_(MSG_NOTA_RETTIFICA).format(domanda=_riferimento(vecchia)),
     )
     if lavoratori is None:
         lavoratori = vecchia.lavoratori.values(*CAMPI_LAVORATORE)
     _replace_lavoratori(nuova, lavoratori)
-    _present(nuova, actor=actor, rettifica_di=vecchia, note=f"Rettifica della domanda n. {vecchia.pk}")
+    _present(
+        nuova,
+        actor=actor,
+        rettifica_di=vecchia,
+        note=_(MSG_NOTA_RETTIFICA).format(domanda=_riferimento(vecchia)),
+    )
     _transition(
         vecchia,
         StatoDomanda.RETTIFICATA,
         actor=actor,
         lato=Lato.IMPRESA,
-        note=f"Sostituita dalla domanda n. {nuova.pk}",
+        note=_(MSG_NOTA_SOSTITUITA),
         dati={"sostituita_da": nuova.pk},
     )
     return nuova

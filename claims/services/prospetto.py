@@ -10,8 +10,9 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
+from django.utils.translation import gettext
 
-from ..constants import Qualifica, TipoContratto
+from ..constants import Qualifica, RuoloFirmatario, TipoContratto
 from ..models import Domanda
 
 # --- the data sheet ----------------------------------------------------------------------------
@@ -47,6 +48,7 @@ def prospetto_render(*, domanda: Domanda) -> bytes:
         "lavoratori": [_lavoratore(riga) for riga in dati.get("lavoratori", [])],
         "dichiarazioni": _dichiarazioni(dati.get("dichiarazioni") or {}),
         "allegati": allegati(dati),
+        "firmatario": firmatario(dati),
     }
     from protocollo import pdf  # WeasyPrint loads in the processes that render, not in every one
 
@@ -64,16 +66,42 @@ def _lavoratore(riga: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+# Snapshot keys that are not the model field's name without its "dichiara_" prefix.
+CAMPI_DICHIARAZIONI = {"danno_subito": "dichiara_danno"}
+
+
 def _dichiarazioni(dichiarazioni: dict[str, Any]) -> list[dict[str, Any]]:
     """Each declaration with the text the user signed (the model field's label)."""
     righe = []
     for chiave, valore in dichiarazioni.items():
+        campo = CAMPI_DICHIARAZIONI.get(chiave, f"dichiara_{chiave}")
         try:
-            testo = str(getattr(Domanda._meta.get_field(f"dichiara_{chiave}"), "verbose_name", chiave))
+            testo = str(getattr(Domanda._meta.get_field(campo), "verbose_name", chiave))
         except FieldDoesNotExist:  # a key the model does not know: show it as written
             testo = chiave.replace("_", " ").capitalize()
         righe.append({"testo": testo, "valore": bool(valore)})
     return righe
+
+
+def firmatario(dati: dict[str, Any]) -> list[tuple[Any, Any]]:
+    """Who submitted, as recorded at submission; nothing for a snapshot older than that record."""
+    chi = dati.get("presentata_da") or {}
+    if not chi.get("nome"):
+        return []
+    try:
+        ruolo = str(RuoloFirmatario(str(chi.get("ruolo"))).label)
+    except ValueError:
+        ruolo = str(chi.get("ruolo") or "")
+    testo = ", ".join(
+        v
+        for v in (
+            chi["nome"],
+            f"codice fiscale {chi['codice_fiscale']}" if chi.get("codice_fiscale") else "",
+            ruolo,
+        )
+        if v
+    )
+    return [(gettext("Presentata da"), testo)]
 
 
 def allegati(dati: dict[str, Any]) -> list[dict[str, Any]]:

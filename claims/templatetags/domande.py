@@ -24,6 +24,7 @@ register = template.Library()
 
 COLORI_STATO: dict[str, str] = {
     StatoDomanda.BOZZA: "bg-secondary",
+    StatoDomanda.ELIMINATA: "bg-secondary",
     StatoDomanda.PRESENTATA: "bg-primary",
     StatoDomanda.IN_ISTRUTTORIA: "bg-primary",
     StatoDomanda.DA_RETTIFICARE: "bg-warning",

@@ -212,6 +212,15 @@ def test_create_refused_for_a_site_of_another_company(api):
     assert not Domanda.objects.exists()
 
 
+def test_create_refuses_a_phone_number_that_cannot_exist(api, sede):
+    response = api.post(URL, body(sede, MisuraFactory(), referente_telefono="12345"), format="json")
+    assert response.status_code == 400
+    assert response.data["errors"]["referente_telefono"][0].startswith(
+        "Il numero di telefono «12345» non è valido"
+    )
+    assert not Domanda.objects.exists()
+
+
 def test_create_reports_each_invalid_worker_by_its_row_with_the_service_message(api, sede):
     righe = [lavoratore(1), lavoratore(2, codice_fiscale="RSSMRA80A01L219X")]
     response = api.post(URL, body(sede, MisuraFactory(), lavoratori=righe), format="json")

@@ -21,8 +21,8 @@ def test_every_state_has_a_policy_and_a_row_of_transitions():
 
 def test_the_sets_follow_the_domain_rules():
     assert {S.PRESENTATA, S.DA_RETTIFICARE} == RETTIFICABILI  # DOMAIN.md "Rettifica"
-    assert {S.BOZZA, S.RETTIFICATA, S.ANNULLATA, S.NON_AMMISSIBILE} == NON_VIVE
-    assert not (STATI_CONSUNTIVABILI & {S.BOZZA, S.RETTIFICATA, S.ANNULLATA, S.NON_AMMISSIBILE})
+    assert {S.BOZZA, S.ELIMINATA, S.RETTIFICATA, S.ANNULLATA, S.NON_AMMISSIBILE} == NON_VIVE
+    assert not (STATI_CONSUNTIVABILI & {S.BOZZA, S.ELIMINATA, S.RETTIFICATA, S.ANNULLATA, S.NON_AMMISSIBILE})
     assert not (STATI_MODIFICA & RETTIFICABILI)  # where a rettifica is possible, it is the way to change
     # the Region can cancel in every state the company may ask it to
     assert all(S.ANNULLATA in TRANSITIONS[stato] for stato in STATI_ANNULLAMENTO)

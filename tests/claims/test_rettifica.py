@@ -39,7 +39,12 @@ def test_rettifica_creates_a_new_submitted_domanda_with_its_own_protocol(django_
     assert nuova.protocollo is not None
     assert nuova.protocollo != vecchia.protocollo
     assert nuova.lavoratori.count() == vecchia.lavoratori.count()
-    assert vecchia.eventi.last().note == f"Sostituita dalla domanda n. {nuova.pk}"
+    # The history names protocol numbers, never database ids.
+    assert (
+        vecchia.eventi.last().note
+        == "Sostituita da una rettifica, che riceve un proprio numero di protocollo."
+    )
+    assert nuova.eventi.last().note == f"Rettifica della domanda protocollo {vecchia.protocollo}."
 
 
 @pytest.mark.django_db

@@ -12,9 +12,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
+from pypdf import PdfReader
 
 from claims.constants import EsitoRichiesta, StatoDomanda
-from claims.models import Domanda, RichiestaRegione
+from claims.models import Domanda, Lavoratore, RichiestaRegione
 from claims.services.domande import domanda_transition, richiesta_answer
 from protocollo.services import protocollo_register_documento, ricevuta_create
 from tests.anagrafica.factories import AbilitazioneFactory, SedeFactory, UserFactory, make_codice_fiscale
@@ -263,7 +264,43 @@ def test_step_1_refuses_a_site_of_another_company(client_di, azienda, misura):
     )
     assert response.status_code == 200
     assert "sede" in response.context["form"].errors
+    html = response.content.decode()
+    assert "La scelta non è tra quelle possibili: scegli una delle opzioni proposte." in html
+    assert "Scegli un&#x27;opzione valida" not in html  # Django's default wording
     assert not Domanda.objects.exists()
+
+
+MESI = [
+    "gennaio",
+    "febbraio",
+    "marzo",
+    "aprile",
+    "maggio",
+    "giugno",
+    "luglio",
+    "agosto",
+    "settembre",
+    "ottobre",
+    "novembre",
+    "dicembre",
+]
+
+
+def test_dates_are_written_in_italian_style_with_lower_case_months(client_di, bozza):
+    html = client_di.get(passo(bozza, 2)).content.decode()
+    inizio = bozza.data_inizio
+    assert f"Periodo dal {inizio.day} {MESI[inizio.month - 1]} {inizio.year}" in html
+
+    stato = client_di.get(reverse("claims:domanda_detail", args=[bozza.pk])).content.decode()
+    assert (
+        re.search(
+            r"\b\d{1,2} (Gennaio|Febbraio|Marzo|Aprile|Maggio|Giugno|Luglio|Agosto|Settembre|Ottobre|Novembre|Dicembre) \d{4}",
+            stato,
+        )
+        is None
+    )
+    assert f"dal {inizio.day} {MESI[inizio.month - 1]} {inizio.year}" in stato
+    assert f"{bozza.lavoratori.first().data_assunzione:%d/%m/%Y}" in stato  # figures: dd/mm/yyyy
 
 
 def test_step_1_period_error_is_next_to_the_field_and_typed_data_stay(client_di, azienda, sede, misura):
@@ -369,6 +406,67 @@ def test_invalid_codice_fiscale_and_duplicates_are_shown_on_their_row(client_di,
     assert not bozza_vuota.lavoratori.exists()
 
 
+def test_save_with_one_bad_row_says_plainly_that_nothing_was_saved(client_di, bozza_vuota):
+    righe = [riga(1), riga(2, codice_fiscale="NONVALIDO")]
+    response = client_di.post(passo(bozza_vuota, 2), formset_data(righe, azione="salva"))
+
+    html = response.content.decode()
+    assert "Non è stato salvato nulla" in html
+    assert "nemmeno le righe corrette" in html
+    assert bozza_vuota.lavoratori.count() == 0
+    # The site's one error summary, the same as a single form's.
+    assert '<div class="alert alert-danger error-summary mb-5" id="riepilogo-errori"' in html
+    assert "Il modulo contiene 1 errore" in html
+
+
+def test_agreement_is_required_when_the_headcount_is_above_the_threshold(client_di, bozza_vuota):
+    bozza_vuota.misura.dipendenti_senza_accordo = 15
+    bozza_vuota.misura.save()
+
+    sotto = client_di.get(passo(bozza_vuota, 3)).content.decode()
+    assert 'data-soglia-accordo="15"' in sotto
+    assert "Accordo sindacale (PDF) <span" in sotto  # (facoltativo) while the headcount is unknown
+
+    response = client_di.post(passo(bozza_vuota, 3), {"numero_dipendenti": "40", "azione": "salva"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert response.context["form"].errors["accordo_file"]
+    assert response.context["form"].errors["accordo_data"]
+    bozza_vuota.refresh_from_db()
+    assert bozza_vuota.numero_dipendenti is None
+    assert "data-max-bytes" in html
+
+
+def test_a_long_list_of_workers_is_paged_searchable_and_comes_after_the_file_upload(client_di, bozza_vuota):
+    Lavoratore.objects.bulk_create(
+        LavoratoreFactory.build(domanda=bozza_vuota, cognome=f"Cognome{n:05d}", nome="Luca")
+        for n in range(5000)
+    )
+    cercato = bozza_vuota.lavoratori.get(cognome="Cognome04321")
+
+    response = client_di.get(passo(bozza_vuota, 2))
+    html = response.content.decode()
+    assert len(response.content) < 100_000  # was 690 KB with every row on the page
+    assert html.count("<tr><td>") == 50
+    assert "Pagina 1 di 100." in html
+    assert "La domanda ha 5000 lavoratori" in html
+    assert html.index('id="titolo-file"') < html.index('id="titolo-uno-per-uno"')
+
+    seconda = client_di.get(passo(bozza_vuota, 2), {"pagina": "2"}).content.decode()
+    assert "Cognome00050" in seconda and "Cognome00049" not in seconda
+
+    per_codice = client_di.get(passo(bozza_vuota, 2), {"q": cercato.codice_fiscale.lower()}).content.decode()
+    assert per_codice.count("<tr><td>") == 1 and "Cognome04321" in per_codice
+    per_nome = client_di.get(passo(bozza_vuota, 2), {"q": "luca cognome0432"}).content.decode()
+    assert per_nome.count("<tr><td>") == 10
+    assert "10 lavoratori trovati" in per_nome
+
+
+def test_a_short_list_keeps_the_form_first_and_the_file_after(client_di, bozza):
+    html = client_di.get(passo(bozza, 2)).content.decode()
+    assert html.index('id="titolo-uno-per-uno"') < html.index('id="titolo-file"')
+
+
 def test_add_a_row_without_javascript_keeps_what_was_typed_and_saves_nothing(client_di, bozza_vuota):
     response = client_di.post(
         passo(bozza_vuota, 2), formset_data([riga(1, ore_richieste="500")], azione="aggiungi")
@@ -436,6 +534,19 @@ def test_upload_with_row_errors_shows_each_row_and_replaces_nothing(client_di, b
     assert "Riga 4, qualifica:" in html
     assert "Riga 4, ore richieste nel periodo: Le ore richieste (500,0)" in html
     assert sorted(bozza.lavoratori.values_list("codice_fiscale", flat=True)) == sorted(prima)
+
+
+def test_a_repeated_codice_fiscale_in_the_file_reads_as_one_sentence(client_di, bozza):
+    cf = make_codice_fiscale(50001)
+    file = _csv(
+        f"{cf};Neri;Ugo;Operaio;Tempo indeterminato;40;64,5;15/01/2018",
+        f"{cf};Neri;Ugo;Operaio;Tempo indeterminato;40;64,5;15/01/2018",
+    )
+    html = _upload(client_di, bozza, file, "lavoratori.csv").content.decode()
+    assert (
+        f"Riga 3, codice fiscale: Il codice fiscale {cf} compare più di una volta (già alla riga 2)." in html
+    )
+    assert ". (" not in html
 
 
 def test_upload_without_a_required_column_names_it(client_di, bozza):
@@ -541,11 +652,29 @@ def test_referente_is_saved_and_prefilled_from_the_user(client_di, utente, bozza
         {
             "referente_nome": "Paola Neri",
             "referente_email": "paola@example.it",
-            "referente_telefono": "011 555",
+            "referente_telefono": "0115550000",
         },
     )
     bozza_vuota.refresh_from_db()
     assert bozza_vuota.referente_email == "paola@example.it"
+    assert bozza_vuota.referente_telefono == "011 555 0000"
+
+
+@pytest.mark.parametrize("telefono", ["12", "0115", "chiamami", "+39 333"])
+def test_a_phone_number_that_cannot_exist_is_refused_next_to_the_field(client_di, bozza_vuota, telefono):
+    response = client_di.post(
+        passo(bozza_vuota, 4),
+        {
+            "referente_nome": "Paola Neri",
+            "referente_email": "paola@example.it",
+            "referente_telefono": telefono,
+        },
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert f"Il numero di telefono «{telefono}» non è valido" in html
+    bozza_vuota.refresh_from_db()
+    assert bozza_vuota.referente_telefono == ""
 
 
 def test_invalid_email_keeps_the_typed_data(client_di, bozza_vuota):
@@ -594,6 +723,16 @@ def test_submit_needs_the_explicit_confirmation(client_di, bozza):
     assert bozza.stato == StatoDomanda.BOZZA
 
 
+def test_submit_without_confirmation_still_lists_the_failing_rules(client_di, bozza_vuota):
+    response = client_di.post(passo(bozza_vuota, 6), {})
+
+    html = response.content.decode()
+    assert "Per presentare spunta la conferma." in html
+    assert "La domanda è completa" not in html
+    assert "Allegare l&#x27;accordo sindacale in PDF." in html
+    assert f'href="{passo(bozza_vuota, 4)}#id_referente_nome"' in html
+
+
 def test_submission_errors_are_linked_to_the_step_that_fixes_them(client_di, bozza):
     lavoratore = bozza.lavoratori.first()
     lavoratore.ore_richieste = Decimal("500")
@@ -625,12 +764,70 @@ def test_submit_presents_the_domanda_and_the_status_page_shows_the_protocol(
     assert 'hx-trigger="every 2s"' not in page
 
 
+def test_receipt_names_who_submitted_as_recorded_at_submission(client_di, utente, bozza):
+    codice_fiscale, nome = utente.codice_fiscale, utente.get_full_name()
+    client_di.post(passo(bozza, 6), {"conferma": "on"})
+    # A later change of the account does not change who submitted: the receipt is made from the record.
+    utente.first_name, utente.last_name = "Altro", "Nome"
+    utente.save()
+
+    presenta(bozza)
+    response = client_di.get(reverse("claims:domanda_ricevuta", args=[bozza.pk]))
+
+    testo = " ".join(_testo_pdf(b"".join(response.streaming_content)).split())
+    ruolo = (
+        "legale rappresentante"
+        if codice_fiscale == bozza.azienda.lr_codice_fiscale
+        else "intermediario abilitato"
+    )
+    assert f"Presentata da {nome}, codice fiscale {codice_fiscale}, {ruolo}" in testo
+    assert "Altro Nome" not in testo
+    prospetto = client_di.get(reverse("claims:domanda_prospetto", args=[bozza.pk]))
+    assert f"{nome}, codice fiscale {codice_fiscale}, {ruolo}" in " ".join(
+        _testo_pdf(prospetto.content).split()
+    )
+
+
 def test_steps_of_a_submitted_domanda_lead_to_its_status_page(client_di, bozza):
     bozza.stato, bozza.presentata_il = StatoDomanda.PRESENTATA, dt.datetime.now(dt.UTC)
     bozza.save()
     response = client_di.post(passo(bozza, 2), formset_data([riga(1)]))
     assert response.status_code == 302
     assert response["Location"] == reverse("claims:domanda_detail", args=[bozza.pk])
+
+
+def test_a_draft_is_deleted_after_asking_and_leaves_every_list(client_di, bozza, funzionario):
+    url = reverse("claims:domanda_elimina", args=[bozza.pk])
+    assert url in client_di.get(reverse("claims:domanda_detail", args=[bozza.pk])).content.decode()
+    domanda_pk = bozza.pk
+    domanda = f"Eliminare la bozza n. {domanda_pk}?"
+    assert domanda in client_di.get(url).content.decode()
+    bozza.refresh_from_db()
+    assert bozza.stato == StatoDomanda.BOZZA  # asking deletes nothing
+
+    response = client_di.post(url, follow=True)
+
+    assert f"Bozza n. {domanda_pk} eliminata." in response.content.decode()
+    bozza.refresh_from_db()
+    assert bozza.stato == StatoDomanda.ELIMINATA
+    assert bozza.eventi.last().note == "Bozza eliminata dall'azienda."
+    assert bozza.pk not in [d.pk for d in client_di.get(reverse("claims:domanda_list")).context["domande"]]
+    assert client_di.get(reverse("claims:domanda_detail", args=[bozza.pk])).status_code == 404
+    assert client_di.get(passo(bozza, 2)).status_code == 404
+
+
+def test_a_submitted_domanda_or_another_companys_draft_cannot_be_deleted(client_di, bozza, misura):
+    estranea = DomandaFactory(sede=SedeFactory(), misura=misura)
+    assert client_di.post(reverse("claims:domanda_elimina", args=[estranea.pk])).status_code == 404
+    estranea.refresh_from_db()
+    assert estranea.stato == StatoDomanda.BOZZA
+
+    bozza.stato, bozza.presentata_il = StatoDomanda.PRESENTATA, dt.datetime.now(dt.UTC)
+    bozza.save()
+    response = client_di.post(reverse("claims:domanda_elimina", args=[bozza.pk]))
+    assert response["Location"] == reverse("claims:domanda_detail", args=[bozza.pk])
+    bozza.refresh_from_db()
+    assert bozza.stato == StatoDomanda.PRESENTATA
 
 
 # --- status page, polling and downloads --------------------------------------------------------
@@ -693,6 +890,36 @@ def test_prospetto_of_a_submitted_domanda_downloads_as_pdf(client_di, bozza):
     response = client_di.get(reverse("claims:domanda_prospetto", args=[bozza.pk]))
     assert response.status_code == 200
     assert response.content.startswith(b"%PDF")
+
+
+def _testo_pdf(contenuto: bytes) -> str:
+    return "\n".join(pagina.extract_text() for pagina in PdfReader(io.BytesIO(contenuto)).pages)
+
+
+def test_prospetto_prints_the_self_declaration_the_headcount_and_unbroken_codici_fiscali(client_di, bozza):
+    from claims.services.domande import domanda_submit
+
+    bozza.misura.dipendenti_senza_accordo = 15
+    bozza.misura.save()
+    bozza.numero_dipendenti, bozza.dichiara_danno = 8, True
+    bozza.save()
+    lungo = LavoratoreFactory(
+        domanda=bozza,
+        cognome="Dell'Acquasparta Montecchiarelli",
+        nome="Maria Antonietta Giovanna Benedetta",
+        ore_richieste=Decimal("10"),
+    )
+    domanda_submit(actor=bozza.creata_da, domanda=bozza)
+
+    response = client_di.get(reverse("claims:domanda_prospetto", args=[bozza.pk]))
+
+    testo = _testo_pdf(response.content)
+    assert "Dipendenti dell'azienda 8" in testo
+    assert "Danno subito" not in testo
+    assert "il danno subito per la sospensione" in testo.replace("\n", " ")
+    assert lungo.codice_fiscale in testo  # on one line, not broken across three
+    assert f"Misura {bozza.misura.nome}" in testo
+    assert bozza.misura.codice not in testo  # the public name, not the code name
 
 
 # --- rettifica and requests --------------------------------------------------------------------
@@ -827,6 +1054,26 @@ def test_rettifica_errors_are_shown_next_to_the_fields_with_the_typed_data(clien
     assert "Per presentare spunta la conferma." in html
     assert 'value="nonvalida"' in html and 'value="900"' in html
     assert not Domanda.objects.filter(sostituisce=presentata).exists()
+
+
+def test_rettifica_checks_hours_against_the_new_period_when_another_field_fails(client_di, presentata):
+    nuova_fine = presentata.data_inizio + dt.timedelta(days=27)  # 4 weeks instead of 2
+    data = _rettifica_data(
+        presentata,
+        **{
+            "data_fine": nuova_fine.isoformat(),
+            "lavoratori-0-ore_settimanali": "40",
+            "lavoratori-0-ore_richieste": "120",  # above 2 weeks x 40 h, within 4 weeks x 40 h
+            "referente_email": "nonvalida",
+        },
+    )
+    response = client_di.post(reverse("claims:domanda_rettifica", args=[presentata.pk]), data)
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Inserisci un indirizzo email valido" in html or "indirizzo e-mail valido" in html
+    assert "superano le ore contrattuali" not in html
+    assert response.context["formset"].forms[0].errors == {}
 
 
 def test_rettifica_refused_when_domanda_is_in_istruttoria(client_di, presentata, funzionario):

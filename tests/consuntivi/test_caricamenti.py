@@ -196,7 +196,7 @@ def test_month_outside_the_period_is_refused_at_upload():
             file=csv_file(rows_of(domanda)),
         )
     assert exc.value.message_dict == {
-        "mese": [MSG_MESE_FUORI_PERIODO.format(mese="Settembre 2026", dal="16/03/2026", al="15/05/2026")]
+        "mese": [MSG_MESE_FUORI_PERIODO.format(mese="settembre 2026", dal="16/03/2026", al="15/05/2026")]
     }
 
 

@@ -128,7 +128,7 @@ def test_send_refused_when_month_is_outside_the_period(mese):
     with pytest.raises(ConsuntivoNonValido) as exc:
         send(domanda, mese, righe(domanda))
     expected = MSG_MESE_FUORI_PERIODO.format(
-        mese=f"{'Febbraio' if mese.month == 2 else 'Giugno'} 2026", dal="16/03/2026", al="15/05/2026"
+        mese=f"{'febbraio' if mese.month == 2 else 'giugno'} 2026", dal="16/03/2026", al="15/05/2026"
     )
     assert messages_of(exc.value) == [expected]
     assert exc.value.message_dict == {"mese": [expected]}
@@ -145,7 +145,7 @@ def test_send_refused_for_a_month_not_yet_begun(time_machine):
     domanda = domanda_consuntivabile()
     with pytest.raises(ConsuntivoNonValido) as exc:
         send(domanda, MAGGIO, righe(domanda))
-    assert messages_of(exc.value) == [MSG_MESE_FUTURO.format(mese="Maggio 2026")]
+    assert messages_of(exc.value) == [MSG_MESE_FUTURO.format(mese="maggio 2026")]
     assert send(domanda, APRILE, righe(domanda)).pk  # the current month is allowed
 
 
@@ -155,7 +155,7 @@ def test_second_consuntivo_for_the_same_month_is_refused():
     with pytest.raises(ConsuntivoNonValido) as exc:
         send(domanda, APRILE, righe(domanda, ore="1"))
     [message] = messages_of(exc.value)
-    assert message.startswith("Il consuntivo di Aprile 2026 per questa domanda è già stato inviato il ")
+    assert message.startswith("Il consuntivo di aprile 2026 per questa domanda è già stato inviato il ")
     assert "non si può modificare né annullare" in message
     assert Consuntivo.objects.count() == 1
 
@@ -311,6 +311,6 @@ def test_two_concurrent_sends_of_the_same_month_save_one_and_refuse_the_other():
         t.join()
     assert sorted(outcomes)[1] == "inviato"
     assert sorted(outcomes)[0].startswith(
-        "Il consuntivo di Aprile 2026 per questa domanda è già stato inviato"
+        "Il consuntivo di aprile 2026 per questa domanda è già stato inviato"
     )
     assert Consuntivo.objects.filter(domanda=domanda).count() == 1

@@ -96,7 +96,7 @@ def test_list_shows_the_sent_consuntivi_with_their_protocol(client, mia):
     response = client.get(reverse("consuntivi:lista", args=[mia.pk]))
     assert response.status_code == 200
     html = response.content.decode()
-    assert "Aprile 2026" in html
+    assert "aprile 2026" in html
     assert consuntivo.registrazione.segnatura in html
     assert reverse("consuntivi:nuovo", args=[mia.pk]) in html
 

@@ -46,10 +46,32 @@ def test_verifica_with_matching_protocol_and_code_says_authentic(client, registr
     page = response.content.decode()
     assert "Ricevuta autentica" in page
     assert "2026/0000042" in page
-    assert "12/03/2026 ore 14:05:33" in page
+    assert "12 marzo 2026, ore 14:05" in page
     assert "Domanda" in page
     assert "a" * 64 in page
     assert hashlib.sha256(PDF).hexdigest() in page
+
+
+def test_a_clerk_uploads_the_pdf_and_learns_whether_it_is_the_receipt_issued(client, registrazione):
+    url = f"{URL}?protocollo=2026/0000042&codice=K7Q4M2XP9TLC"
+    page = client.get(url).content.decode()
+    assert "Hai la ricevuta in PDF?" in page
+    assert "Confronta il PDF" in page
+
+    uguale = client.post(url, {"pdf": ContentFile(PDF, name="ricevuta.pdf")}).content.decode()
+    assert "Il PDF caricato è identico alla ricevuta rilasciata" in uguale
+
+    alterato = PDF.replace(b"ricevuta", b"ricevutA")
+    diverso = client.post(url, {"pdf": ContentFile(alterato, name="ricevuta.pdf")}).content.decode()
+    assert "non è la ricevuta rilasciata con questo numero di protocollo" in diverso
+    assert "identico" not in diverso
+
+
+def test_a_pdf_cannot_be_compared_without_the_right_code(client, registrazione):
+    url = f"{URL}?protocollo=2026/0000042&codice=SBAGLIATO1234"
+    page = client.post(url, {"pdf": ContentFile(PDF, name="ricevuta.pdf")}).content.decode()
+    assert "identico" not in page
+    assert "Nessuna ricevuta corrisponde" in page
 
 
 def test_verifica_shows_nothing_personal(client, registrazione):

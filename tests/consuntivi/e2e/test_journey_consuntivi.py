@@ -74,9 +74,9 @@ def test_company_uploads_fixes_and_sends_then_uses_the_form(page, login_as, axe_
     # Without the tick the browser does not send (required) and neither does the server (client tests).
     page.get_by_role("button", name="Invia il consuntivo").click()
     assert not Consuntivo.objects.filter(domanda=domanda).exists()
-    _spunta(page, "Confermo l'invio del consuntivo di Aprile 2026: so che è definitivo")
+    _spunta(page, "Confermo l'invio del consuntivo di aprile 2026: so che è definitivo")
     page.get_by_role("button", name="Invia il consuntivo").click()
-    expect(page.get_by_role("heading", name="Consuntivo di Aprile 2026")).to_be_visible()
+    expect(page.get_by_role("heading", name="Consuntivo di aprile 2026")).to_be_visible()
     assert Consuntivo.objects.filter(domanda=domanda).count() == 1
     axe_check(page)
     screenshot(page, "consuntivo-dettaglio")
@@ -98,7 +98,7 @@ def test_company_uploads_fixes_and_sends_then_uses_the_form(page, login_as, axe_
     screenshot(page, "consuntivo-modulo-errori")
     page.locator("input[name='righe-0-ore']").fill("96")
     page.get_by_role("button", name="Invia il consuntivo").click()
-    expect(page.get_by_role("heading", name="Consuntivo di Marzo 2026")).to_be_visible()
+    expect(page.get_by_role("heading", name="Consuntivo di marzo 2026")).to_be_visible()
 
 
 def test_progress_page_updates_itself_while_the_worker_checks_the_file(page, login_as, axe_check):
