@@ -232,6 +232,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "consuntivi.caricamenti_sweep",
         "schedule": 120.0,
     },
+    "retenzione-dati-personali": {
+        "task": "claims.tasks.retenzione",
+        "schedule": crontab(hour=2, minute=40),
+    },
     "digest-richieste-regione": {
         "task": "claims.tasks.richieste_digest",
         "schedule": crontab(minute=0, hour="8-18", day_of_week="mon-fri"),
@@ -337,6 +341,11 @@ ACS_DEFAULT_REDIRECT_URL = "anagrafica:home"
 LOGIN_MAX_FAILURES = env.int("LOGIN_MAX_FAILURES", default=5)
 LOGIN_FAILURE_WINDOW_SECONDS = env.int("LOGIN_FAILURE_WINDOW_MINUTES", default=15) * 60
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="")
+
+# Retention (GDPR art. 5(1)(e)): drafts untouched this long are deleted; closed domande lose their
+# personal data this long after their last change (claims/services/retenzione.py).
+RETENZIONE_BOZZE_GIORNI = env.int("RETENZIONE_BOZZE_GIORNI", default=180)
+RETENZIONE_DOMANDE_CHIUSE_GIORNI = env.int("RETENZIONE_DOMANDE_CHIUSE_GIORNI", default=3650)
 
 # Prometheus metrics at /metrics (aminder.observability): only with `Authorization: Bearer <token>`;
 # without a token configured the page does not exist. nginx and the ingress never route it either.

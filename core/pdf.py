@@ -83,7 +83,8 @@ def check_pdf_passivo(content: bytes) -> None:
         if reader.is_encrypted and not reader.decrypt(""):
             # Encrypted with a user password: its objects cannot be inspected.
             raise PdfNonValido("encrypted")
-        reader.trailer["/Root"].get_object()["/Pages"]
+        if len(reader.pages) < 1:  # a document has a page tree with at least one page
+            raise PdfNonValido("no pages")
         for obj in _objects(reader):
             _check_object(obj)
     except PdfAttivo:
