@@ -29,7 +29,8 @@ DEBUG = env.bool("DJANGO_DEBUG", default=not PRODUCTION)
 
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="")
 if not SECRET_KEY and not PRODUCTION:
-    SECRET_KEY = "embedded-development-only-not-a-secret"  # noqa: S105
+    # Embedded mode only: production refuses to start without a 50-character DJANGO_SECRET_KEY.
+    SECRET_KEY = "embedded-development-only-not-a-secret"  # noqa: S105  # nosec B105
 
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
