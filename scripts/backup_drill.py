@@ -15,10 +15,11 @@ Run it against a recent copy of production, never while a migration runs (the co
 `make backup-drill` runs it on DATABASE_URL.
 """
 
+# subprocess runs pg_dump and pg_restore, with fixed argument lists and no shell (nosec below).
 import argparse
 import os
 import shutil
-import subprocess  # nosec B404 - pg_dump and pg_restore, with fixed argument lists
+import subprocess  # nosec B404
 import sys
 import tempfile
 import time
