@@ -31,5 +31,5 @@ def richieste_digest() -> int:
 @shared_task(**DURABLE, **RETRY_DB)
 def retenzione() -> dict[str, int]:
     """Beat, nightly: expired drafts deleted, closed domande past retention anonymised."""
-    esito = servizio_retenzione.retenzione_run()
+    esito = servizio_retenzione.retenzione_run(secondi=servizio_retenzione.SECONDI_TASK)
     return {"bozze_cancellate": esito.bozze_cancellate, "domande_anonimizzate": esito.domande_anonimizzate}

@@ -18,6 +18,7 @@ retention setting (claims/0013).
 
 import datetime as dt
 import logging
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -44,8 +45,10 @@ STATI_CHIUSI = frozenset(
 )
 ANONIMO = "ANONIMO"
 TESTO_ANONIMIZZATO = "[dato personale rimosso per decorrenza dei termini di conservazione]"
-# Each run handles at most this many domande per kind, one transaction each: the next run goes on.
+# Domande read per query; each is then handled in its own transaction.
 LOTTO = 500
+# The nightly task starts no new domanda after this (Celery's soft time limit is 240 s).
+SECONDI_TASK = 200
 
 # Called with the domanda and its workers' pseudonyms (real codice fiscale -> pseudonym).
 Anonimizzatore = Callable[[Domanda, dict[str, str]], None]
@@ -159,21 +162,36 @@ def domanda_anonymise(*, actor: User | None = None, pk: int) -> bool:
     return True
 
 
-def retenzione_run(*, actor: User | None = None) -> EsitoRetenzione:
-    """One pass of the retention rules; each domanda in its own transaction."""
-    adesso = timezone.now()
-    bozze = list(bozze_scadute(adesso).values_list("pk", flat=True)[:LOTTO])
-    chiuse = list(domande_chiuse_scadute(adesso).values_list("pk", flat=True)[:LOTTO])
-    esito = EsitoRetenzione(
-        bozze_cancellate=sum(bozza_delete_scaduta(actor=actor, pk=pk) for pk in bozze),
-        domande_anonimizzate=sum(domanda_anonymise(actor=actor, pk=pk) for pk in chiuse),
-    )
-    logger.info(
-        "retenzione: %d bozze cancellate, %d domande anonimizzate",
-        esito.bozze_cancellate,
-        esito.domande_anonimizzate,
-    )
-    return esito
+def retenzione_run(*, actor: User | None = None, secondi: float | None = None) -> EsitoRetenzione:
+    """Apply the retention rules to every domanda due, each in its own transaction, in batches of
+    `LOTTO`. With `secondi`, no new domanda is started after that many seconds (the beat task stays
+    inside Celery's time limit; what is left is done the next night)."""
+    scadenza = time.monotonic() + secondi if secondi is not None else None
+    bozze = chiuse = 0
+    for pk in _da_trattare(bozze_scadute, scadenza):
+        bozze += bozza_delete_scaduta(actor=actor, pk=pk)
+    for pk in _da_trattare(domande_chiuse_scadute, scadenza):
+        chiuse += domanda_anonymise(actor=actor, pk=pk)
+    logger.info("retenzione: %d bozze cancellate, %d domande anonimizzate", bozze, chiuse)
+    return EsitoRetenzione(bozze_cancellate=bozze, domande_anonimizzate=chiuse)
+
+
+def _da_trattare(
+    scadute: Callable[[dt.datetime], QuerySet[Domanda]], scadenza: float | None
+) -> Iterator[int]:
+    """The ids due, in order, batch after batch, each once, until none is left or time is up."""
+    ultimo = 0
+    while True:
+        lotto = list(
+            scadute(timezone.now()).filter(pk__gt=ultimo).order_by("pk").values_list("pk", flat=True)[:LOTTO]
+        )
+        if not lotto:
+            return
+        for pk in lotto:
+            if scadenza is not None and time.monotonic() > scadenza:
+                return
+            yield pk
+        ultimo = lotto[-1]
 
 
 def _snapshot_anonimo(dati: dict[str, Any], pseudonimi: dict[str, str]) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from django.core.management import call_command
 from django.db import DatabaseError, connection, transaction
 
 from claims.models import Domanda, EventoDomanda, Lavoratore, RichiestaRegione
+from claims.services import retenzione as retenzione_service
 from claims.services.domande import domanda_update
 from claims.services.retenzione import (
     TESTO_ANONIMIZZATO,
@@ -86,6 +87,23 @@ def test_the_draft_limit_is_configurable(time_machine, settings):
     time_machine.move_to(T0 + dt.timedelta(days=31))
     retenzione_run()
     assert not Domanda.objects.filter(pk=bozza.pk).exists()
+
+
+def test_every_due_draft_goes_batch_after_batch(time_machine, monkeypatch):
+    monkeypatch.setattr(retenzione_service, "LOTTO", 2)
+    time_machine.move_to(T0)
+    bozze = [DomandaFactory(lavoratori=[]) for _ in range(5)]
+    time_machine.move_to(T0 + dt.timedelta(days=181))
+    assert retenzione_run().bozze_cancellate == 5
+    assert not Domanda.objects.filter(pk__in=[b.pk for b in bozze]).exists()
+
+
+def test_a_run_with_its_time_up_starts_no_new_domanda(time_machine):
+    time_machine.move_to(T0)
+    bozza = DomandaFactory(lavoratori=[])
+    time_machine.move_to(T0 + dt.timedelta(days=181))
+    assert retenzione_run(secondi=-1).bozze_cancellate == 0
+    assert Domanda.objects.filter(pk=bozza.pk).exists()
 
 
 def test_a_submitted_domanda_is_never_deleted_as_a_draft(time_machine):
