@@ -9,7 +9,7 @@ from pypdf import PdfWriter
 from pypdf.actions import JavaScript
 from weasyprint import HTML
 
-from core.pdf import PdfAttivo, PdfNonValido, check_pdf_passivo
+from core.pdf import MAX_OBJECTS, PdfAttivo, PdfNonValido, check_pdf_passivo
 from tests.core.pdfs import (
     EMBEDDED_FILE_PDF,
     JS_PDF,
@@ -76,6 +76,11 @@ def test_escaped_names_are_found_by_parsing_not_by_bytes():
 
 def test_the_zip_polyglot_is_a_zip_too():
     assert zipfile.ZipFile(io.BytesIO(ZIP_POLYGLOT_PDF)).namelist() == ["payload.exe"]
+
+
+def test_a_pdf_of_too_many_objects_is_refused_before_they_are_read():
+    with pytest.raises(PdfNonValido, match="too many objects"):
+        check_pdf_passivo(build_pdf(b"", *[b"<< >>"] * MAX_OBJECTS))
 
 
 POLYGLOTS = {
