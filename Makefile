@@ -24,7 +24,7 @@ TEST_ENV := DATABASE_URL=$(TEST_DATABASE_URL) \
 	DJANGO_SECRET_KEY=test-only DJANGO_DEBUG=false DJANGO_SECURE_SSL_REDIRECT=false \
 	DJANGO_ALLOW_ASYNC_UNSAFE=true
 
-.PHONY: run test lint lock format worker beat sweep services system-packages bench clean
+.PHONY: run test lint lock format worker beat sweep services system-packages bench backup-drill clean
 
 $(STAMP): pyproject.toml requirements/development.txt
 	@test -n "$(PYTHON)" || { echo "Serve Python 3.11, 3.12 o 3.13 (python3.1x nel PATH)"; exit 1; }
@@ -59,6 +59,7 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 	$(VENV)/bin/lint-imports
+	$(VENV)/bin/bandit -c pyproject.toml -r . --quiet
 	$(PY) manage.py makemigrations --check --dry-run
 	AMINDER_MODE=production DATABASE_URL=$(TEST_DATABASE_URL) CELERY_BROKER_URL=$(TEST_REDIS_URL) \
 		DJANGO_SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))') \
@@ -84,6 +85,10 @@ bench: $(STAMP) services  ## prints figures; not part of the test suite
 	DJANGO_DEBUG=false DATABASE_URL=postgres://postgres@127.0.0.1:5432/aminder_bench $(PY) bench/consuntivi_upload.py --lines 10000 50000
 	$(PY) bench/receipts.py --n 100
 	DJANGO_DEBUG=false DATABASE_URL=postgres://postgres@127.0.0.1:5432/aminder_bench $(PY) bench/web.py --n 200
+
+backup-drill: $(STAMP)  ## pg_dump DATABASE_URL, restore it into a new database, compare counts, check the register
+	@test -n "$(DATABASE_URL)" || { echo "Indicare DATABASE_URL=postgres://… (il database da provare)"; exit 1; }
+	$(PY) scripts/backup_drill.py --database-url "$(DATABASE_URL)"
 
 system-packages:
 	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \

@@ -29,7 +29,8 @@ DEBUG = env.bool("DJANGO_DEBUG", default=not PRODUCTION)
 
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="")
 if not SECRET_KEY and not PRODUCTION:
-    SECRET_KEY = "embedded-development-only-not-a-secret"  # noqa: S105
+    # Embedded mode only: production refuses to start without a 50-character DJANGO_SECRET_KEY.
+    SECRET_KEY = "embedded-development-only-not-a-secret"  # noqa: S105  # nosec B105
 
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
@@ -277,6 +278,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "consuntivi.caricamenti_sweep",
         "schedule": 120.0,
     },
+    "retenzione-dati-personali": {
+        "task": "claims.tasks.retenzione",
+        "schedule": crontab(hour=2, minute=40),
+    },
     "digest-richieste-regione": {
         "task": "claims.tasks.richieste_digest",
         "schedule": crontab(minute=0, hour="8-18", day_of_week="mon-fri"),
@@ -409,6 +414,11 @@ OTP_TOTP_THROTTLE_FACTOR = 1
 LOGIN_MAX_FAILURES = env.int("LOGIN_MAX_FAILURES", default=5)
 LOGIN_FAILURE_WINDOW_SECONDS = env.int("LOGIN_FAILURE_WINDOW_MINUTES", default=15) * 60
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="")
+
+# Retention (GDPR art. 5(1)(e)): drafts untouched this long are deleted; closed domande lose their
+# personal data this long after their last change (claims/services/retenzione.py).
+RETENZIONE_BOZZE_GIORNI = env.int("RETENZIONE_BOZZE_GIORNI", default=180)
+RETENZIONE_DOMANDE_CHIUSE_GIORNI = env.int("RETENZIONE_DOMANDE_CHIUSE_GIORNI", default=3650)
 
 # Prometheus metrics at /metrics (aminder.observability): only with `Authorization: Bearer <token>`;
 # without a token configured the page does not exist. nginx and the ingress never route it either.

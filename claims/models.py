@@ -164,6 +164,13 @@ class Domanda(DocumentoProtocollato, TimeStampedModel):
         blank=True,
         related_name="domande_in_carico",
     )
+    anonimizzata_il = models.DateTimeField(
+        _("dati personali rimossi il"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("Decorsi i termini di conservazione (claims/services/retenzione.py)."),
+    )
     sostituisce = models.OneToOneField(
         "self",
         verbose_name=_("rettifica della domanda"),

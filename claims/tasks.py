@@ -7,6 +7,7 @@ from celery import shared_task
 from protocollo.tasks import DURABLE, RETRY_DB
 
 from .services import notifiche
+from .services import retenzione as servizio_retenzione
 
 RETRY_SMTP = {"autoretry_for": (OSError,), "retry_backoff": 30, "max_retries": 5}
 
@@ -25,3 +26,10 @@ def notifica_risposta(richiesta_id: int) -> None:
 def richieste_digest() -> int:
     """Beat: the officers' e-mail digest of new requests of modifica/annullamento."""
     return notifiche.richieste_digest()
+
+
+@shared_task(**DURABLE, **RETRY_DB)
+def retenzione() -> dict[str, int]:
+    """Beat, nightly: expired drafts deleted, closed domande past retention anonymised."""
+    esito = servizio_retenzione.retenzione_run(secondi=servizio_retenzione.SECONDI_TASK)
+    return {"bozze_cancellate": esito.bozze_cancellate, "domande_anonimizzate": esito.domande_anonimizzate}

@@ -113,7 +113,8 @@ def html_to_pdf(
         pdf_variant=PDF_VARIANT,
         attachments=attachments or [],
     )
-    assert pdf is not None  # noqa: S101 - write_pdf without a target always returns bytes
+    if pdf is None:  # write_pdf without a target returns bytes; never None here
+        raise RuntimeError("WeasyPrint non ha prodotto il PDF")
     return pdf
 
 

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_noop as N_
 from anagrafica.models import Azienda, Sede, User
 from anagrafica.selectors import check_can_act_for
 from core.exceptions import NotAllowed, NotPermitted
+from core.pdf import PdfAttivo, PdfNonValido, check_pdf_passivo
 from protocollo.services import protocollo_request
 
 from .. import conteggi
@@ -80,6 +81,11 @@ MSG_NON_FUNZIONARIO = N_("Solo un funzionario regionale può decidere sulle doma
 MSG_PERIODO = N_("La data di fine non può precedere la data di inizio.")
 MSG_ACCORDO_NON_PDF = N_("Il file dell'accordo sindacale non è un PDF valido.")
 MSG_ACCORDO_GRANDE = N_("Il file dell'accordo sindacale supera i 10 MB.")
+MSG_ACCORDO_ATTIVO = N_(
+    "Il PDF dell'accordo sindacale contiene contenuti attivi ({trovato}: JavaScript, azioni automatiche, "
+    "avvio di programmi o file allegati) e non può essere accettato. Allegare un PDF semplice, ad "
+    "esempio salvandolo di nuovo con «Stampa in PDF»."
+)
 MSG_RICHIESTA_STATO = N_("Per una domanda in stato {stato} non serve una richiesta alla Regione: {come}.")
 MSG_RICHIESTA_GIA_RISPOSTA = N_("Alla richiesta è già stata data risposta.")
 MSG_RIMANDA_SOLO_MODIFICA = N_(
@@ -228,8 +234,13 @@ def _read_pdf(file: UploadedFile) -> bytes:
     content: bytes = file.read()
     if len(content) > ACCORDO_MAX_BYTES:
         raise ValidationError({"accordo_file": [_(MSG_ACCORDO_GRANDE)]})
-    if not content.startswith(b"%PDF-") or b"%%EOF" not in content[-1024:]:
-        raise ValidationError({"accordo_file": [_(MSG_ACCORDO_NON_PDF)]})
+    # Parsed, not sniffed: active content and polyglots are refused (core/pdf.py).
+    try:
+        check_pdf_passivo(content)
+    except PdfNonValido:
+        raise ValidationError({"accordo_file": [_(MSG_ACCORDO_NON_PDF)]}) from None
+    except PdfAttivo as exc:
+        raise ValidationError({"accordo_file": [_(MSG_ACCORDO_ATTIVO).format(trovato=exc.trovato)]}) from None
     return content
 
 
@@ -359,8 +370,9 @@ def _present(
 
 @transaction.atomic
 def domanda_delete_draft(*, actor: User, domanda: Domanda) -> Domanda:
-    """BOZZA → ELIMINATA: the company throws a draft away. The row and its history stay (the history
-    is append-only), but the draft leaves every list and cannot be reopened; only a draft can go."""
+    """BOZZA → ELIMINATA: the company throws a draft away. It leaves every list at once and cannot be
+    reopened; the rows themselves go at the next retention run (the history is append-only, and only
+    the anonymiser may delete it). Only a draft can go."""
     domanda = _lock(domanda)
     check_can_act_for(actor, domanda.azienda_id)
     if domanda.stato != StatoDomanda.BOZZA:

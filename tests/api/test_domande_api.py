@@ -16,6 +16,7 @@ from protocollo.models import RegistrazioneProtocollo, Ricevuta
 from tests.anagrafica.factories import AbilitazioneFactory, SedeFactory, make_codice_fiscale
 from tests.api.conftest import client_for
 from tests.claims.factories import MINIMAL_PDF, DomandaFactory, LavoratoreFactory, MisuraFactory
+from tests.core.pdfs import OPEN_ACTION_PDF, ZIP_POLYGLOT_PDF
 
 pytestmark = pytest.mark.django_db
 
@@ -516,6 +517,24 @@ def test_accordo_upload_stores_the_pdf_of_a_draft(api, make_domanda):
 def test_accordo_upload_refuses_a_file_that_is_not_a_pdf(api, make_domanda):
     domanda = make_domanda(accordo_file="", accordo_sha256="")
     response = api.post(url(domanda, "accordo"), {"accordo_file": pdf(b"<html>no</html>")})
+    assert response.status_code == 400
+    assert response.data["errors"] == {
+        "accordo_file": ["Il file dell'accordo sindacale non è un PDF valido."]
+    }
+
+
+def test_accordo_upload_refuses_a_pdf_that_opens_with_an_action(api, make_domanda):
+    domanda = make_domanda(accordo_file="", accordo_sha256="")
+    response = api.post(url(domanda, "accordo"), {"accordo_file": pdf(OPEN_ACTION_PDF)})
+    assert response.status_code == 400
+    [errore] = response.data["errors"]["accordo_file"]
+    assert errore.startswith("Il PDF dell'accordo sindacale contiene contenuti attivi (/OpenAction")
+    assert not Domanda.objects.get(pk=domanda.pk).accordo_file
+
+
+def test_accordo_upload_refuses_a_pdf_that_is_also_a_zip(api, make_domanda):
+    domanda = make_domanda(accordo_file="", accordo_sha256="")
+    response = api.post(url(domanda, "accordo"), {"accordo_file": pdf(ZIP_POLYGLOT_PDF)})
     assert response.status_code == 400
     assert response.data["errors"] == {
         "accordo_file": ["Il file dell'accordo sindacale non è un PDF valido."]

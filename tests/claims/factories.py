@@ -9,7 +9,8 @@ from claims.constants import Qualifica, StatoDomanda, TipoContratto
 from claims.models import Domanda, FinestraPresentazione, Lavoratore, Misura
 from tests.anagrafica.factories import SedeFactory, UserFactory, make_codice_fiscale
 
-MINIMAL_PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+# A real one-page PDF: the agreement upload parses the file (core/pdf.py).
+from tests.core.pdfs import MINIMAL_PDF
 
 
 class MisuraFactory(factory.django.DjangoModelFactory):

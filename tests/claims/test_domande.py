@@ -20,6 +20,7 @@ from claims.services.domande import (
 from core.exceptions import NotAllowed, NotPermitted
 from tests.anagrafica.factories import AbilitazioneFactory, SedeFactory, UserFactory, make_codice_fiscale
 from tests.claims.factories import MINIMAL_PDF, DomandaFactory, LavoratoreFactory, MisuraFactory
+from tests.core.pdfs import EMBEDDED_FILE_PDF
 
 pytestmark = pytest.mark.django_db
 
@@ -142,6 +143,16 @@ def test_accordo_must_be_a_real_pdf():
     domanda.refresh_from_db()
     assert domanda.accordo_file.read() == MINIMAL_PDF
     assert len(domanda.accordo_sha256) == 64
+
+
+def test_accordo_with_an_embedded_file_is_refused_and_not_stored():
+    domanda = DomandaFactory(accordo_file="", accordo_sha256="")
+    allegato = SimpleUploadedFile("accordo.pdf", EMBEDDED_FILE_PDF, content_type="application/pdf")
+    with pytest.raises(ValidationError, match="contiene contenuti attivi") as exc:
+        domanda_attach_accordo(actor=lr_of(domanda), domanda=domanda, file=allegato)
+    assert "/EmbeddedFiles" in exc.value.message_dict["accordo_file"][0]
+    domanda.refresh_from_db()
+    assert not domanda.accordo_file and not domanda.accordo_sha256
 
 
 # --- submission --------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from claims.services.domande import domanda_transition, richiesta_answer
 from protocollo.services import protocollo_register_documento, ricevuta_create
 from tests.anagrafica.factories import AbilitazioneFactory, SedeFactory, UserFactory, make_codice_fiscale
 from tests.claims.factories import MINIMAL_PDF, DomandaFactory, LavoratoreFactory, MisuraFactory
+from tests.core.pdfs import JS_PDF
 
 pytestmark = pytest.mark.django_db
 
@@ -641,6 +642,18 @@ def test_union_agreement_that_is_not_a_pdf_is_refused_next_to_the_field(client_d
         "Il file dell'accordo sindacale non è un PDF valido."
     ]
     assert 'value="2026-01-10"' in response.content.decode()
+
+
+def test_union_agreement_with_javascript_is_refused_on_the_page(client_di, bozza_vuota):
+    file = io.BytesIO(JS_PDF)
+    file.name = "accordo.pdf"
+    response = client_di.post(passo(bozza_vuota, 3), {"accordo_file": file, "accordo_data": "2026-01-10"})
+    assert response.status_code == 200
+    [errore] = response.context["form"].errors["accordo_file"]
+    assert errore.startswith("Il PDF dell'accordo sindacale contiene contenuti attivi (/JavaScript")
+    assert "contiene contenuti attivi" in response.content.decode()
+    bozza_vuota.refresh_from_db()
+    assert not bozza_vuota.accordo_file
 
 
 def test_referente_is_saved_and_prefilled_from_the_user(client_di, utente, bozza_vuota):

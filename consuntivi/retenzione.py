@@ -1,0 +1,38 @@
+"""The consuntivi's part of retention (claims/services/retenzione.py): when a closed domanda is
+anonymised, the workers' codici fiscali and names leave the monthly snapshots as they left the
+domanda (with the same pseudonyms), and the uploaded files are deleted;
+hours, pay and totals stay for the accounts. Runs inside the domanda's anonymisation transaction."""
+
+from functools import partial
+from typing import Any
+
+from django.db import transaction
+
+from claims.models import Domanda
+from claims.services.retenzione import ANONIMO
+
+from .models import CaricamentoConsuntivo, Consuntivo
+
+
+def consuntivi_anonymise(domanda: Domanda, pseudonimi: dict[str, str]) -> None:
+    for consuntivo in Consuntivo.objects.filter(domanda=domanda).select_for_update():
+        dati: dict[str, Any] = dict(consuntivo.dati_inviati or {})
+        if "inviato_da" in dati:
+            dati["inviato_da"] = ANONIMO
+        dati["righe"] = [
+            {
+                **riga,
+                "codice_fiscale": pseudonimi.get(riga.get("codice_fiscale", ""), ANONIMO),
+                "cognome": ANONIMO,
+                "nome": ANONIMO,
+            }
+            for riga in dati.get("righe", [])
+        ]
+        consuntivo.dati_inviati = dati
+        consuntivo.save(update_fields=["dati_inviati"])
+    for caricamento in CaricamentoConsuntivo.objects.filter(domanda=domanda).exclude(file=""):
+        transaction.on_commit(partial(caricamento.file.storage.delete, caricamento.file.name))
+        caricamento.file = ""  # type: ignore[assignment]
+        caricamento.nome_file = ANONIMO
+        caricamento.errori = []
+        caricamento.save(update_fields=["file", "nome_file", "errori", "updated_at"])
