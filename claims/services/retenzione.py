@@ -199,6 +199,8 @@ def _snapshot_anonimo(dati: dict[str, Any], pseudonimi: dict[str, str]) -> dict[
     dati = dict(dati)
     if "referente" in dati:
         dati["referente"] = {chiave: "" for chiave in dati["referente"]}
+    if "presentata_da" in dati:  # who submitted: the role stays, the person goes
+        dati["presentata_da"] = {**dati["presentata_da"], "nome": "", "codice_fiscale": ""}
     dati["lavoratori"] = [
         {
             **lavoratore,
