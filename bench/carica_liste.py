@@ -34,7 +34,7 @@ django.setup()
 
 from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
-from django.db import connection, transaction  # noqa: E402
+from django.db import DatabaseError, connection, transaction  # noqa: E402
 
 GRANDE = 5_000  # domande of the big company (issue 19: "company with 5,000 domande")
 ABILITATE = 20  # companies the intermediary may act for
@@ -250,13 +250,32 @@ NOMI = ["Mario", "Giulia", "Luca", "Francesca", "Marco", "Chiara", "Paolo", "Sar
 COGNOMI = ["Rossi", "Ferrero", "Bianchi", "Gallo", "Costa", "Fontana", "Conti", "Greco", "Bruno", "Romano"]
 
 
+def gia_caricato(n_domande: int, per_domanda: int) -> bool:
+    """The database holds a load of this size already (the model domanda is the one more)."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM claims_domanda")
+            domande = cursor.fetchone()[0]
+            cursor.execute("SELECT count(*) FROM claims_lavoratore")
+            lavoratori = cursor.fetchone()[0]
+    except DatabaseError:
+        return False
+    finally:
+        connection.close()
+    return domande == n_domande + 1 and lavoratori >= n_domande * per_domanda
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--domande", type=int, default=100_000)
     parser.add_argument("--lavoratori", type=int, default=10, help="lavoratori per domanda")
+    parser.add_argument("--ricarica", action="store_true", help="ricarica anche se i dati ci sono già")
     args = parser.parse_args()
+    if not args.ricarica and gia_caricato(args.domande, args.lavoratori):
+        print(f"Dati già caricati ({args.domande:,} domande): nessun caricamento (--ricarica per rifarlo)")
+        return
     inizio = time.perf_counter()
     print(f"Caricamento: {args.domande:,} domande, {args.domande * args.lavoratori:,} lavoratori")
     ricrea_database()

@@ -40,6 +40,7 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from anagrafica.models import Azienda, User  # noqa: E402
+from claims.constants import VIVE as VIVE_  # noqa: E402
 from claims.models import Domanda, Lavoratore  # noqa: E402
 from core.pagination import MAX_RIGHE  # noqa: E402
 
@@ -56,14 +57,64 @@ RIGHE_ELENCO = """
       JOIN claims_misura m ON m.id = d.misura_id
       LEFT JOIN claims_registrazioneprotocollo r ON r.id = d.registrazione_id
 """
-CODA = """
-    SELECT d.id, d.stato, d.presentata_il, a.ragione_sociale, r.anno, r.numero,
-           (SELECT count(*) FROM claims_lavoratore l WHERE l.domanda_id = d.id),
-           (SELECT sum(l.ore_richieste) FROM claims_lavoratore l WHERE l.domanda_id = d.id)
-      FROM claims_domanda d
-      JOIN anagrafica_azienda a ON a.id = d.azienda_id
-      LEFT JOIN claims_registrazioneprotocollo r ON r.id = d.registrazione_id
+VIVE = sorted(VIVE_)
+SELEZIONE = """
+    FROM claims_domanda d
+    JOIN anagrafica_azienda a ON a.id = d.azienda_id
+    LEFT JOIN claims_registrazioneprotocollo r ON r.id = d.registrazione_id
+   WHERE d.stato <> 'BOZZA' AND {condizione}
 """
+# What a row of the queue shows: the columns, workers and hours, CPI and the three flags.
+DETTAGLI = """
+    WITH pagina AS (SELECT d.id {selezione} ORDER BY d.presentata_il, d.id LIMIT 50)
+    SELECT d.id, d.stato, d.presentata_il, d.dichiara_danno, a.ragione_sociale, r.anno, r.numero,
+           u.last_name, m.max_settimane_per_sede,
+           (SELECT count(*) FROM claims_lavoratore l WHERE l.domanda_id = d.id),
+           (SELECT sum(l.ore_richieste) FROM claims_lavoratore l WHERE l.domanda_id = d.id),
+           (SELECT c.nome FROM anagrafica_centroimpiego c
+              JOIN anagrafica_centroimpiego_comuni cc ON cc.centroimpiego_id = c.id
+             WHERE cc.comune_id = s.comune_id ORDER BY c.nome LIMIT 1),
+           EXISTS (SELECT 1 FROM claims_richiestaregione q WHERE q.domanda_id = d.id AND q.esito = 'IN_ATTESA'),
+           EXISTS (SELECT 1 FROM claims_lavoratore l
+                     JOIN claims_lavoratore l2 ON l2.codice_fiscale = l.codice_fiscale
+                     JOIN claims_domanda d2 ON d2.id = l2.domanda_id
+                    WHERE l.domanda_id = d.id AND d2.azienda_id <> d.azienda_id AND d2.stato = ANY(%(vive)s)
+                      AND d2.data_inizio <= d.data_fine AND d2.data_fine >= d.data_inizio),
+           NOT EXISTS (SELECT 1 FROM claims_domanda d3
+                        WHERE d3.sede_id = d.sede_id AND d3.misura_id = d.misura_id
+                          AND d3.stato = ANY(%(vive)s) AND d3.presentata_il < d.presentata_il)
+      FROM pagina JOIN claims_domanda d ON d.id = pagina.id
+      JOIN anagrafica_azienda a ON a.id = d.azienda_id
+      JOIN anagrafica_sede s ON s.id = d.sede_id
+      JOIN claims_misura m ON m.id = d.misura_id
+      LEFT JOIN claims_registrazioneprotocollo r ON r.id = d.registrazione_id
+      LEFT JOIN anagrafica_user u ON u.id = d.assegnata_a_id
+     ORDER BY d.presentata_il, d.id
+"""
+# The weeks each site of the page has used under the measure: the union of its live periods.
+SETTIMANE = """
+    WITH pagina AS (SELECT d.id {selezione} ORDER BY d.presentata_il, d.id LIMIT 50)
+    SELECT sede_id, misura_id, sum(upper(periodo) - lower(periodo)) FROM (
+        SELECT sede_id, misura_id, unnest(range_agg(daterange(data_inizio, data_fine, '[]'))) AS periodo
+          FROM claims_domanda
+         WHERE stato = ANY(%(vive)s)
+           AND (sede_id, misura_id) IN (SELECT sede_id, misura_id FROM claims_domanda WHERE id IN (SELECT id FROM pagina))
+         GROUP BY 1, 2) unione
+     GROUP BY 1, 2
+"""
+CONTEGGIO = "SELECT count(*) FROM (SELECT 1 {selezione} LIMIT 10001) righe"
+
+
+def pavimento_coda(condizione: str, parametri: dict, pagina: str | None = None):
+    """The hand-written queue: a capped count, the page with its details, the sites' weeks."""
+    parametri = {**parametri, "vive": VIVE}
+    tutte = SELEZIONE.format(condizione=condizione)
+    della_pagina = SELEZIONE.format(condizione=f"{condizione} AND {pagina}") if pagina else tutte
+    return sql(
+        (CONTEGGIO.format(selezione=tutte), parametri),
+        (DETTAGLI.format(selezione=della_pagina), parametri),
+        (SETTIMANE.format(selezione=della_pagina), parametri),
+    )
 
 
 def misura(funzione, ripeti: int) -> float:
@@ -160,7 +211,6 @@ def main() -> None:
         .order_by("presentata_il", "pk")
         .values_list("presentata_il", "pk")
     )[(deep - 1) * PAGINA - 1]
-    coda = "WHERE d.stato <> 'BOZZA' ORDER BY d.presentata_il, d.id LIMIT 50"
     casi = [
         ("azienda_elenco", "legale", f"/aziende/{grande.pk}/domande/", 200,
          sql((f"{RIGHE_ELENCO} WHERE d.azienda_id = %s ORDER BY d.created_at DESC, d.id DESC LIMIT 50", [grande.pk]),
@@ -171,23 +221,21 @@ def main() -> None:
         ("api_domande", "legale", "/api/v1/domande/", 200,
          sql((f"{RIGHE_ELENCO} WHERE d.azienda_id = %s ORDER BY d.created_at DESC, d.id DESC LIMIT 50", [grande.pk]),
              ("SELECT count(*) FROM claims_domanda WHERE azienda_id = %s", [grande.pk]))),
-        ("admin_coda", "funzionario", "/admin/claims/domanda/", 200,
-         sql((f"{CODA} {coda}", []))),
+        ("admin_coda", "funzionario", "/admin/claims/domanda/", 200, pavimento_coda("TRUE", {})),
         ("admin_pagina_profonda", "funzionario", f"/admin/claims/domanda/?p={deep}", 200,
-         sql((f"{CODA} WHERE d.stato <> 'BOZZA' AND (d.presentata_il, d.id) > (%s, %s) "
-              "ORDER BY d.presentata_il, d.id LIMIT 50", list(ultima)))),
+         pavimento_coda("TRUE", {"dopo_il": ultima[0], "dopo_id": ultima[1]},
+                        "(d.presentata_il, d.id) > (%(dopo_il)s, %(dopo_id)s)")),
         ("admin_cerca_protocollo", "funzionario", f"/admin/claims/domanda/?q={reg.segnatura}", 200,
-         sql((f"{CODA} WHERE r.anno = %s AND r.numero = %s", [reg.anno, reg.numero]))),
+         pavimento_coda("r.anno = %(anno)s AND r.numero = %(numero)s", {"anno": reg.anno, "numero": reg.numero})),
         ("admin_cerca_cf_azienda", "funzionario", f"/admin/claims/domanda/?q={azienda.codice_fiscale}", 200,
-         sql((f"{CODA} WHERE a.codice_fiscale = %s ORDER BY d.presentata_il, d.id LIMIT 50", [azienda.codice_fiscale]))),
+         pavimento_coda("a.codice_fiscale = %(cf)s", {"cf": azienda.codice_fiscale})),
         ("admin_cerca_cf_legale", "funzionario", f"/admin/claims/domanda/?q={azienda.lr_codice_fiscale}", 200,
-         sql((f"{CODA} WHERE a.lr_codice_fiscale = %s ORDER BY d.presentata_il, d.id LIMIT 50", [azienda.lr_codice_fiscale]))),
+         pavimento_coda("a.lr_codice_fiscale = %(cf)s", {"cf": azienda.lr_codice_fiscale})),
         ("admin_cerca_cf_lavoratore", "funzionario", f"/admin/claims/domanda/?q={lavoratore}", 200,
-         sql((f"{CODA} WHERE d.id IN (SELECT domanda_id FROM claims_lavoratore WHERE codice_fiscale = %s) "  # noqa: S608
-              "ORDER BY d.presentata_il, d.id LIMIT 50", [lavoratore]))),
+         pavimento_coda("d.id IN (SELECT domanda_id FROM claims_lavoratore WHERE codice_fiscale = %(cf)s)",
+                        {"cf": lavoratore})),
         ("admin_cerca_nome", "funzionario", f"/admin/claims/domanda/?q={nome}", 500,
-         sql((f"{CODA} WHERE d.stato <> 'BOZZA' AND upper(a.ragione_sociale) LIKE upper(%s) "
-              "ORDER BY d.presentata_il, d.id LIMIT 50", [f"%{nome}%"]))),
+         pavimento_coda("upper(a.ragione_sociale) LIKE upper(%(nome)s)", {"nome": f"%{nome}%"})),
     ]  # fmt: skip
 
     print(f"{'pagina':30} {'HTTP ms':>9} {'SQL ms':>8} {'floor ms':>9} {'query':>6}")

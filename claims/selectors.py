@@ -35,7 +35,9 @@ def domande_for(user: User) -> QuerySet[Domanda]:
         return Domanda.objects.exclude(stato=StatoDomanda.BOZZA)
     # The companies first, as a list of ids: as a subquery (`azienda_id IN (… OR EXISTS abilitazione)`)
     # the planner estimates them at half of all companies and walks every domanda (issue 19).
-    return Domanda.objects.filter(azienda_id__in=list(aziende_for(user).values_list("pk", flat=True)))
+    return Domanda.objects.filter(
+        azienda_id__in=list(aziende_for(user).order_by().values_list("pk", flat=True))
+    )
 
 
 def domanda_get_for(user: User, pk: int) -> Domanda:
@@ -188,13 +190,27 @@ def giorni_usati_per_sede(domande: Iterable[Domanda]) -> dict[tuple[int, int], i
     condizione = Q()
     for sede, misura in coppie:
         condizione |= Q(sede=sede, misura=misura)
-    giorni: dict[tuple[int, int], set[dt.date]] = {coppia: set() for coppia in coppie}
-    periodi = Domanda.objects.filter(condizione, stato__in=VIVE).values_list(
-        "sede_id", "misura_id", "data_inizio", "data_fine"
+    periodi = (
+        Domanda.objects.filter(condizione, stato__in=VIVE)
+        .order_by("sede_id", "misura_id", "data_inizio")
+        .values_list("sede_id", "misura_id", "data_inizio", "data_fine")
     )
+    # The union of the periods, merged in order: a site with thousands of domande costs one pass over
+    # them, not a set of every day each covers.
+    giorni: dict[tuple[int, int], int] = dict.fromkeys(coppie, 0)
+    aperto: dict[tuple[int, int], tuple[dt.date, dt.date]] = {}
     for sede, misura, inizio, fine in periodi:
-        giorni[(sede, misura)].update(inizio + dt.timedelta(days=n) for n in range((fine - inizio).days + 1))
-    return {coppia: len(days) for coppia, days in giorni.items()}
+        coppia = (sede, misura)
+        corrente = aperto.get(coppia)
+        if corrente is not None and inizio <= corrente[1] + dt.timedelta(days=1):
+            aperto[coppia] = (corrente[0], max(corrente[1], fine))
+            continue
+        if corrente is not None:
+            giorni[coppia] += (corrente[1] - corrente[0]).days + 1
+        aperto[coppia] = (inizio, fine)
+    for coppia, (inizio, fine) in aperto.items():
+        giorni[coppia] += (fine - inizio).days + 1
+    return giorni
 
 
 def contatori_backoffice(user: User) -> dict[str, int]:
@@ -230,10 +246,13 @@ def ricerca_domande(testo: str) -> Q:
     if _cifre(compatto) and len(compatto) == 11:
         return Q(azienda__partita_iva=compatto) | Q(azienda__codice_fiscale=compatto)
     if len(compatto) == 16 and compatto.isalnum():
-        # Both sides through their indexes (worker, company), not an EXISTS run for every domanda.
+        # Both sides resolved first through their indexes (company, legal representative, worker): as
+        # subqueries ORed together the planner reads every domanda (issue 19).
         aziende = Azienda.objects.filter(Q(codice_fiscale=compatto) | Q(lr_codice_fiscale=compatto))
-        lavoratori = Lavoratore.objects.filter(codice_fiscale=compatto).values("domanda_id")
-        return Q(azienda__in=aziende.values("pk")) | Q(pk__in=lavoratori)
+        lavoratori = Lavoratore.objects.filter(codice_fiscale=compatto)
+        return Q(azienda_id__in=list(aziende.order_by().values_list("pk", flat=True))) | Q(
+            pk__in=list(lavoratori.order_by().values_list("domanda_id", flat=True))
+        )
     if _cifre(compatto) and len(compatto) <= 9:
         # A protocol number without its year, as on a phone call: "the 5".
         return Q(registrazione__numero=int(compatto))

@@ -24,6 +24,10 @@ class Migration(migrations.Migration):
         ),
         AddIndexConcurrently(
             model_name="domanda",
+            index=models.Index(fields=["sede", "misura", "presentata_il"], name="domanda_sede_misura"),
+        ),
+        AddIndexConcurrently(
+            model_name="domanda",
             index=models.Index(
                 condition=models.Q(("stato", "BOZZA"), _negated=True),
                 fields=["presentata_il", "id"],
