@@ -6,12 +6,13 @@ hand-written SQL that fetches the same rows, measured in the same run on the sam
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/aminder_bench_lists .venv/bin/python bench/liste.py
 
 For each page: the HTTP time, the time of the page's own SQL replayed (every statement the request
-ran), the floor, and the number of statements; medians of --ripeti runs after one warm-up. Ends with
+ran, then only those that list: without the session, user and permission statements every page
+runs), the floor, and the number of statements; medians of --ripeti runs after one warm-up. Ends with
 one line per target:
 
     RATIO <name> <value> <op> <target> PASS|FAIL
 
-`<page>_sql` is the page's SQL over the floor (target: at most 3x), `<page>_ms` its HTTP time (target:
+`<page>_sql` is the page's listing SQL over the floor (target: at most 3x), `<page>_ms` its HTTP time (target:
 under 200 ms, the search by name under 500 ms).
 """
 
@@ -146,22 +147,29 @@ def pagina_http(client: Client, url: str):
     return esegui
 
 
+# What Django runs for every page whatever it lists: the session, the user, their permissions, the
+# session's save. Reported, but left out of the comparison with the floor (which lists, as the page does).
+FISSE = ('"django_session"', '"auth_permission"', 'FROM "anagrafica_user" WHERE "anagrafica_user"."id" =')
+
+
 def sql_della_pagina(client: Client, url: str):
-    """The statements the request ran, to replay them without Django."""
+    """The statements the request ran, to replay them without Django: all of them, and those that list."""
     with CaptureQueriesContext(connection) as catturate:
         pagina_http(client, url)()
-    istruzioni = [
-        q["sql"] for q in catturate.captured_queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE"))
-    ]
+    tutte = [q["sql"] for q in catturate.captured_queries if q["sql"] not in ("BEGIN", "COMMIT")]
+    elenco = [istruzione for istruzione in tutte if not any(f in istruzione for f in FISSE)]
 
-    def esegui():
-        with connection.cursor() as cursor:
-            for testo in istruzioni:
-                cursor.execute(testo.replace("%", "%%"))
-                if cursor.description:
-                    cursor.fetchall()
+    def replay(istruzioni):
+        def esegui():
+            with connection.cursor() as cursor:
+                for testo in istruzioni:
+                    cursor.execute(testo.replace("%", "%%"))
+                    if cursor.description:
+                        cursor.fetchall()
 
-    return esegui, len(istruzioni)
+        return esegui
+
+    return replay(tutte), replay(elenco), len(tutte)
 
 
 def main() -> None:
@@ -238,18 +246,21 @@ def main() -> None:
          pavimento_coda("upper(a.ragione_sociale) LIKE upper(%(nome)s)", {"nome": f"%{nome}%"})),
     ]  # fmt: skip
 
-    print(f"{'pagina':30} {'HTTP ms':>9} {'SQL ms':>8} {'floor ms':>9} {'query':>6}")
+    print(f"{'pagina':28} {'HTTP ms':>8} {'SQL ms':>7} {'elenco ms':>9} {'floor ms':>8} {'query':>5}")
     risultati = []
     for nome_caso, chi, url, limite_ms, pavimento in casi:
         client = clients[chi]
         http = misura(pagina_http(client, url), args.ripeti)
-        replay, n_query = sql_della_pagina(client, url)
-        sql_pagina = misura(replay, args.ripeti)
+        tutte, elenco, n_query = sql_della_pagina(client, url)
+        sql_pagina, sql_elenco = misura(tutte, args.ripeti), misura(elenco, args.ripeti)
         floor = misura(pavimento, args.ripeti)
-        print(f"{nome_caso:30} {http:9.1f} {sql_pagina:8.1f} {floor:9.2f} {n_query:6d}", flush=True)
-        risultati.append((nome_caso, http, sql_pagina, floor, limite_ms))
-    for nome_caso, http, sql_pagina, floor, limite_ms in risultati:
-        rapporto = sql_pagina / floor
+        print(
+            f"{nome_caso:28} {http:8.1f} {sql_pagina:7.1f} {sql_elenco:9.1f} {floor:8.2f} {n_query:5d}",
+            flush=True,
+        )
+        risultati.append((nome_caso, http, sql_elenco, floor, limite_ms))
+    for nome_caso, http, sql_elenco, floor, limite_ms in risultati:
+        rapporto = sql_elenco / floor
         print(f"RATIO {nome_caso}_sql {rapporto:.2f} <= 3 {'PASS' if rapporto <= 3 else 'FAIL'}")
         print(f"RATIO {nome_caso}_ms {http:.1f} < {limite_ms} {'PASS' if http < limite_ms else 'FAIL'}")
 

@@ -6,7 +6,6 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.options import IncorrectLookupParameters
-from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Field, Q
 from django.http import HttpRequest, QueryDict
@@ -25,8 +24,8 @@ from import_export.formats import base_formats
 
 from anagrafica.models import User
 from anagrafica.permissions import FunzionarioEditsMixin, FunzionarioOnlyMixin, funzionari, is_funzionario
+from core.admin import CappedChangeList, ElencoLungoMixin
 from core.exceptions import DomainError
-from core.pagination import CappedPaginator
 from protocollo.selectors import ricevuta_pronta
 
 from . import conteggi
@@ -236,15 +235,12 @@ def segnalazioni(domanda: Domanda) -> list[str]:
     return testi
 
 
-class CodaChangeList(ChangeList):
+class CodaChangeList(CappedChangeList):
     def get_results(self, request: HttpRequest) -> None:
         # Count and page on the bare queue (pks only); the details are computed for the page's rows.
         self.queryset = self.queryset.select_related(None).only("pk")
         super().get_results(request)
         self.result_list = pagina_con_dettagli(self.result_list)
-        self.limitato = self.paginator.limitato
-        if self.limitato:
-            self.result_count = self.paginator.max_righe
 
 
 class MotivoForm(forms.Form):
@@ -269,7 +265,7 @@ MAX_AZIONE_MULTIPLA = 200  # about 4 s of work under load (bench/backoffice.py):
 
 
 @admin.register(Domanda)
-class DomandaAdmin(FunzionarioOnlyMixin, ExportMixin, admin.ModelAdmin):
+class DomandaAdmin(FunzionarioOnlyMixin, ElencoLungoMixin, ExportMixin, admin.ModelAdmin):
     """The officers' queue and examination page. Every decision goes through the services
     (`domanda_transition`, `domanda_assign`, `domande_decide`)."""
 
@@ -307,7 +303,7 @@ class DomandaAdmin(FunzionarioOnlyMixin, ExportMixin, admin.ModelAdmin):
     )
     ordering = ("presentata_il", "id")
     # "The domande of 3 April": one day's intake. Drawn by `gerarchia_date` (change_list.html) without
-    # Django's DISTINCT over every row.
+    # Django's DISTINCT over every row; counts and pages capped by ElencoLungoMixin.
     date_hierarchy = "presentata_il"
     show_full_result_count = False
     show_facets = admin.ShowFacets.NEVER  # a count per filter choice, over a month of domande: no
@@ -349,9 +345,6 @@ class DomandaAdmin(FunzionarioOnlyMixin, ExportMixin, admin.ModelAdmin):
 
     def get_changelist(self, request: HttpRequest, **kwargs):
         return CodaChangeList
-
-    def get_paginator(self, request: HttpRequest, queryset, per_page, orphans=0, allow_empty_first_page=True):
-        return CappedPaginator(queryset, per_page, orphans, allow_empty_first_page)
 
     def get_search_results(self, request: HttpRequest, queryset, search_term: str):
         if not search_term.strip():

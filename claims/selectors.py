@@ -33,11 +33,9 @@ def domande_for(user: User) -> QuerySet[Domanda]:
     Regional officers: every domanda except drafts, which stay invisible to the Region."""
     if user.is_authenticated and user.is_funzionario:
         return Domanda.objects.exclude(stato=StatoDomanda.BOZZA)
-    # The companies first, as a list of ids: as a subquery (`azienda_id IN (… OR EXISTS abilitazione)`)
-    # the planner estimates them at half of all companies and walks every domanda (issue 19).
-    return Domanda.objects.filter(
-        azienda_id__in=list(aziende_for(user).order_by().values_list("pk", flat=True))
-    )
+    # The companies first (aziende_for: a UNION of two index lookups, estimated as the few rows they
+    # are), then their domande on the index of `azienda_id` (issue 19).
+    return Domanda.objects.filter(azienda_id__in=aziende_for(user).order_by().values("pk"))
 
 
 def domanda_get_for(user: User, pk: int) -> Domanda:
