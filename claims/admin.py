@@ -305,7 +305,6 @@ class DomandaAdmin(FunzionarioOnlyMixin, ElencoLungoMixin, ExportMixin, admin.Mo
     # "The domande of 3 April": one day's intake. Drawn by `gerarchia_date` (change_list.html) without
     # Django's DISTINCT over every row; counts and pages capped by ElencoLungoMixin.
     date_hierarchy = "presentata_il"
-    show_full_result_count = False
     show_facets = admin.ShowFacets.NEVER  # a count per filter choice, over a month of domande: no
     list_per_page = 50
     actions: tuple[Any, ...] = ("prendi_in_carico", "assegna", "ammissibile", "non_ammissibile")

@@ -25,8 +25,8 @@ def _anno(valore: dt.date) -> int:
 def gerarchia_date(cl: ChangeList) -> dict[str, Any]:
     """Django's `date_hierarchy` drill-down without its scans (issue 19): Django lists the years, months
     and days that have a row with a DISTINCT over every matching row (a million at the top level). Here
-    the years run from the first to the last row (two index lookups), a year shows its twelve months and
-    a month its days; a day without rows simply lists none. In a changelist template:
+    the years run from the first to the last row of the list (two index lookups), a year shows its twelve
+    months and a month its days; a day without rows simply lists none. In a changelist template:
     `{% block date_hierarchy %}{% if cl.date_hierarchy %}{% gerarchia_date cl %}{% endif %}{% endblock %}`."""
     campo = cl.date_hierarchy
     anno, mese, giorno = (cl.params.get(f"{campo}__{parte}") for parte in ("year", "month", "day"))
@@ -73,7 +73,9 @@ def gerarchia_date(cl: ChangeList) -> dict[str, Any]:
                 for m in range(1, 13)
             ],
         }
-    estremi = cl.queryset.aggregate(primo=Min(campo), ultimo=Max(campo))
+    # The years of the whole list (the first and last row on the index), not of the search or filters:
+    # over a search matching thousands of rows, MIN and MAX would read every one of them.
+    estremi = cl.root_queryset.aggregate(primo=Min(campo), ultimo=Max(campo))
     if estremi["primo"] is None:
         return {"show": False}
     primo, ultimo = (_anno(estremi[k]) for k in ("primo", "ultimo"))
