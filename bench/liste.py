@@ -138,6 +138,16 @@ def sql(*istruzioni: tuple[str, list]):
     return esegui
 
 
+def cpu(funzione, ripeti: int) -> float:
+    """CPU time of this process (Django's share of a request, without PostgreSQL's), median."""
+    tempi = []
+    for _ in range(ripeti):
+        inizio = time.process_time()
+        funzione()
+        tempi.append((time.process_time() - inizio) * 1000)
+    return statistics.median(tempi)
+
+
 def pagina_http(client: Client, url: str):
     def esegui():
         risposta = client.get(url)
@@ -205,7 +215,8 @@ def main() -> None:
     )
     azienda, reg = campione.azienda, campione.registrazione
     lavoratore = Lavoratore.objects.filter(domanda=campione).values_list("codice_fiscale", flat=True).first()
-    nome = azienda.ragione_sociale.split()[1]  # a surname in the name: many companies match
+    nome = azienda.ragione_sociale.split()[1]  # a surname in the name: one company in ten matches
+    nome_raro = " ".join(azienda.ragione_sociale.split()[1:3])  # surname and number: one company
     n_domande = Domanda.objects.count()
     print(f"Liste e ricerca su {n_domande:,} domande e {Lavoratore.objects.count():,} lavoratori")
     print(
@@ -242,20 +253,25 @@ def main() -> None:
         ("admin_cerca_cf_lavoratore", "funzionario", f"/admin/claims/domanda/?q={lavoratore}", 200,
          pavimento_coda("d.id IN (SELECT domanda_id FROM claims_lavoratore WHERE codice_fiscale = %(cf)s)",
                         {"cf": lavoratore})),
+        ("admin_cerca_nome_raro", "funzionario", f"/admin/claims/domanda/?q={nome_raro}", 500,
+         pavimento_coda("upper(a.ragione_sociale) LIKE upper(%(nome)s)", {"nome": f"%{nome_raro}%"})),
         ("admin_cerca_nome", "funzionario", f"/admin/claims/domanda/?q={nome}", 500,
          pavimento_coda("upper(a.ragione_sociale) LIKE upper(%(nome)s)", {"nome": f"%{nome}%"})),
     ]  # fmt: skip
 
-    print(f"{'pagina':28} {'HTTP ms':>8} {'SQL ms':>7} {'elenco ms':>9} {'floor ms':>8} {'query':>5}")
+    print(
+        f"{'pagina':28} {'HTTP ms':>8} {'CPU ms':>7} {'SQL ms':>7} {'elenco ms':>9} {'floor ms':>8} {'query':>5}"
+    )
     risultati = []
     for nome_caso, chi, url, limite_ms, pavimento in casi:
         client = clients[chi]
         http = misura(pagina_http(client, url), args.ripeti)
+        cpu_ms = cpu(pagina_http(client, url), args.ripeti)
         tutte, elenco, n_query = sql_della_pagina(client, url)
         sql_pagina, sql_elenco = misura(tutte, args.ripeti), misura(elenco, args.ripeti)
         floor = misura(pavimento, args.ripeti)
         print(
-            f"{nome_caso:28} {http:8.1f} {sql_pagina:7.1f} {sql_elenco:9.1f} {floor:8.2f} {n_query:5d}",
+            f"{nome_caso:28} {http:8.1f} {cpu_ms:7.1f} {sql_pagina:7.1f} {sql_elenco:9.1f} {floor:8.2f} {n_query:5d}",
             flush=True,
         )
         risultati.append((nome_caso, http, sql_elenco, floor, limite_ms))
