@@ -126,6 +126,7 @@ def carica(n_domande: int, per_domanda: int, seme: int = 19) -> None:
 
     rnd = random.Random(seme)
     passo = Passi()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"  # the model's receipt e-mail
     modello = DomandaFactory(presentata=True)  # a misura, a comune, a CPI: the reference rows
     misura_id, comune_id = modello.misura_id, modello.sede.comune_id
     cpi_id = modello.sede.comune.cpi.values_list("pk", flat=True).first()
