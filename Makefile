@@ -80,7 +80,14 @@ beat: $(STAMP)
 sweep: $(STAMP)
 	$(PY) manage.py protocollo_sweep
 
+# `make bench` runs the fast variants (100,000 domande, 1,000,000 workers) in minutes; `make bench FULL=1`
+# the full sizes (1,000,000 domande, 10,000,000 workers). Each benchmark ends with `RATIO … PASS|FAIL` lines.
+BENCH_DOMANDE := $(if $(FULL),1000000,100000)
+BENCH_LISTE_DB := postgres://postgres@127.0.0.1:5432/aminder_bench_lists
+
 bench: $(STAMP) services  ## prints figures; not part of the test suite
+	DJANGO_DEBUG=false DATABASE_URL=$(BENCH_LISTE_DB) $(PY) bench/carica_liste.py --domande $(BENCH_DOMANDE) --lavoratori 10
+	DJANGO_DEBUG=false DATABASE_URL=$(BENCH_LISTE_DB) $(PY) bench/liste.py
 	DJANGO_DEBUG=false DATABASE_URL=postgres://postgres@127.0.0.1:5432/aminder_bench $(PY) bench/protocollo.py --n 2000 --threads 1 4 16
 	DJANGO_DEBUG=false DATABASE_URL=postgres://postgres@127.0.0.1:5432/aminder_bench $(PY) bench/consuntivi_upload.py --lines 10000 50000
 	$(PY) bench/receipts.py --n 100

@@ -46,6 +46,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    # Index expressions with an operator class (the trigram index of the officers' name search).
+    "django.contrib.postgres",
     "django.forms",
     "rest_framework",
     "drf_spectacular",

@@ -29,7 +29,7 @@ from .models import (
     User,
 )
 from .permissions import FunzionarioOnlyMixin, is_backoffice, is_funzionario, is_operatore_cpi
-from .selectors import aziende_of_cpi
+from .selectors import aziende_of_cpi, ricerca_aziende
 from .services import (
     abilitazione_grant,
     abilitazione_revoke,
@@ -146,9 +146,17 @@ class AziendaAdmin(BackofficeAdmin):
     list_display = ("ragione_sociale", "codice_fiscale", "comune", "legale_rappresentante", "telefono")
     list_select_related = ("comune",)
     list_filter = ("comune__provincia",)
-    search_fields = ("ragione_sociale", "codice_fiscale", "partita_iva", "lr_codice_fiscale")
+    search_fields = ("ragione_sociale",)  # shows the box; the search itself is ricerca_aziende
+    search_help_text = _(
+        "Ragione sociale, partita IVA, codice fiscale dell'azienda o del legale rappresentante."
+    )
     readonly_fields = ("created_at", "updated_at")
     inlines = (SedeInline, ModificaAnagraficaInline)
+
+    def get_search_results(self, request, queryset, search_term: str):
+        if not search_term.strip():
+            return queryset, False
+        return queryset.filter(ricerca_aziende(search_term)), False
 
     @admin.display(description=_("legale rappresentante"), ordering="lr_cognome")
     def legale_rappresentante(self, obj):

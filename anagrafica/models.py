@@ -1,6 +1,8 @@
 from django.contrib.auth.models import AbstractUser
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Upper
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -183,6 +185,14 @@ class Azienda(TimeStampedModel):
         verbose_name = _("azienda")
         verbose_name_plural = _("aziende")
         ordering = ["ragione_sociale"]
+        indexes = [
+            # The officers' search: a P.IVA exactly, part of a name by trigrams (`icontains` is
+            # `UPPER(ragione_sociale) LIKE UPPER('%…%')`, which this index serves).
+            models.Index(fields=["partita_iva"], name="azienda_partita_iva"),
+            GinIndex(
+                OpClass(Upper("ragione_sociale"), name="gin_trgm_ops"), name="azienda_ragione_sociale_trgm"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.ragione_sociale

@@ -5,11 +5,9 @@ only by `claims.services.domande`; each business action has its own endpoint (`p
 `rettifica/`, `richieste/`, `accordo/`), never a PATCH of `stato`.
 """
 
-from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, DecimalField, Prefetch, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
@@ -25,7 +23,7 @@ from protocollo.api import PDF_RESPONSE, RICEVUTA_DESCRIZIONE, FirstRendererNego
 
 from .constants import StatoDomanda
 from .models import Domanda, EventoDomanda
-from .selectors import domanda_get_for, domande_for, finestre_aperte, misure_aperte
+from .selectors import domanda_get_for, domande_for, finestre_aperte, misure_aperte, pagina_di_domande
 from .serializers import (
     AccordoSerializer,
     DomandaFiltroSerializer,
@@ -112,17 +110,7 @@ class DomandaViewSet(ActorMixin, IdempotentPostMixin, viewsets.GenericViewSet):
         filtro = DomandaFiltroSerializer(data=request.query_params)
         filtro.is_valid(raise_exception=True)
         f = filtro.validated_data
-        domande = (
-            domande_for(self.actor)
-            .select_related("registrazione", "sostituita_da")
-            .annotate(
-                ore_totali_annotate=Coalesce(
-                    Sum("lavoratori__ore_richieste"), Value(Decimal(0)), output_field=DecimalField()
-                ),
-                numero_lavoratori_annotate=Count("lavoratori"),
-            )
-            .order_by("-created_at", "-pk")
-        )
+        domande = domande_for(self.actor).order_by("-created_at", "-pk")
         for param, lookup in [
             ("stato", "stato"),
             ("azienda", "azienda_id"),
@@ -132,8 +120,10 @@ class DomandaViewSet(ActorMixin, IdempotentPostMixin, viewsets.GenericViewSet):
         ]:
             if param in f:
                 domande = domande.filter(**{lookup: f[param]})
-        page = self.paginate_queryset(domande)
-        return self.get_paginated_response(DomandaSintesiSerializer(page, many=True).data)
+        # Page on the ids in an indexed order, then fetch and sum the page's rows only.
+        pks = self.paginate_queryset(domande.values_list("pk", flat=True))
+        righe = pagina_di_domande(pks or [], "registrazione", "sostituita_da")
+        return self.get_paginated_response(DomandaSintesiSerializer(righe, many=True).data)
 
     def create(self, request: Request) -> Response:
         serializer = DomandaScritturaSerializer(data=request.data, context=self.get_serializer_context())

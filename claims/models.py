@@ -201,6 +201,17 @@ class Domanda(DocumentoProtocollato, TimeStampedModel):
             # The officers' queue: oldest first within a state, and "my domande".
             models.Index(fields=["stato", "presentata_il", "id"], name="domanda_coda"),
             models.Index(fields=["assegnata_a", "stato"], name="domanda_in_carico"),
+            # The company side and the API list a company's domande, newest first (issue 19).
+            models.Index(fields=["azienda", "-created_at", "-id"], name="domanda_azienda_recenti"),
+            models.Index(fields=["azienda", "stato", "-created_at", "-id"], name="domanda_azienda_stato"),
+            # A page of the queue: "first domanda of the site" and the site's weeks under the measure.
+            models.Index(fields=["sede", "misura", "presentata_il"], name="domanda_sede_misura"),
+            # The officers' unfiltered queue: every submitted domanda, oldest first.
+            models.Index(
+                fields=["presentata_il", "id"],
+                name="domanda_coda_presentate",
+                condition=~Q(stato=StatoDomanda.BOZZA),
+            ),
         ]
 
     def __str__(self) -> str:

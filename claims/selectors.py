@@ -2,7 +2,7 @@
 
 import datetime as dt
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
 from django.db.models import (
@@ -33,7 +33,11 @@ def domande_for(user: User) -> QuerySet[Domanda]:
     may act for. Regional officers: every domanda except drafts, which stay invisible to the Region."""
     if user.is_authenticated and user.is_funzionario:
         return Domanda.objects.exclude(stato__in=NON_PRESENTATE)
-    return Domanda.objects.filter(azienda__in=aziende_for(user)).exclude(stato=StatoDomanda.ELIMINATA)
+    # The companies first (aziende_for: a UNION of two index lookups, estimated as the few rows they
+    # are), then their domande on the index of `azienda_id` (issue 19).
+    return Domanda.objects.filter(azienda_id__in=aziende_for(user).order_by().values("pk")).exclude(
+        stato=StatoDomanda.ELIMINATA
+    )
 
 
 def domanda_get_for(user: User, pk: int) -> Domanda:
@@ -43,6 +47,33 @@ def domanda_get_for(user: User, pk: int) -> Domanda:
         ),
         pk=pk,
     )
+
+
+def con_totali_lavoratori(domande: QuerySet[Domanda]) -> QuerySet[Domanda]:
+    """`num_lavoratori` and `ore_totali` of each domanda as correlated subqueries (no GROUP BY over the
+    joined rows): for one page of a list, after the page has been taken."""
+    lavoratori = Lavoratore.objects.filter(domanda=OuterRef("pk")).order_by().values("domanda")
+    return domande.annotate(
+        num_lavoratori=Coalesce(Subquery(lavoratori.annotate(n=Count("pk")).values("n")), 0),
+        ore_totali=Coalesce(
+            Subquery(lavoratori.annotate(ore=Sum("ore_richieste")).values("ore")),
+            Value(Decimal(0)),
+            output_field=DecimalField(max_digits=10, decimal_places=1),
+        ),
+    )
+
+
+def pagina_di_domande(pks: Sequence[int], *relazioni: str) -> list[Domanda]:
+    """The rows of one page of a list, in the page's order: the page is taken first on the bare,
+    indexed ordering (ids only), then only its rows are joined and summed. The JSON snapshot of what
+    was submitted (`dati_presentati`, the largest column) is left in the database."""
+    righe = (
+        con_totali_lavoratori(Domanda.objects.filter(pk__in=list(pks)))
+        .select_related(*relazioni)
+        .defer("dati_presentati")
+        .in_bulk()
+    )
+    return [righe[pk] for pk in pks if pk in righe]
 
 
 def finestre_aperte(day: dt.date) -> QuerySet[FinestraPresentazione]:
@@ -159,13 +190,27 @@ def giorni_usati_per_sede(domande: Iterable[Domanda]) -> dict[tuple[int, int], i
     condizione = Q()
     for sede, misura in coppie:
         condizione |= Q(sede=sede, misura=misura)
-    giorni: dict[tuple[int, int], set[dt.date]] = {coppia: set() for coppia in coppie}
-    periodi = Domanda.objects.filter(condizione, stato__in=VIVE).values_list(
-        "sede_id", "misura_id", "data_inizio", "data_fine"
+    periodi = (
+        Domanda.objects.filter(condizione, stato__in=VIVE)
+        .order_by("sede_id", "misura_id", "data_inizio")
+        .values_list("sede_id", "misura_id", "data_inizio", "data_fine")
     )
+    # The union of the periods, merged in order: a site with thousands of domande costs one pass over
+    # them, not a set of every day each covers.
+    giorni: dict[tuple[int, int], int] = dict.fromkeys(coppie, 0)
+    aperto: dict[tuple[int, int], tuple[dt.date, dt.date]] = {}
     for sede, misura, inizio, fine in periodi:
-        giorni[(sede, misura)].update(inizio + dt.timedelta(days=n) for n in range((fine - inizio).days + 1))
-    return {coppia: len(days) for coppia, days in giorni.items()}
+        coppia = (sede, misura)
+        corrente = aperto.get(coppia)
+        if corrente is not None and inizio <= corrente[1] + dt.timedelta(days=1):
+            aperto[coppia] = (corrente[0], max(corrente[1], fine))
+            continue
+        if corrente is not None:
+            giorni[coppia] += (corrente[1] - corrente[0]).days + 1
+        aperto[coppia] = (inizio, fine)
+    for coppia, (inizio, fine) in aperto.items():
+        giorni[coppia] += (fine - inizio).days + 1
+    return giorni
 
 
 def contatori_backoffice(user: User) -> dict[str, int]:
@@ -201,10 +246,13 @@ def ricerca_domande(testo: str) -> Q:
     if _cifre(compatto) and len(compatto) == 11:
         return Q(azienda__partita_iva=compatto) | Q(azienda__codice_fiscale=compatto)
     if len(compatto) == 16 and compatto.isalnum():
-        # Both sides through their indexes (worker, company), not an EXISTS run for every domanda.
+        # Both sides resolved first through their indexes (company, legal representative, worker): as
+        # subqueries ORed together the planner reads every domanda (issue 19).
         aziende = Azienda.objects.filter(Q(codice_fiscale=compatto) | Q(lr_codice_fiscale=compatto))
-        lavoratori = Lavoratore.objects.filter(codice_fiscale=compatto).values("domanda_id")
-        return Q(azienda__in=aziende.values("pk")) | Q(pk__in=lavoratori)
+        lavoratori = Lavoratore.objects.filter(codice_fiscale=compatto)
+        return Q(azienda_id__in=list(aziende.order_by().values_list("pk", flat=True))) | Q(
+            pk__in=list(lavoratori.order_by().values_list("domanda_id", flat=True))
+        )
     if _cifre(compatto) and len(compatto) <= 9:
         # A protocol number without its year, as on a phone call: "the 5".
         return Q(registrazione__numero=int(compatto))

@@ -225,8 +225,8 @@ COMMON_FIELDS = [
 class DomandaSintesiSerializer(_DomandaBaseSerializer):
     """One row of the list: the data without workers and history (GET the domanda for those)."""
 
-    ore_totali = serializers.DecimalField(max_digits=14, decimal_places=1, source="ore_totali_annotate")
-    numero_lavoratori = serializers.IntegerField(source="numero_lavoratori_annotate")
+    ore_totali = serializers.DecimalField(max_digits=14, decimal_places=1, read_only=True)
+    numero_lavoratori = serializers.IntegerField(source="num_lavoratori", read_only=True)
 
     class Meta:
         model = Domanda

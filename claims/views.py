@@ -18,7 +18,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Q, QuerySet
 from django.forms import Form
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.http.response import HttpResponseBase
@@ -68,7 +68,7 @@ from .forms import (
 )
 from .models import Domanda, EventoDomanda, RichiestaRegione
 from .rules import azienda_agricola, check_submission
-from .selectors import domanda_get_for, domande_for, misure_aperte
+from .selectors import domanda_get_for, domande_for, misure_aperte, pagina_di_domande
 from .services.domande import (
     domanda_attach_accordo,
     domanda_create,
@@ -638,15 +638,13 @@ def _elenco(request: AuthenticatedRequest, domande: QuerySet[Domanda]) -> dict[s
     filtro = FiltroDomandeForm(request.GET or None)
     if filtro.is_valid() and filtro.cleaned_data["stato"]:
         domande = domande.filter(stato=filtro.cleaned_data["stato"])
-    domande = (
-        domande.select_related("azienda", "sede__comune", "misura", "registrazione")
-        .annotate(num_lavoratori=Count("lavoratori"), ore_totali=Sum("lavoratori__ore_richieste"))
-        .order_by("-created_at")
-    )
-    pagina = Paginator(domande, PER_PAGINA).get_page(request.GET.get("pagina"))
+    # Page on the ids in an indexed order, then fetch and sum the page's rows only.
+    ordinate = domande.order_by("-created_at", "-pk").values_list("pk", flat=True)
+    pagina = Paginator(ordinate, PER_PAGINA).get_page(request.GET.get("pagina"))
+    righe = pagina_di_domande(list(pagina.object_list), "azienda", "sede__comune", "misura", "registrazione")
     query = request.GET.copy()
     query.pop("pagina", None)
-    return {"filtro": filtro, "pagina": pagina, "domande": pagina.object_list, "query": query.urlencode()}
+    return {"filtro": filtro, "pagina": pagina, "domande": righe, "query": query.urlencode()}
 
 
 @login_required

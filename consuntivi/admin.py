@@ -4,11 +4,13 @@
 from decimal import Decimal
 
 from django.contrib import admin
-from django.http import StreamingHttpResponse
+from django.http import HttpRequest, StreamingHttpResponse
 from django.utils.translation import gettext_lazy as _
 
 from anagrafica.permissions import FunzionarioEditsMixin, FunzionarioOnlyMixin
-from core.admin import AnnoFieldListFilter
+from claims.models import Domanda
+from claims.selectors import ricerca_domande
+from core.admin import AnnoFieldListFilter, ElencoLungoMixin
 from core.models import AccessoDatiPersonali
 from core.services import accesso_dati_registra
 from core.spreadsheets import csv_lines
@@ -58,16 +60,29 @@ def esporta_sr41(modeladmin, request, queryset):
 
 
 @admin.register(Consuntivo)
-class ConsuntivoAdmin(FunzionarioOnlyMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+class ConsuntivoAdmin(FunzionarioOnlyMixin, ElencoLungoMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    """A consuntivo a month per domanda: millions of rows. Counts and pages are capped (ElencoLungoMixin),
+    the month drill-down reads no DISTINCT (change_list.html), the search goes where the queue's does."""
+
     list_display = ("domanda", "mese", "inviato_il", "protocollo")
     list_filter = ("mese",)
     date_hierarchy = "mese"
-    search_fields = ("domanda__azienda__ragione_sociale", "domanda__azienda__codice_fiscale")
+    search_fields = ("domanda__azienda__ragione_sociale",)  # shows the box; the search is ricerca_domande
+    search_help_text = _(
+        "Protocollo della domanda (2026/0000005), partita IVA, codice fiscale dell'azienda, del legale "
+        "rappresentante o di un lavoratore, ragione sociale."
+    )
     list_select_related = ("domanda__azienda", "domanda__registrazione", "registrazione")
-    show_full_result_count = False
     readonly_fields = ("domanda", "mese", "inviato_il", "inviato_da", "registrazione", "dati_inviati")
     inlines = [RigaConsuntivoInline]
     actions = [esporta_sr41]
+
+    def get_search_results(self, request: HttpRequest, queryset, search_term: str):
+        if not search_term.strip():
+            return queryset, False
+        return queryset.filter(
+            domanda__in=Domanda.objects.filter(ricerca_domande(search_term)).values("pk")
+        ), False
 
     @admin.display(description=_("protocollo"))
     def protocollo(self, obj: Consuntivo) -> str:

@@ -1,9 +1,11 @@
 """Admin pieces every backoffice app shares."""
 
 from django.contrib import admin
+from django.contrib.admin.views.main import ChangeList
 from django.http import HttpRequest
 
 from .models import AccessoDatiPersonali
+from .pagination import CappedPaginator
 
 
 class AnnoFieldListFilter(admin.AllValuesFieldListFilter):
@@ -46,3 +48,29 @@ class AccessoDatiPersonaliAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
         return False
+
+
+class CappedChangeList(ChangeList):
+    """A changelist on `CappedPaginator`: it shows the capped count and says when there are more rows."""
+
+    limitato = False
+
+    def get_results(self, request: HttpRequest) -> None:
+        super().get_results(request)
+        self.limitato = self.paginator.limitato
+        if self.limitato:
+            self.result_count = self.paginator.max_righe
+
+
+class ElencoLungoMixin:
+    """For the changelist of a table that grows to millions of rows (issue 19): counts and pages stop at
+    `CappedPaginator.max_righe`. Its template includes "admin/elenco_limitato.html" under the pagination
+    and draws a `date_hierarchy` with `gerarchia_date` (core/templatetags/elenchi.py)."""
+
+    show_full_result_count = False
+
+    def get_paginator(self, request: HttpRequest, queryset, per_page, orphans=0, allow_empty_first_page=True):
+        return CappedPaginator(queryset, per_page, orphans, allow_empty_first_page)
+
+    def get_changelist(self, request: HttpRequest, **kwargs):
+        return CappedChangeList

@@ -1,6 +1,8 @@
 """SQL that only PostgreSQL runs: triggers and partial indexes that keep the register and the history
 append-only. The embedded default (SQLite) is for development and has neither."""
 
+from django.contrib.postgres.indexes import PostgresIndex
+from django.contrib.postgres.operations import AddIndexConcurrently as PostgresAddIndexConcurrently
 from django.db import migrations
 from django.db.migrations.recorder import MigrationRecorder
 
@@ -47,3 +49,21 @@ class CreateModelIfMissing(migrations.CreateModel):
         applied = MigrationRecorder(schema_editor.connection).applied_migrations()
         if self.also_created_by not in applied:
             super().database_backwards(app_label, schema_editor, from_state, to_state)
+
+
+class AddIndexConcurrently(PostgresAddIndexConcurrently):
+    """An index built without locking the table against writes (`CREATE INDEX CONCURRENTLY`): the
+    migration that uses it must say `atomic = False`. On the embedded SQLite a plain index, and none
+    of the PostgreSQL-only kinds (GIN)."""
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor == "postgresql":
+            super().database_forwards(app_label, schema_editor, from_state, to_state)
+        elif not isinstance(self.index, PostgresIndex):
+            migrations.AddIndex.database_forwards(self, app_label, schema_editor, from_state, to_state)
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor == "postgresql":
+            super().database_backwards(app_label, schema_editor, from_state, to_state)
+        elif not isinstance(self.index, PostgresIndex):
+            migrations.AddIndex.database_backwards(self, app_label, schema_editor, from_state, to_state)

@@ -408,3 +408,19 @@ def test_service_refuses_a_cpi_operator_moving_a_site_out_of_the_territory(opera
         sede_update(actor=operatore_torino, sede=sede_torino, comune=comune("Asti"), cap="14100")
     sede_torino.refresh_from_db()
     assert sede_torino.comune == comune("Torino")
+
+
+def test_company_search_goes_to_the_key_typed(client, sede_torino, sede_asti):
+    """Issue 19: each shape of term reads an index; a part of the name still finds the company."""
+    client.force_login(backoffice(funzionario=True))
+    alfa = sede_torino.azienda
+    url = reverse("admin:anagrafica_azienda_changelist")
+    for chiave in (
+        "meccanica",
+        alfa.partita_iva,
+        f"IT{alfa.partita_iva}",
+        alfa.codice_fiscale,
+        alfa.lr_codice_fiscale.lower(),
+    ):
+        trovate = [a.pk for a in client.get(url, {"q": chiave}).context["cl"].result_list]
+        assert trovate == [alfa.pk], chiave
