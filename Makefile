@@ -70,8 +70,10 @@ format: $(STAMP)
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
+# Every queue in one worker (development). Production runs one worker for `protocollo` alone and one
+# for the rest, so numbering never waits behind a receipt or an upload (README "Code di Celery").
 worker: $(STAMP)
-	$(VENV)/bin/celery -A aminder worker --loglevel=INFO --concurrency=2
+	$(VENV)/bin/celery -A aminder worker --loglevel=INFO --concurrency=2 -Q protocollo,ricevute,caricamenti,celery
 
 beat: $(STAMP)
 	$(VENV)/bin/celery -A aminder beat --loglevel=INFO
