@@ -24,7 +24,7 @@ TEST_ENV := DATABASE_URL=$(TEST_DATABASE_URL) \
 	DJANGO_SECRET_KEY=test-only DJANGO_DEBUG=false DJANGO_SECURE_SSL_REDIRECT=false \
 	DJANGO_ALLOW_ASYNC_UNSAFE=true
 
-.PHONY: run test lint lock format worker beat sweep services system-packages bench clean
+.PHONY: run test lint lock format worker beat sweep services system-packages bench drills clean
 
 $(STAMP): pyproject.toml requirements/development.txt
 	@test -n "$(PYTHON)" || { echo "Serve Python 3.11, 3.12 o 3.13 (python3.1x nel PATH)"; exit 1; }
@@ -86,6 +86,9 @@ bench: $(STAMP) services  ## prints figures; not part of the test suite
 	DJANGO_DEBUG=false DATABASE_URL=postgres://postgres@127.0.0.1:5432/aminder_bench $(PY) bench/consuntivi_upload.py --lines 10000 50000
 	$(PY) bench/receipts.py --n 100
 	DJANGO_DEBUG=false DATABASE_URL=postgres://postgres@127.0.0.1:5432/aminder_bench $(PY) bench/web.py --n 200
+
+drills: $(STAMP)  ## fault drills on their own PostgreSQL and Redis (README "Prove di guasto"); QUICK=1 for the short ones
+	$(PY) bench/drills.py $(if $(QUICK),--quick)
 
 system-packages:
 	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
