@@ -19,8 +19,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.drills.drill import run  # noqa: E402
-from tests.drills.stack import Stack  # noqa: E402
+from tests.drills.drill import run
+from tests.drills.stack import Stack
 
 FULL = {
     "redis": {"duration": 90, "fault_at": 15, "fault_for": 60},
@@ -39,7 +39,9 @@ def verdict(ok: bool) -> str:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--only", nargs="*", default=list(FULL), choices=list(FULL))
     parser.add_argument("--n", type=int, default=200, help="submissions per drill")
     parser.add_argument("--quick", action="store_true", help="20 submissions, faults of a few seconds")
@@ -56,7 +58,9 @@ def main() -> int:
         print(f"RATIO drill_{tipo}_lost {esito.lost} == 0 {verdict(esito.lost == 0)}")
         falliti += esito.lost != 0
         if tipo == "redis":
-            print(f"RATIO drill_redis_slowest_answer_s {esito.slowest:.2f} <= 5 {verdict(esito.slowest <= 5)}")
+            print(
+                f"RATIO drill_redis_slowest_answer_s {esito.slowest:.2f} <= 5 {verdict(esito.slowest <= 5)}"
+            )
             falliti += esito.slowest > 5
         print(f"  (log e dati in {stack.folder})", flush=True)
     return 1 if falliti else 0

@@ -58,7 +58,10 @@ def redis_muto(settings):
 def test_production_cache_has_short_socket_timeouts():
     if "redis" not in django_settings.CACHES["default"]["BACKEND"]:
         pytest.skip("senza REDIS_URL la cache è quella del processo")
-    assert django_settings.CACHES["default"]["OPTIONS"] == {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}
+    assert django_settings.CACHES["default"]["OPTIONS"] == {
+        "socket_connect_timeout": 0.5,
+        "socket_timeout": 0.5,
+    }
 
 
 def test_with_redis_down_the_counter_goes_on_in_the_process_and_the_outage_is_logged_once(redis_giu, caplog):
@@ -108,7 +111,9 @@ def test_api_submission_with_redis_unreachable_is_saved_and_answered(redis_giu, 
 
 
 @pytest.mark.django_db
-def test_api_rate_limit_still_applies_in_the_process_while_redis_is_down(redis_giu, settings, legale_rappresentante):
+def test_api_rate_limit_still_applies_in_the_process_while_redis_is_down(
+    redis_giu, settings, legale_rappresentante
+):
     settings.REST_FRAMEWORK = {
         **settings.REST_FRAMEWORK,
         "DEFAULT_THROTTLE_RATES": {"user": "2/min", "anon": "2/min"},

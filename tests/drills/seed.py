@@ -20,7 +20,9 @@ mario = UserFactory(first_name="Mario", last_name="Rossi")
 token = Token.objects.create(user=mario).key
 # One site per domanda: the drafts do not count against each other's weeks.
 pks = [
-    DomandaFactory(sede=SedeFactory(azienda=AziendaFactory(lr_codice_fiscale=mario.codice_fiscale)), creata_da=mario).pk
+    DomandaFactory(
+        sede=SedeFactory(azienda=AziendaFactory(lr_codice_fiscale=mario.codice_fiscale)), creata_da=mario
+    ).pk
     for _ in range(n)
 ]
 print(json.dumps({"token": token, "pks": pks}))

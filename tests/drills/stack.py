@@ -69,7 +69,9 @@ class Postgres:
         )  # fmt: skip
 
     def _ctl(self, *args: str) -> None:
-        options = f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.data} -c fsync=off -c max_connections=100"
+        options = (
+            f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.data} -c fsync=off -c max_connections=100"
+        )
         subprocess.run(
             _as_postgres(["pg_ctl", "-D", str(self.data), "-l", str(self.log), "-o", options, "-w", "-t", "60", *args]),
             check=True, capture_output=True,
@@ -101,7 +103,10 @@ class Redis:
         wait_for(self.ping, "redis-server non risponde", 20)
 
     def ping(self) -> bool:
-        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", self.port), timeout=0.5) as s:
+        with (
+            contextlib.suppress(OSError),
+            socket.create_connection(("127.0.0.1", self.port), timeout=0.5) as s,
+        ):
             s.sendall(b"PING\r\n")
             return s.recv(16).startswith(b"+PONG")
         return False
@@ -152,7 +157,7 @@ class Process:
 class Stack:
     def __init__(self, folder: Path | None = None, *, sweep_every: float = 3.0):
         self.folder = folder or Path(tempfile.mkdtemp(prefix="aminder-drill-"))
-        os.chmod(self.folder, 0o755)
+        os.chmod(self.folder, 0o755)  # noqa: S103 - PostgreSQL runs as postgres and must reach its folder
         self.postgres = Postgres(self.folder / "pg")
         self.redis = Redis(self.folder)
         self.web_port = free_port()
@@ -206,7 +211,7 @@ class Stack:
 
     def web_ready(self) -> bool:
         try:
-            with urllib.request.urlopen(f"{self.url}/health/live/", timeout=2) as r:
+            with urllib.request.urlopen(f"{self.url}/health/live/", timeout=2) as r:  # noqa: S310 - http://
                 return r.status == 200
         except (OSError, urllib.error.URLError):
             return False
@@ -216,7 +221,10 @@ class Stack:
         return f"http://127.0.0.1:{self.web_port}"
 
     def start_workers(self) -> None:
-        for name, queues, concurrency in (("worker-protocollo", "protocollo", 1), ("worker", "ricevute,caricamenti,celery", 2)):
+        for name, queues, concurrency in (
+            ("worker-protocollo", "protocollo", 1),
+            ("worker", "ricevute,caricamenti,celery", 2),
+        ):
             worker = Process(
                 name,
                 [PYTHON, "-m", "celery", "-A", "aminder", "worker", "-Q", queues, f"--concurrency={concurrency}",

@@ -23,7 +23,7 @@ while True:
     close_old_connections()
     try:
         print("sweep", sweep_outbox(older_than_seconds=int(every)), flush=True)
-    except Exception as errore:  # noqa: BLE001 - the next tick tries again
+    except Exception as errore:
         print("sweep non riuscita:", errore, flush=True)
         from django.db import connection
 

@@ -6,11 +6,11 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from claims.services.domande import domanda_submit
 from protocollo import services
 from protocollo.models import RegistrazioneProtocollo
 from protocollo.services import protocollo_register_documento
 from protocollo.tasks import registra_documento
-from claims.services.domande import domanda_submit
 from tests.claims.factories import DomandaFactory, LavoratoreFactory
 from tests.conftest import broker_giu
 
@@ -40,7 +40,10 @@ def test_the_task_registers_and_asks_for_the_receipt_without_reading_more():
     domanda = DomandaFactory(presentata=True)
 
     with broker_giu(), CaptureQueriesContext(connection) as ctx:
-        assert registra_documento.apply(args=("DOMANDA", domanda.pk)).get() == f"{domanda.presentata_il.year}/0000001"
+        assert (
+            registra_documento.apply(args=("DOMANDA", domanda.pk)).get()
+            == f"{domanda.presentata_il.year}/0000001"
+        )
 
     sql = statements(ctx)
     assert len(sql) <= 4, "\n".join(sql)

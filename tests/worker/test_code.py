@@ -32,7 +32,9 @@ def test_a_registration_is_numbered_while_receipts_and_uploads_are_backed_up(sta
     domanda = DomandaFactory()
 
     presenta(domanda.pk)
-    wait_for(lambda: Domanda.objects.get(pk=domanda.pk).registrazione_id is not None, "domanda protocollata", 30)
+    wait_for(
+        lambda: Domanda.objects.get(pk=domanda.pk).registrazione_id is not None, "domanda protocollata", 30
+    )
 
     # Numbered while both other queues were still far from empty.
     assert in_coda("ricevute") > BACKLOG // 3
