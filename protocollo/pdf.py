@@ -93,30 +93,36 @@ def _stylesheet() -> tuple[CSS, FontConfiguration]:
     return cached
 
 
+def contesto_di_prova() -> dict[str, Any]:
+    """A receipt's context with made-up data: the warm-up and the benchmark render it."""
+    from protocollo.registry import ContenutoRicevuta
+
+    adesso = timezone.now()
+    return {
+        "segnatura": "2000/0000000",
+        "registrata_il": adesso,
+        "tipo_documento": "Domanda",
+        "documento": ContenutoRicevuta(
+            titolo="Domanda di Cassa Integrazione Guadagni in Deroga",
+            presentato_il=adesso,
+            righe=[("Ragione sociale", "Prova S.r.l."), ("Periodo", "dal 02/03/2026 al 03/04/2026")],
+            allegati=[{"nome": "accordo.pdf", "sha256": "0" * 64}],
+            nota="Prova",
+        ),
+        "impronta": "0" * 64,
+        "codice_verifica": "AAAAAAAAAA",
+        "url_verifica": "https://example.invalid/verifica/?protocollo=2000/0000000&codice=AAAAAAAAAA",
+        "url_verifica_pagina": "https://example.invalid/verifica/",
+    }
+
+
 def warm_up() -> float:
     """Render one receipt of made-up data, so that fonts, stylesheet, the template, the QR code and
     WeasyPrint's own caches are loaded before the first real one: called when a worker process starts
     (protocollo.apps), it makes the first receipt of a process as fast as the others. Returns the
     seconds it took."""
-    from protocollo.registry import ContenutoRicevuta
-
     inizio = time.perf_counter()
-    adesso = timezone.now()
-    render_ricevuta(
-        {
-            "segnatura": "2000/0000000",
-            "registrata_il": adesso,
-            "tipo_documento": "Domanda",
-            "documento": ContenutoRicevuta(
-                titolo="Prova", presentato_il=adesso, righe=[("Ragione sociale", "Prova S.r.l.")],
-                allegati=[{"nome": "accordo.pdf", "sha256": "0" * 64}], nota="Prova",
-            ),
-            "impronta": "0" * 64,
-            "codice_verifica": "AAAAAAAAAA",
-            "url_verifica": "https://example.invalid/verifica/?protocollo=2000/0000000&codice=AAAAAAAAAA",
-            "url_verifica_pagina": "https://example.invalid/verifica/",
-        }
-    )  # fmt: skip
+    render_ricevuta(contesto_di_prova())
     return time.perf_counter() - inizio
 
 

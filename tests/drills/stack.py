@@ -180,11 +180,14 @@ class Stack:
 
     # --- life cycle ------------------------------------------------------------------------------
 
-    def start(self) -> "Stack":
+    def start(self, *, web: bool = True, workers: bool = True) -> "Stack":
         self.postgres.init()
         self.redis.start()
         self.manage("migrate", "--noinput", "-v", "0")
-        self.start_web()
+        if web:
+            self.start_web()
+        if not workers:
+            return self
         self.start_workers()
         self.processes["sweeper"] = Process(
             "sweeper", [PYTHON, "-m", "tests.drills.sweeper", str(self.sweep_every)], self.env, self.folder
