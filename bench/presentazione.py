@@ -118,7 +118,7 @@ def pgbench_tps(stack: Stack, seconds: float) -> float:
             "VALUES (2026, :last, 'Domanda CIGD – Prova S.r.l. – sede Torino', now());\n"
             "END;\n"
         )
-    os.chmod(script.name, 0o644)  # noqa: S103 - read by pgbench as the postgres user
+    os.chmod(script.name, 0o644)
     out = subprocess.run(
         ["pgbench", "-n", "-c", "1", "-T", str(int(seconds)), "-f", script.name,
          "-h", "127.0.0.1", "-p", str(stack.postgres.port), "-U", "postgres", "aminder"],
