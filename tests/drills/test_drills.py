@@ -13,10 +13,9 @@ pytestmark = pytest.mark.drill
 N = 20
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def stack():
-    """One stack for the three drills (each seeds its own company and drafts): starting one costs half
-    a minute."""
+    """A fresh stack for each drill, as `make drills` does (half a minute to start)."""
     if not shutil.which("initdb") or not shutil.which("redis-server"):
         pytest.skip("servono initdb e redis-server")
     stack = Stack().start()
