@@ -36,6 +36,7 @@ class Esito:
     fault_seconds: float = 0.0
     settle_seconds: float = 0.0  # from the end of the fault to everything numbered and receipted
     statuses: dict[str, int] = dataclasses.field(default_factory=dict)
+    worker_restarts: dict[str, int] = dataclasses.field(default_factory=dict)  # exited on their own
 
     @property
     def lost(self) -> int:
@@ -55,7 +56,8 @@ class Esito:
             f"  answered 2xx {self.answered_2xx}, errors before a retry succeeded {self.errors_seen} "
             f"{self.statuses}, slowest answer {self.slowest:.2f} s, sent during the fault "
             f"{self.during_fault}, fault {self.fault_seconds:.1f} s, all numbered and receipted "
-            f"{self.settle_seconds:.1f} s after it",
+            f"{self.settle_seconds:.1f} s after it; workers that exited on their own and were restarted "
+            f"(as compose and Kubernetes do) {self.worker_restarts or 0}",
         ]
 
 
@@ -155,6 +157,7 @@ def run(
         wait_for(lambda: len(set(conta())) == 1, "tutto protocollato e con ricevuta", settle_timeout, every=1)
     esito.settle_seconds = time.monotonic() - guasto["al"]
     esito.saved, esito.registered, esito.receipted = conta()
+    esito.worker_restarts = dict(stack.riavvii)
     (riga,) = stack.sql(
         "SELECT count(*), count(DISTINCT (anno, numero)), coalesce(max(numero) - min(numero) + 1, 0) "
         "FROM claims_registrazioneprotocollo"

@@ -15,6 +15,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -163,6 +164,11 @@ class Stack:
         self.web_port = free_port()
         self.sweep_every = sweep_every
         self.processes: dict[str, Process] = {}
+        self.riavvii: dict[str, int] = {}  # workers that exited on their own and were started again
+        self._supervisione = threading.Lock()
+        self._fermo = threading.Event()
+        self._workers_attesi = False
+        self._supervisore: threading.Thread | None = None
         redis_url = f"redis://127.0.0.1:{self.redis.port}"
         self.env = {
             **{k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "AMINDER_", "CELERY_"))},
@@ -223,29 +229,56 @@ class Stack:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.web_port}"
 
+    WORKERS = (("worker-protocollo", "protocollo", 1), ("worker", "ricevute,caricamenti,celery", 2))
+
+    def _start_worker(self, name: str, queues: str, concurrency: int) -> Process:
+        log = self.folder / f"{name}.log"
+        if log.exists():  # the previous process's log is kept beside
+            log.rename(log.with_suffix(f".{time.monotonic_ns()}.log"))
+        worker = Process(
+            name,
+            [PYTHON, "-m", "celery", "-A", "aminder", "worker", "-Q", queues, f"--concurrency={concurrency}",
+             "-n", f"{name}-{time.monotonic_ns()}@%h", "--without-mingle", "--without-gossip",
+             "--without-heartbeat", "--loglevel=INFO"],
+            self.env, self.folder,
+        ).start()  # fmt: skip
+        self.processes[name] = worker
+        return worker
+
     def start_workers(self) -> None:
-        for name, queues, concurrency in (
-            ("worker-protocollo", "protocollo", 1),
-            ("worker", "ricevute,caricamenti,celery", 2),
-        ):
-            worker = Process(
-                name,
-                [PYTHON, "-m", "celery", "-A", "aminder", "worker", "-Q", queues, f"--concurrency={concurrency}",
-                 "-n", f"{name}-{time.monotonic_ns()}@%h", "--without-mingle", "--without-gossip",
-                 "--without-heartbeat", "--loglevel=INFO"],
-                self.env, self.folder,
-            ).start()  # fmt: skip
-            self.processes[name] = worker
-        for name in ("worker-protocollo", "worker"):
+        with self._supervisione:
+            for name, queues, concurrency in self.WORKERS:
+                self._start_worker(name, queues, concurrency)
+            self._workers_attesi = True
+        for name, _q, _c in self.WORKERS:
             wait_for(lambda n=name: " ready." in self.processes[n].output(), f"{name} non è partito", 90)
+        if self._supervisore is None:
+            self._supervisore = threading.Thread(target=self._supervisiona, daemon=True)
+            self._supervisore.start()
+
+    def _supervisiona(self) -> None:
+        """What `restart: unless-stopped` (compose) and the Deployment (Kubernetes) do: a worker that
+        exits on its own is started again; the drill reports how many times."""
+        while not self._fermo.wait(1):
+            with self._supervisione:
+                if not self._workers_attesi:
+                    continue
+                for name, queues, concurrency in self.WORKERS:
+                    proc = self.processes[name].proc
+                    if proc is not None and proc.poll() is not None:
+                        self.riavvii[name] = self.riavvii.get(name, 0) + 1
+                        self._start_worker(name, queues, concurrency)
 
     def kill_workers(self) -> None:
-        for name in ("worker-protocollo", "worker"):
-            self.processes[name].kill()
-            log = self.processes[name].log
-            log.rename(log.with_suffix(f".{time.monotonic_ns()}.log"))
+        with self._supervisione:
+            self._workers_attesi = False
+            for name, _q, _c in self.WORKERS:
+                self.processes[name].kill()
 
     def stop(self) -> None:
+        self._fermo.set()
+        with self._supervisione:
+            self._workers_attesi = False
         for process in reversed(list(self.processes.values())):
             process.stop()
         self.redis.stop()
