@@ -141,3 +141,13 @@ def test_database_unreachable_answers_503_with_retry_after(monkeypatch, legale_r
     assert risposta.status_code == 503
     assert risposta["Retry-After"] == "5"
     assert "Riprova tra 5 secondi" in risposta.data["detail"]
+
+
+def test_a_replayed_spid_assertion_is_refused_in_the_process_while_redis_is_down(redis_giu):
+    from anagrafica.auth.spid import SpidBackend
+
+    backend = SpidBackend()
+    assertion = {"assertion_id": "_a1b2c3"}
+
+    assert backend.is_authorized({}, {}, "https://idp.example.it", assertion) is True
+    assert backend.is_authorized({}, {}, "https://idp.example.it", assertion) is False
