@@ -21,6 +21,7 @@ def stack():
     stack = Stack().start()
     yield stack
     stack.stop()
+    shutil.rmtree(stack.folder, ignore_errors=True)  # PostgreSQL's files: about 50 MB a drill
 
 
 def test_redis_down_during_submissions_answers_all_in_time_and_loses_nothing(stack):
