@@ -24,7 +24,7 @@ TEST_ENV := DATABASE_URL=$(TEST_DATABASE_URL) \
 	DJANGO_SECRET_KEY=test-only DJANGO_DEBUG=false DJANGO_SECURE_SSL_REDIRECT=false \
 	DJANGO_ALLOW_ASYNC_UNSAFE=true
 
-.PHONY: run test lint lock format worker beat sweep services system-packages bench backup-drill clean
+.PHONY: run test lint lock format worker beat sweep services system-packages bench drills backup-drill clean
 
 $(STAMP): pyproject.toml requirements/development.txt
 	@test -n "$(PYTHON)" || { echo "Serve Python 3.11, 3.12 o 3.13 (python3.1x nel PATH)"; exit 1; }
@@ -71,8 +71,10 @@ format: $(STAMP)
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
+# Every queue in one worker (development). Production runs one worker for `protocollo` alone and one
+# for the rest, so numbering never waits behind a receipt or an upload (README "Code di Celery").
 worker: $(STAMP)
-	$(VENV)/bin/celery -A aminder worker --loglevel=INFO --concurrency=2
+	$(VENV)/bin/celery -A aminder worker --loglevel=INFO --concurrency=2 -Q protocollo,ricevute,caricamenti,celery
 
 beat: $(STAMP)
 	$(VENV)/bin/celery -A aminder beat --loglevel=INFO
@@ -92,6 +94,10 @@ bench: $(STAMP) services  ## prints figures; not part of the test suite
 	DJANGO_DEBUG=false DATABASE_URL=postgres://postgres@127.0.0.1:5432/aminder_bench $(PY) bench/consuntivi_upload.py --lines 10000 50000
 	$(PY) bench/receipts.py --n 100
 	DJANGO_DEBUG=false DATABASE_URL=postgres://postgres@127.0.0.1:5432/aminder_bench $(PY) bench/web.py --n 200
+	$(PY) bench/presentazione.py --n 200 --seconds 10
+
+drills: $(STAMP)  ## fault drills on their own PostgreSQL and Redis (README "Prove di guasto"); QUICK=1 for the short ones
+	$(PY) bench/drills.py $(if $(QUICK),--quick)
 
 backup-drill: $(STAMP)  ## pg_dump DATABASE_URL, restore it into a new database, compare counts, check the register
 	@test -n "$(DATABASE_URL)" || { echo "Indicare DATABASE_URL=postgres://… (il database da provare)"; exit 1; }

@@ -67,6 +67,15 @@ def check_can_act_for(user: User, azienda_id: int) -> None:
         raise NotPermitted(gettext(MSG_NON_AZIENDA))
 
 
+def azienda_lock_for(user: User, azienda_id: int) -> Azienda:
+    """For services: lock the company's row and check, in the same query, that `user` may act for it
+    (NotPermitted otherwise)."""
+    azienda = aziende_for(user).select_for_update(of=("self",)).filter(pk=azienda_id).first()
+    if azienda is None:
+        raise NotPermitted(gettext(MSG_NON_AZIENDA))
+    return azienda
+
+
 def azienda_get_for(user: User, pk: int) -> Azienda:
     return get_object_or_404(aziende_for(user), pk=pk)
 

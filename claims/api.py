@@ -7,7 +7,7 @@ only by `claims.services.domande`; each business action has its own endpoint (`p
 
 from typing import Any
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
@@ -162,7 +162,12 @@ class DomandaViewSet(ActorMixin, IdempotentPostMixin, viewsets.GenericViewSet):
     @action(detail=True, methods=["post"])
     def presenta(self, request: Request, pk: str) -> Response:
         domanda = domanda_submit(actor=self.actor, domanda=self._domanda())
-        return self._detail(domanda.pk)
+        # The service's instance already carries its workers, site and registration: only the history
+        # is read again, not the whole domanda (a submission is about ten statements in all).
+        prefetch_related_objects(
+            [domanda], Prefetch("eventi", queryset=EventoDomanda.objects.select_related("actor"))
+        )
+        return Response(DomandaSerializer(domanda, context=self.get_serializer_context()).data)
 
     @extend_schema(
         summary="Rettifica una domanda PRESENTATA o VERIFICATA - DA RETTIFICARE",

@@ -10,12 +10,13 @@ messages `"campo: messaggio"`, `righe.<n>.<campo>` for the lines of a consuntivo
 import functools
 import hashlib
 import json
+import logging
 from collections.abc import Callable
 from typing import Any, cast
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, InterfaceError, OperationalError, transaction
 from django.http import Http404, QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -32,6 +33,8 @@ from . import ratelimit
 from .exceptions import DomainError, NotAllowed, NotPermitted
 from .models import IdempotencyKey
 
+logger = logging.getLogger(__name__)
+
 MSG_DATI_NON_VALIDI = _("I dati inviati non sono validi.")
 MSG_NON_TROVATO = _("Non trovato.")
 MSG_CORPO_ILLEGGIBILE = _("Il corpo della richiesta non è leggibile ({motivo}).")
@@ -40,6 +43,11 @@ MSG_CHIAVE_RIUSATA = _(
     "La chiave Idempotency-Key è già stata usata per una richiesta diversa: "
     "usa una chiave nuova per ogni nuova operazione."
 )
+MSG_DATABASE_GIU = _(
+    "Il servizio è momentaneamente non disponibile: nulla è stato registrato. Riprova tra {secondi} secondi "
+    "con la stessa Idempotency-Key."
+)
+RETRY_AFTER_DATABASE = 5
 MSG_CHIAVE_NON_VALIDA = _("La chiave Idempotency-Key deve avere da 1 a 255 caratteri stampabili.")
 NON_FIELD_ERRORS = "non_field_errors"
 # Lists whose row errors are reported per row, as claims.services.domande reports them.
@@ -109,6 +117,15 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         return Response({"detail": exc.message}, status=status.HTTP_403_FORBIDDEN)
     if isinstance(exc, NotAllowed | DomainError):
         return Response({"detail": exc.message}, status=status.HTTP_409_CONFLICT)
+    if isinstance(exc, OperationalError | InterfaceError):
+        # The database is restarting or unreachable: the request's transaction is rolled back whole,
+        # so the client may simply retry (a 503 says so; a 500 would not).
+        logger.warning("Database non raggiungibile durante %s", context.get("request"), exc_info=exc)
+        return Response(
+            {"detail": str(MSG_DATABASE_GIU).format(secondi=RETRY_AFTER_DATABASE)},
+            status=status.HTTP_503_SERVICE_UNAVAILABLE,
+            headers={"Retry-After": str(RETRY_AFTER_DATABASE)},
+        )
     if isinstance(exc, Http404):
         exc = exceptions.NotFound(MSG_NON_TROVATO)  # never the model name of get_object_or_404
     if isinstance(exc, exceptions.Throttled):

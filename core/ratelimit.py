@@ -5,8 +5,9 @@ Not DRF throttling, which is not a security control (DRF issue 8127: it reads, m
 list, so concurrent requests overwrite each other's counts). Here a count is one atomic increment in
 the cache (Redis INCR in services mode), and nginx limits requests too (`limit_req`).
 
-The counters live in the cache: when Redis is unreachable they fail open (logged), because refusing
-every sign-in and every submission while the cache is down would be the bigger harm.
+The counters live in the shared cache through `core.cache`: when Redis is unreachable they are counted
+in the process (logged), because refusing every sign-in and every submission while the cache is down
+would be the bigger harm, and answering 500 the worst.
 """
 
 import ipaddress
@@ -14,8 +15,9 @@ import logging
 from functools import lru_cache
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpRequest
+
+from . import cache
 
 logger = logging.getLogger(__name__)
 
@@ -53,7 +55,7 @@ def client_ip(request: HttpRequest) -> str:
 
 def hit(key: str, *, window: int) -> int:
     """Count one more event under `key` and return the count in the window, which starts at the first
-    event and lasts `window` seconds (never extended). 0 when the cache is unreachable."""
+    event and lasts `window` seconds (never extended). Never raises: see `core.cache`."""
     try:
         if cache.add(key, 1, timeout=window):
             return 1
@@ -62,8 +64,8 @@ def hit(key: str, *, window: int) -> int:
         except ValueError:  # the window expired between add() and incr()
             cache.add(key, 1, timeout=window)
             return 1
-    except Exception:
-        logger.warning("Contatore %s non disponibile (cache irraggiungibile): limite non applicato", key)
+    except Exception:  # even the local fallback failed: never the request's business
+        logger.exception("Contatore %s non disponibile: limite non applicato", key)
         return 0
 
 
@@ -71,7 +73,7 @@ def count(key: str) -> int:
     try:
         return int(cache.get(key) or 0)
     except Exception:
-        logger.warning("Contatore %s non leggibile (cache irraggiungibile): limite non applicato", key)
+        logger.exception("Contatore %s non leggibile: limite non applicato", key)
         return 0
 
 
@@ -79,4 +81,4 @@ def reset(key: str) -> None:
     try:
         cache.delete(key)
     except Exception:
-        logger.warning("Contatore %s non azzerato (cache irraggiungibile)", key)
+        logger.exception("Contatore %s non azzerato", key)

@@ -1,10 +1,28 @@
+import logging
+
 from django.apps import AppConfig
+
+logger = logging.getLogger(__name__)
+
+
+def _consuma_ricevute() -> bool:
+    """Whether this worker takes receipts (`-Q`): a worker of the `protocollo` queue alone never renders."""
+    from celery import current_app
+
+    return "ricevute" in current_app.amqp.queues.consume_from
 
 
 def _warm_up_renderer(**kwargs: object) -> None:
+    if not _consuma_ricevute():
+        return
     from . import pdf
 
-    pdf.warm_up()
+    try:
+        secondi = pdf.warm_up()
+    except Exception:  # a worker that cannot render still numbers: the receipt task will tell
+        logger.exception("Riscaldamento del renderer delle ricevute non riuscito")
+        return
+    logger.info("Renderer delle ricevute pronto in %.2f s", secondi)
 
 
 class ProtocolloConfig(AppConfig):

@@ -28,7 +28,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.mail import EmailMessage
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -110,22 +110,35 @@ def protocollo_register(*, tipo: str, pk: int) -> RegistrazioneProtocollo:
     from 1 every 1 January; the number is assigned once and never changed. Idempotent: a document
     already registered returns its registration, so a task that runs twice numbers once.
     """
+    return protocollo_register_nuova(tipo=tipo, pk=pk)[0]
+
+
+def protocollo_register_nuova(*, tipo: str, pk: int) -> tuple[RegistrazioneProtocollo, bool]:
+    """`protocollo_register`, and whether this call made the registration (False: it already had
+    one), so the caller knows without asking the database whether a receipt may exist already."""
     adapter = registry.adapter(tipo)
     for _tentativo in range(3):
         try:
             return _register(adapter, pk)
-        except _AnnoCambiato:
+        except (_AnnoCambiato, _CodiceDuplicato):
             continue
-    raise RuntimeError("Cambio d'anno durante tre tentativi di registrazione consecutivi")  # pragma: no cover
+    raise RuntimeError("Cambio d'anno o codice ripetuto in tre tentativi consecutivi")  # pragma: no cover
+
+
+class _CodiceDuplicato(Exception):
+    """The random verification code was already taken (about one in 10^14): try again."""
 
 
 @transaction.atomic
-def _register(adapter: registry.Protocollabile, pk: int) -> RegistrazioneProtocollo:
+def _register(adapter: registry.Protocollabile, pk: int) -> tuple[RegistrazioneProtocollo, bool]:
+    """Four statements: lock the document, take the number, insert the registration, link it. The
+    verification code is not looked up first: the unique index refuses a repeat, which rolls the
+    whole registration back (number included, so no gap) and is tried again."""
     # The document's row lock serialises two workers that got the same task: the second one
     # waits here, then sees the first one's registration and returns it.
     documento = adapter.blocca(pk)
     if documento.registrazione_id is not None:
-        return RegistrazioneProtocollo.objects.get(pk=documento.registrazione_id)
+        return RegistrazioneProtocollo.objects.get(pk=documento.registrazione_id), False
     if not adapter.presentato(documento):
         raise NotAllowed(_(MSG_NON_PRESENTATO).format(documento=pk))
 
@@ -143,12 +156,16 @@ def _register(adapter: registry.Protocollabile, pk: int) -> RegistrazioneProtoco
     registrata_il = timezone.now()
     if anno_di(registrata_il) != anno:
         raise _AnnoCambiato  # rolls back the increment: the new year's counter is tried instead
-    registrazione = RegistrazioneProtocollo.objects.create(
-        anno=anno, numero=numero, registrata_il=registrata_il, **campi
-    )
+    registrazione = RegistrazioneProtocollo(anno=anno, numero=numero, registrata_il=registrata_il, **campi)
+    try:
+        registrazione.save(force_insert=True)
+    except IntegrityError as errore:
+        if "codice_verifica" in str(errore):
+            raise _CodiceDuplicato from errore
+        raise
     documento.registrazione = registrazione
     documento.save(update_fields=["registrazione"])
-    return registrazione
+    return registrazione, True
 
 
 def anno_di(momento: dt.datetime) -> int:
@@ -163,10 +180,7 @@ def impronta(dati: Any) -> str:
 
 
 def _codice_verifica() -> str:
-    while True:
-        codice = "".join(secrets.choice(ALFABETO_CODICE) for _i in range(LUNGHEZZA_CODICE))
-        if not RegistrazioneProtocollo.objects.filter(codice_verifica=codice).exists():
-            return codice
+    return "".join(secrets.choice(ALFABETO_CODICE) for _i in range(LUNGHEZZA_CODICE))
 
 
 # --- the receipt -------------------------------------------------------------------------------

@@ -5,19 +5,18 @@ acknowledgement is late and a task whose worker dies is given back to the queue,
 killed mid-task loses nothing (and the sweep is there for what Redis itself loses).
 """
 
-import contextlib
 import datetime as dt
 import logging
 from typing import Any
 
 from celery import shared_task
-from django.core.cache import cache
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import OperationalError
 from django.utils import timezone
 
+from core import cache
 from core.exceptions import DomainError
 
 from . import registry
@@ -25,7 +24,7 @@ from .models import RegistrazioneProtocollo, Ricevuta
 from .selectors import documenti_in_attesa, registrazioni_senza_ricevuta_inviata
 from .services import (
     ROMA,
-    protocollo_register,
+    protocollo_register_nuova,
     publish,
     registro_giornaliero,
     ricevuta_create,
@@ -48,11 +47,14 @@ RECEIPTS_LOOKBACK = dt.timedelta(days=7)
 def registra_documento(tipo: str, pk: int) -> str | None:
     """Give a submitted document its protocol number, then ask for its receipt."""
     try:
-        registrazione = protocollo_register(tipo=tipo, pk=pk)
+        registrazione, nuova = protocollo_register_nuova(tipo=tipo, pk=pk)
     except (registry.TipoSconosciuto, DomainError, ObjectDoesNotExist):
         logger.exception("Documento %s %s: non protocollabile", tipo, pk)
         return None
-    request_ricevuta(registrazione)
+    if nuova:  # no receipt can exist yet: no need to ask the database
+        publish(genera_ricevuta, registrazione.pk)
+    else:
+        request_ricevuta(registrazione)
     return registrazione.segnatura
 
 
@@ -92,17 +94,13 @@ def sweep_outbox(older_than_seconds: int = SWEEP_AFTER_SECONDS) -> dict[str, int
 
 
 def _republish(task: Any, *args: Any) -> bool:
+    # core.cache: with Redis down the mark is kept in the process (and publish() fails anyway).
     chiave = f"protocollo:sweep:{task.name}:{':'.join(map(str, args))}"
-    try:
-        if not cache.add(chiave, 1, timeout=SWEEP_REPUBLISH_SECONDS):
-            return False  # published by a recent sweep and still queued behind a backlog
-    except Exception:  # the cache is down (probably with the broker): publish() will tell
-        chiave = ""
+    if not cache.add(chiave, 1, timeout=SWEEP_REPUBLISH_SECONDS):
+        return False  # published by a recent sweep and still queued behind a backlog
     if publish(task, *args):
         return True
-    if chiave:
-        with contextlib.suppress(Exception):  # the next sweep tries again either way
-            cache.delete(chiave)
+    cache.delete(chiave)  # the next sweep tries again
     return False
 
 

@@ -30,7 +30,6 @@ from urllib.parse import urlencode
 import saml2
 from django.conf import settings
 from django.contrib.auth import logout
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -56,6 +55,7 @@ from saml2.time_util import str_to_time
 from saml2.xmldsig import DIGEST_SHA256, SIG_RSA_SHA256
 
 from anagrafica.services import user_from_identity
+from core import cache
 
 from .spid_checks import (
     MSG_RICHIESTA,
@@ -226,6 +226,7 @@ class SpidBackend(Saml2Backend):
             expires = calendar.timegm(str_to_time(not_on_or_after))
             timeout = max(int(expires - time.time()) + settings.SAML_ACCEPTED_TIME_DIFF, 60)
         digest = hashlib.sha256(f"{idp_entityid}\n{assertion_id}".encode()).hexdigest()
+        # core.cache: during a Redis outage the ids are remembered in the process (logged), not a 500.
         if not cache.add(f"aminder:spid-assertion:{digest}", 1, timeout):
             logger.warning("Asserzione SPID già usata, rifiutata: %s da %s", assertion_id, idp_entityid)
             return False

@@ -10,7 +10,7 @@ import yaml
 
 from .conftest import MAX_BODY, ROOT, TEMPLATE
 
-APP_SERVICES = ("migrate", "web", "worker", "beat")
+APP_SERVICES = ("migrate", "web", "worker", "worker-protocollo", "beat")
 
 
 @pytest.fixture(scope="module")
@@ -52,7 +52,7 @@ def test_every_long_running_service_has_a_health_check(compose):
 
 
 def test_worker_and_beat_start_after_the_migrations(compose):
-    for name in ("web", "worker", "beat"):
+    for name in ("web", "worker", "worker-protocollo", "beat"):
         assert compose[name]["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
 
 
@@ -82,3 +82,17 @@ def test_production_and_development_locks_pin_the_same_versions():
     assert {"django", "celery", "gunicorn", "django-health-check", "django-prometheus"} <= set(production)
     assert {name: development[name] for name in production} == production
     assert "--hash=sha256:" in (ROOT / "requirements" / "production.txt").read_text()
+
+
+def test_every_queue_has_a_worker_and_numbering_has_one_of_its_own(compose):
+    from aminder.settings import CELERY_TASK_ROUTES
+
+    queues = {route["queue"] for route in CELERY_TASK_ROUTES.values()} | {"celery"}
+    consumed = {
+        name: set(service["command"][service["command"].index("-Q") + 1].split(","))
+        for name, service in compose.items()
+        if "worker" in service.get("command", [])
+    }
+    assert set().union(*consumed.values()) == queues
+    assert consumed["worker-protocollo"] == {"protocollo"}
+    assert "protocollo" not in consumed["worker"]

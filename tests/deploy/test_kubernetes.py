@@ -12,7 +12,7 @@ from tests.test_settings import run_settings
 from .conftest import MAX_BODY, ROOT
 
 K8S = ROOT / "deploy" / "kubernetes"
-APP_COMPONENTS = {"web", "worker", "beat", "migrate"}
+APP_COMPONENTS = {"web", "worker", "worker-protocollo", "beat", "migrate"}
 
 
 def documents(folder: Path) -> list[dict]:
@@ -110,8 +110,8 @@ def test_web_and_worker_scale_beat_stays_alone_and_everyone_waits_for_the_migrat
     assert beat["spec"]["replicas"] == 1
     assert beat["spec"]["strategy"] == {"type": "Recreate"}
     budgets = {doc["metadata"]["name"] for doc in base if doc["kind"] == "PodDisruptionBudget"}
-    assert budgets == {"aminder-web", "aminder-worker", "aminder-beat"}
-    for component in ("web", "worker", "beat"):
+    assert budgets == {"aminder-web", "aminder-worker", "aminder-worker-protocollo", "aminder-beat"}
+    for component in ("web", "worker", "worker-protocollo", "beat"):
         init = pod_specs(base)[component]["initContainers"][0]
         assert "migrate --check" in init["command"][-1]
 
@@ -140,3 +140,17 @@ def test_kustomizations_name_files_and_objects_that_exist(base):
     overlay = yaml.safe_load((K8S / "overlays" / "production" / "kustomization.yaml").read_text())
     for patch in overlay["patches"]:
         find(base, patch["target"]["kind"], patch["target"]["name"])
+
+
+def test_every_queue_has_a_worker_and_numbering_has_one_of_its_own(base):
+    from aminder.settings import CELERY_TASK_ROUTES
+
+    queues = {route["queue"] for route in CELERY_TASK_ROUTES.values()} | {"celery"}
+    consumed: dict[str, set[str]] = {}
+    for component, spec in pod_specs(base).items():
+        args = spec["containers"][0].get("args", [])
+        if "worker" in args:
+            consumed[component] = set(args[args.index("-Q") + 1].split(","))
+    assert set().union(*consumed.values()) == queues
+    assert consumed["worker-protocollo"] == {"protocollo"}
+    assert "protocollo" not in consumed["worker"]

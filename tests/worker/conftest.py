@@ -21,6 +21,8 @@ ROOT = Path(__file__).resolve().parents[2]
 BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
 # Nothing listens here: a broker that is down.
 UNREACHABLE_BROKER_URL = "redis://127.0.0.1:6390/0"
+# Every queue of aminder.settings.CELERY_TASK_ROUTES, as `make worker` consumes them.
+ALL_QUEUES = "protocollo,ricevute,caricamenti,celery"
 
 
 def wait_for(condition: Callable[[], object], what: str, timeout: float = 30) -> None:
@@ -43,15 +45,16 @@ def database_url() -> str:
 class Worker:
     """One `celery worker` process group; `stop` is a warm shutdown, `kill` is kill -9 of all of it."""
 
-    def __init__(self, env: dict[str, str], log: Path):
+    def __init__(self, env: dict[str, str], log: Path, *, queues: str = ALL_QUEUES, concurrency: int = 2):
         self.env, self.log = env, log
+        self.queues, self.concurrency = queues, concurrency
         self.name = f"proto-{uuid.uuid4().hex[:8]}"
         self.proc: subprocess.Popen | None = None
 
     def start(self) -> "Worker":
         with self.log.open("ab") as out:
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", "celery", "-A", "aminder", "worker", "--pool=prefork", "--concurrency=2",
+                [sys.executable, "-m", "celery", "-A", "aminder", "worker", "--pool=prefork", f"--concurrency={self.concurrency}", "-Q", self.queues,
                  "-n", f"{self.name}@%h", "--without-mingle", "--without-gossip", "--without-heartbeat",
                  "--loglevel=INFO"],
                 cwd=ROOT, env=self.env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
@@ -120,8 +123,8 @@ def empty_broker() -> None:
 def start_worker(worker_env, empty_broker, tmp_path) -> Iterator[Callable[[], Worker]]:
     started: list[Worker] = []
 
-    def start() -> Worker:
-        worker = Worker(worker_env, tmp_path / f"worker-{len(started)}.log").start()
+    def start(**kwargs) -> Worker:
+        worker = Worker(worker_env, tmp_path / f"worker-{len(started)}.log", **kwargs).start()
         started.append(worker)
         return worker
 
