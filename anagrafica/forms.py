@@ -36,7 +36,14 @@ class RateLimitedLoginMixin(forms.Form):
 
 
 class LoginForm(RateLimitedLoginMixin, AuthenticationForm):
-    pass
+    """The backoffice's username and password on the sign-in page, below the SPID, CIE and CNS cards.
+
+    Without Django's `autofocus` on the username: it made phones open the page scrolled past the
+    cards most people need (issue 18)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["username"].widget.attrs.pop("autofocus", None)
 
 
 class AdminLoginForm(RateLimitedLoginMixin, AdminAuthenticationForm):
