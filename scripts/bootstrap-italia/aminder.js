@@ -5,8 +5,7 @@
 import init from 'bootstrap-italia/src/js/plugins/init'
 import NavBarCollapsible from 'bootstrap-italia/src/js/plugins/navbar-collapsible' // the menu on phones
 import Dropdown from 'bootstrap-italia/src/js/plugins/dropdown' // sign-in: the SPID identity providers
-import Collapse from 'bootstrap-italia/src/js/plugins/collapse'
 
 init()
 
-window.bootstrap = { NavBarCollapsible, Dropdown, Collapse }
+window.bootstrap = { NavBarCollapsible, Dropdown }
