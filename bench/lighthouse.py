@@ -126,7 +126,9 @@ def lighthouse(url: str, *, cookie: str | None, desktop: bool, out: Path) -> dic
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--runs", type=int, default=3, help="runs per page and form factor (median)")
     parser.add_argument("--pages", nargs="*", help="only these pages (names as printed)")
     options = parser.parse_args()
@@ -200,7 +202,9 @@ def main() -> None:
     for (name, form), runs in results.items():
         if form == "mobile":
             score = statistics.median(r["performance"] for r in runs)
-            print(f"RATIO lighthouse_mobile_{name} {score:.0f} >= {TARGET} {'PASS' if score >= TARGET else 'FAIL'}")
+            print(
+                f"RATIO lighthouse_mobile_{name} {score:.0f} >= {TARGET} {'PASS' if score >= TARGET else 'FAIL'}"
+            )
 
 
 if __name__ == "__main__":

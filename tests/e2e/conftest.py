@@ -217,7 +217,8 @@ def axe_check() -> Callable:
         try:
             if blocking:
                 pytest.fail(
-                    f"axe-core: {len(blocking)} violazioni gravi o critiche su {page.url}\n" + "\n".join(blocking)
+                    f"axe-core: {len(blocking)} violazioni gravi o critiche su {page.url}\n"
+                    + "\n".join(blocking)
                 )
             # The Django admin is the officers' desktop tool: its tabular inlines may scroll sideways on
             # a phone (axe still runs there at 390 px); the company side's pages must fit.

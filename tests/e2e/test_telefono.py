@@ -9,7 +9,7 @@ from anagrafica.models import User
 from claims.constants import StatoDomanda
 from claims.models import Domanda
 
-from .conftest import NARROWEST, PHONE, assert_fits_width
+from .conftest import NARROWEST, PHONE, SCREENSHOTS, assert_fits_width
 
 pytestmark = pytest.mark.e2e
 
@@ -65,7 +65,9 @@ def test_a_wide_table_scrolls_in_its_own_focusable_box_not_the_page(page, login_
 
 def test_the_stepper_names_the_current_step_on_a_phone(page, login_as, demo):
     login_as(page, User.objects.get(codice_fiscale=MARIO))
-    bozza = Domanda.objects.filter(stato=StatoDomanda.BOZZA, azienda__ragione_sociale="Alfa Meccanica S.r.l.").first()
+    bozza = Domanda.objects.filter(
+        stato=StatoDomanda.BOZZA, azienda__ragione_sociale="Alfa Meccanica S.r.l."
+    ).first()
     page.set_viewport_size(PHONE)
 
     page.goto(f"/domande/{bozza.pk}/passo/2/")
@@ -89,6 +91,9 @@ def test_the_stepper_names_the_current_step_on_a_phone(page, login_as, demo):
     expect(stepper.locator(".steppers-index")).to_have_text("2/6")
     expect(stepper.locator(".steppers-index")).to_be_visible()
     assert_fits_width(page)
+    # What the phone shows first (docs/screenshot-telefono.png is a copy): the screen, not the whole page.
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "telefono-passo-2.png"))
 
 
 def test_the_menu_header_and_sign_out_fit_a_320_px_phone(page, login_as):
@@ -120,7 +125,11 @@ def test_pages_download_only_the_front_end_they_need(page, login_as):
     )
     scripts = [r for r in resources if r["type"] == "script"]
     styles = [r for r in resources if r["type"] == "link" and r["name"].endswith(".css")]
-    assert {r["name"].rsplit("/", 1)[-1] for r in scripts} == {"bootstrap-italia.min.js", "htmx.min.js", "aminder.js"}
+    assert {r["name"].rsplit("/", 1)[-1] for r in scripts} == {
+        "bootstrap-italia.min.js",
+        "htmx.min.js",
+        "aminder.js",
+    }
     assert sum(r["bytes"] for r in scripts) < SCRIPT_BUDGET, scripts
     assert sum(r["bytes"] for r in styles) < STYLE_BUDGET, styles
     # Scripts never hold up the first paint: every one is deferred.
