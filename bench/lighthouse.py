@@ -113,7 +113,14 @@ def lighthouse(url: str, *, cookie: str | None, desktop: bool, out: Path) -> dic
         args.append("--preset=desktop")
     if cookie:
         args.append(f"--extra-headers={json.dumps({'Cookie': cookie})}")
-    subprocess.run(args, check=True, env={**os.environ, "CHROME_PATH": CHROME}, timeout=300)
+    # On a loaded machine Lighthouse now and then loses its trace (NO_NAVSTART): try again, twice.
+    for attempt in range(3):
+        done = subprocess.run(args, check=False, env={**os.environ, "CHROME_PATH": CHROME}, timeout=300)
+        if done.returncode == 0:
+            break
+        print(f"  Lighthouse non riuscito su {url} (tentativo {attempt + 1})", flush=True)
+    else:
+        raise SystemExit(f"Lighthouse non riesce a misurare {url}")
     report = json.loads(out.read_text())
     if report["finalDisplayedUrl"] != url:  # e.g. sent to the sign-in page: not the page meant
         raise SystemExit(f"{url} ha portato a {report['finalDisplayedUrl']}")

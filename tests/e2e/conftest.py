@@ -173,6 +173,12 @@ def assert_fits_width(page) -> None:
         )
 
 
+def resize(page, viewport: dict) -> None:
+    """Set the viewport and let the page react (resize handlers, Chart.js) before anything is checked."""
+    page.set_viewport_size(viewport)
+    page.evaluate("() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))")
+
+
 def _run_axe(page, context: str | None) -> list[dict]:
     page.evaluate(AXE_SOURCE)
     results = page.evaluate(
@@ -206,7 +212,7 @@ def axe_check() -> Callable:
         blocking: list[str] = []
         for viewport in widths:
             if viewport != page.viewport_size:
-                page.set_viewport_size(viewport)
+                resize(page, viewport)
             found = _run_axe(page, context)
             violations += found
             width = viewport["width"] if viewport else "?"
@@ -223,11 +229,11 @@ def axe_check() -> Callable:
             # The Django admin is the officers' desktop tool: its tabular inlines may scroll sideways on
             # a phone (axe still runs there at 390 px); the company side's pages must fit.
             if phone and not urlparse(page.url).path.startswith("/admin/"):
-                page.set_viewport_size(NARROWEST)
+                resize(page, NARROWEST)
                 assert_fits_width(page)
         finally:
             if original and page.viewport_size != original:
-                page.set_viewport_size(original)
+                resize(page, original)
         return violations
 
     return _axe_check

@@ -129,6 +129,7 @@ def test_pages_download_only_the_front_end_they_need(page, login_as):
         "bootstrap-italia.min.js",
         "htmx.min.js",
         "aminder.js",
+        "scorrimento.js",
     }
     assert sum(r["bytes"] for r in scripts) < SCRIPT_BUDGET, scripts
     assert sum(r["bytes"] for r in styles) < STYLE_BUDGET, styles
