@@ -38,10 +38,13 @@ class RateLimitedLoginMixin(forms.Form):
 
 
 class LoginForm(RateLimitedLoginMixin, AuthenticationForm):
+    """The backoffice's username and password on the sign-in page, below the SPID, CIE and CNS cards.
+
+    Without Django's `autofocus` on the username: it made phones open the page scrolled past the
+    cards most people need (issue 18)."""
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # Django focuses the username field: on a phone the page would open scrolled past the SPID and
-        # CNS cards, which most users need, to the backoffice sign-in below them.
         self.fields["username"].widget.attrs.pop("autofocus", None)
 
 

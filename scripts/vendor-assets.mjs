@@ -2,13 +2,17 @@
 // into tests/e2e/vendor/), so the app runs without npm and without any CDN.
 // Run after `npm ci` whenever a version in package.json changes: `npm run vendor`.
 //
-// Bootstrap Italia loads its fonts with a JavaScript helper (loadFonts) that injects a <style>
-// element: our Content-Security-Policy (style-src 'self') forbids that, so this script writes the
-// same @font-face rules into a static fonts.css instead (woff2 + woff only: every browser we
-// support reads them).
+// Bootstrap Italia is built from its sources with only the components the pages use (sass and
+// esbuild, devDependencies). Its full bundle loads the fonts with a JavaScript helper (loadFonts)
+// that injects a <style> element, which our Content-Security-Policy (style-src 'self') forbids: this
+// script writes the same @font-face rules into a static fonts.css instead (woff2 + woff only: every
+// browser we support reads them).
 import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+
+import * as esbuild from "esbuild";
+import * as sass from "sass";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const nm = (...p) => join(root, "node_modules", ...p);
@@ -19,28 +23,41 @@ function copy(from, to) {
   cpSync(from, to, { recursive: true });
 }
 
-// Bootstrap Italia
-const biSrc = nm("bootstrap-italia", "dist");
+// Bootstrap Italia, built from the package's sources with only the components the pages use
+// (scripts/bootstrap-italia/aminder.scss and aminder.js): the full bundle shipped 1 MB of JavaScript
+// and 605 KB of CSS to every page, most of it unused (issue 18). Sass compiles the stylesheet;
+// esbuild bundles the scripts (with Popper, which the dropdown needs) into one file loaded with `defer`.
+const biPkg = nm("bootstrap-italia");
 const biDst = join(root, "static", "vendor", "bootstrap-italia");
 rmSync(biDst, { recursive: true, force: true });
-// The source map is not shipped, so its comment goes too: ManifestStaticFilesStorage would
-// otherwise fail collectstatic on the missing .map file.
-// Fonts embedded as data: URLs (the video player's icon font) become files: the CSP allows fonts
-// from 'self' only.
 mkdirSync(join(biDst, "css"), { recursive: true });
-let embedded = 0;
-const biCss = readFileSync(join(biSrc, "css", "bootstrap-italia.min.css"), "utf8")
-  .replace(/\/\*# sourceMappingURL=.*?\*\/\s*$/, "")
-  .replace(/url\((["']?)data:application\/font-woff;charset=utf-8;base64,([A-Za-z0-9+/=]+)\1\)/g, (_, _q, b64) => {
-    const name = `embedded-${embedded++}.woff`;
-    mkdirSync(join(biDst, "fonts", "embedded"), { recursive: true });
-    writeFileSync(join(biDst, "fonts", "embedded", name), Buffer.from(b64, "base64"));
-    return `url("../fonts/embedded/${name}")`;
-  });
-writeFileSync(join(biDst, "css", "bootstrap-italia.min.css"), biCss);
-copy(join(biSrc, "js", "bootstrap-italia.bundle.min.js"), join(biDst, "js", "bootstrap-italia.bundle.min.js"));
-copy(join(biSrc, "svg", "sprites.svg"), join(biDst, "svg", "sprites.svg"));
-copy(nm("bootstrap-italia", "LICENSE"), join(biDst, "LICENSE"));
+const compiled = sass.compile(join(root, "scripts", "bootstrap-italia", "aminder.scss"), {
+  loadPaths: [join(biPkg, "src", "scss"), nm()],
+  style: "compressed",
+  // Bootstrap Italia's sources still use @import and global functions: their warnings are not ours.
+  quietDeps: true,
+  silenceDeprecations: ["import", "global-builtin", "color-functions"],
+  logger: sass.Logger.silent,
+});
+writeFileSync(
+  join(biDst, "css", "bootstrap-italia.min.css"),
+  `/*! Bootstrap Italia ${version("bootstrap-italia")} (BSD-3-Clause), Aminder's subset: scripts/bootstrap-italia/aminder.scss */\n` +
+    compiled.css,
+);
+await esbuild.build({
+  entryPoints: [join(root, "scripts", "bootstrap-italia", "aminder.js")],
+  bundle: true,
+  minify: true,
+  format: "iife",
+  target: "es2019",
+  legalComments: "none",
+  banner: { js: `/*! Bootstrap Italia ${version("bootstrap-italia")} (BSD-3-Clause) with Popper (MIT), Aminder's subset: scripts/bootstrap-italia/aminder.js */` },
+  outfile: join(biDst, "js", "bootstrap-italia.min.js"),
+  logLevel: "warning",
+});
+copy(join(biPkg, "dist", "svg", "sprites.svg"), join(biDst, "svg", "sprites.svg"));
+copy(join(biPkg, "LICENSE"), join(biDst, "LICENSE"));
+const biSrc = join(biPkg, "dist");
 
 const families = [
   { dir: "Titillium_Web", family: "Titillium Web" },

@@ -1,6 +1,7 @@
 """The real nginx with deploy/nginx/aminder.conf.template in front of gunicorn in the production mode:
 what a visitor, a forger and a script meet at the door."""
 
+import gzip
 import json
 import secrets
 import subprocess
@@ -102,6 +103,30 @@ def test_static_files_are_served_hashed_and_cached(nginx, static_root):
     assert "javascript" in response.headers["Content-Type"]
     assert "immutable" in response.headers["Cache-Control"]
     assert response.content.startswith(b"var htmx") or b"htmx" in response.content[:200]
+
+
+def test_pages_and_stylesheets_are_sent_compressed(nginx, static_root):
+    client = session(nginx)
+    page = client.get(f"{nginx.url}/accesso/", headers={"Accept-Encoding": "gzip"}, stream=True, timeout=10)
+    compressed = page.raw.read(decode_content=False)
+    assert page.headers["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in page.headers["Vary"]
+    html = gzip.decompress(compressed).decode()
+    assert "Accedi ad Aminder</h1>" in html
+    assert len(compressed) * 3 < len(html)
+
+    manifest = json.loads((static_root / "staticfiles.json").read_text())["paths"]
+    css = client.get(
+        f"{nginx.url}/static/{manifest['vendor/bootstrap-italia/css/bootstrap-italia.min.css']}",
+        headers={"Accept-Encoding": "gzip"},
+        timeout=10,
+    )
+    assert css.headers["Content-Encoding"] == "gzip"
+    assert ".it-header-wrapper" in css.text
+
+    plain = client.get(f"{nginx.url}/accesso/", headers={"Accept-Encoding": "identity"}, timeout=10)
+    assert "Content-Encoding" not in plain.headers
+    assert plain.text.count("Accedi") == html.count("Accedi")
 
 
 def test_pages_carry_the_security_headers(nginx):

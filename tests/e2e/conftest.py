@@ -5,8 +5,11 @@ Fixtures for tests in tests/e2e/:
   server (`page.goto("/accessibilita/")`); the test fails if the page breaks the
   Content-Security-Policy or throws a JavaScript error.
 - `login_as(page, user)`: signs `user` in by creating a session, without the sign-in UI.
-- `axe_check(page)`: runs axe-core on the current page; fails on violations of impact serious or
-  critical, listing them.
+- `axe_check(page)`: runs axe-core on the current page at its width and again at a phone's (390 px),
+  then checks at 320 px that nothing scrolls sideways; fails on violations of impact serious or
+  critical, or on an element wider than the screen, listing them (not on the Django admin's pages,
+  a desktop tool). The viewport is put back after.
+- `assert_fits_width(page)`: the page at its current width does not scroll sideways.
 - `screenshot(page, name)`: saves test-artifacts/screenshots/<name>.png (the whole page).
 
 Every e2e test runs on a transactional database restored from a snapshot of the migrated one
@@ -16,6 +19,7 @@ Every e2e test runs on a transactional database restored from a snapshot of the 
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from urllib.parse import urlparse
 
 import pytest
 from django.conf import settings as django_settings
@@ -38,6 +42,9 @@ ROOT = Path(__file__).resolve().parents[2]
 AXE_SOURCE = (Path(__file__).parent / "vendor" / "axe.min.js").read_text(encoding="utf-8")
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
 BLOCKING_IMPACTS = {"serious", "critical"}
+# The phone of the issue 18 review (axe runs there too) and the narrowest screen a page must fit.
+PHONE = {"width": 390, "height": 844}
+NARROWEST = {"width": 320, "height": 640}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -130,38 +137,103 @@ def _describe(violation: dict) -> str:
     return f"[{violation['impact']}] {violation['id']}: {violation['help']} ({violation['helpUrl']})\n    {targets}"
 
 
+# The widest elements that stick out of the viewport, to name them when a page scrolls sideways.
+_OVERFLOWING = """() => {
+    const width = document.documentElement.clientWidth;
+    const out = [];
+    const clipped = (el) => {
+        for (let up = el.parentElement; up && up !== document.body; up = up.parentElement) {
+            if (getComputedStyle(up).overflowX !== "visible") return true;
+        }
+        return false;
+    };
+    for (const el of document.querySelectorAll("body *")) {
+        const position = getComputedStyle(el).position;
+        if (clipped(el) && position !== "absolute" && position !== "fixed") continue;
+        const box = el.getBoundingClientRect();
+        if (box.width && box.right > width + 1) {
+            const name = el.tagName.toLowerCase() + (el.id ? "#" + el.id : "")
+                + (el.className && typeof el.className === "string" ? "." + el.className.trim().split(/\\s+/).join(".") : "");
+            out.push(`${name} (right ${Math.round(box.right)} px)`);
+        }
+    }
+    return out.slice(0, 8);
+}"""
+
+
+def assert_fits_width(page) -> None:
+    """No sideways scrolling: the document is no wider than the screen."""
+    scroll_width, client_width = page.evaluate(
+        "() => [document.scrollingElement.scrollWidth, document.scrollingElement.clientWidth]"
+    )
+    if scroll_width > client_width:
+        pytest.fail(
+            f"{page.url} scorre in orizzontale a {client_width} px (larghezza {scroll_width} px):\n    "
+            + "\n    ".join(page.evaluate(_OVERFLOWING))
+        )
+
+
+def resize(page, viewport: dict) -> None:
+    """Set the viewport and let the page react (resize handlers, Chart.js) before anything is checked."""
+    page.set_viewport_size(viewport)
+    page.evaluate("() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))")
+
+
+def _run_axe(page, context: str | None) -> list[dict]:
+    page.evaluate(AXE_SOURCE)
+    results = page.evaluate(
+        """async (context) => {
+            return await axe.run(context || document, {
+                // No CSSOM preload: axe would re-inject @import-ed sheets (the admin's forms.css
+                // imports widgets.css) as inline <style>, which the page's CSP rightly refuses.
+                preload: false,
+                runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"] },
+                resultTypes: ["violations"],
+            });
+        }""",
+        context,
+    )
+    return results["violations"]
+
+
 @pytest.fixture
 def axe_check() -> Callable:
-    """`axe_check(page)`: axe-core on the page as it is now; serious or critical violations fail.
+    """`axe_check(page)`: axe-core on the page as it is now, at its width and at a phone's; serious or
+    critical violations fail, and so does a page that scrolls sideways at 320 px.
 
     axe is evaluated through the DevTools protocol, which the page's CSP does not restrict, so the
-    page under test keeps its real policy.
+    page under test keeps its real policy. `phone=False` checks the current width only.
     """
 
-    def _axe_check(page, *, context: str | None = None) -> list[dict]:
-        page.evaluate(AXE_SOURCE)
-        results = page.evaluate(
-            """async (context) => {
-                return await axe.run(context || document, {
-                    // No CSSOM preload: axe would re-inject @import-ed sheets (the admin's forms.css
-                    // imports widgets.css) as inline <style>, which the page's CSP rightly refuses.
-                    preload: false,
-                    runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"] },
-                    resultTypes: ["violations"],
-                });
-            }""",
-            context,
-        )
-        violations = results["violations"]
-        blocking = [v for v in violations if v["impact"] in BLOCKING_IMPACTS]
-        others = [v for v in violations if v["impact"] not in BLOCKING_IMPACTS]
-        if others:
-            print("axe, violazioni minori su", page.url, *map(_describe, others), sep="\n")
-        if blocking:
-            pytest.fail(
-                f"axe-core: {len(blocking)} violazioni gravi o critiche su {page.url}\n"
-                + "\n".join(map(_describe, blocking))
-            )
+    def _axe_check(page, *, context: str | None = None, phone: bool = True) -> list[dict]:
+        original = page.viewport_size
+        widths = [original, PHONE] if phone and original != PHONE else [original]
+        violations: list[dict] = []
+        blocking: list[str] = []
+        for viewport in widths:
+            if viewport != page.viewport_size:
+                resize(page, viewport)
+            found = _run_axe(page, context)
+            violations += found
+            width = viewport["width"] if viewport else "?"
+            blocking += [f"{width} px {_describe(v)}" for v in found if v["impact"] in BLOCKING_IMPACTS]
+            others = [v for v in found if v["impact"] not in BLOCKING_IMPACTS]
+            if others:
+                print(f"axe, violazioni minori a {width} px su", page.url, *map(_describe, others), sep="\n")
+        try:
+            if blocking:
+                pytest.fail(
+                    f"axe-core: {len(blocking)} violazioni gravi o critiche su {page.url}\n"
+                    + "\n".join(blocking)
+                )
+            # The Django admin is the officers' desktop tool: its tabular inlines may scroll sideways on
+            # a phone (axe still runs there at 390 px); the company side's pages must fit.
+            if phone and not urlparse(page.url).path.startswith("/admin/"):
+                resize(page, NARROWEST)
+                assert_fits_width(page)
+        finally:
+            if original and page.viewport_size != original:
+                resize(page, original)
         return violations
 
     return _axe_check
