@@ -288,7 +288,8 @@ def _add_errors(error: ValidationError, azienda_form, sede_form) -> None:
         form.add_error(field if field in form.fields else None, errors)
 
 
-def _profilo(request, nuovo_token: str = ""):
+# The new key is shown once, on the answer that generates it; empty on every other answer.
+def _profilo(request, nuovo_token: str = ""):  # nosec B107
     token = ApiToken.objects.filter(user=request.user).order_by("-created_at", "-pk").first()
     return render(
         request,

@@ -10,12 +10,12 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 from saml2.xmldsig import DIGEST_SHA1, SIG_RSA_SHA1
 
 from claims.constants import StatoDomanda
 from claims.models import Domanda
+from tests.anagrafica.factories import api_key_for
 from tests.anagrafica.spid_idp import SpidTestIdentityProvider
 from tests.anagrafica.test_spid import ACS, start_login
 from tests.claims.factories import DomandaFactory, LavoratoreFactory
@@ -46,7 +46,7 @@ def test_the_main_flows_log_no_codice_fiscale_token_session_or_assertion(
     officer.force_login(funzionario)
     bozza = DomandaFactory(sede=sede, creata_da=mario, lavoratori=[])
     LavoratoreFactory.create_batch(2, domanda=bozza)
-    token = Token.objects.create(user=mario).key
+    token = api_key_for(mario)
     api = APIClient()
     api.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     refused = idp.response(start_login(browser, idp), identity, sign_alg=SIG_RSA_SHA1, digest_alg=DIGEST_SHA1)

@@ -10,14 +10,12 @@ import django
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "aminder.settings")
 django.setup()
 
-from rest_framework.authtoken.models import Token  # noqa: E402
-
-from tests.anagrafica.factories import AziendaFactory, SedeFactory, UserFactory  # noqa: E402
+from tests.anagrafica.factories import AziendaFactory, SedeFactory, UserFactory, api_key_for  # noqa: E402
 from tests.claims.factories import DomandaFactory  # noqa: E402
 
 n = int(sys.argv[1])
 mario = UserFactory(first_name="Mario", last_name="Rossi")
-token = Token.objects.create(user=mario).key
+token = api_key_for(mario)
 # One site per domanda: the drafts do not count against each other's weeks.
 pks = [
     DomandaFactory(

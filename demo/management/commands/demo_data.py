@@ -74,7 +74,8 @@ LAVORATORI = [
 # The demo officers' TOTP secret (embedded mode only): RFC 6238's test key "12345678901234567890",
 # typed in an authenticator app as DEMO_TOTP_SECRET. Documented in the README; never in production.
 DEMO_TOTP_KEY = b"12345678901234567890".hex()
-DEMO_TOTP_SECRET = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"  # noqa: S105 (published on purpose, demo only)
+# Published on purpose, for the demo only.
+DEMO_TOTP_SECRET = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"  # noqa: S105  # nosec B105
 
 
 def cf_lavoratore(cognome: str, nome: str, nascita: str) -> str:
