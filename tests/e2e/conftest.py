@@ -74,7 +74,9 @@ def _reference_data_back_after_e2e(django_db_setup, django_db_blocker) -> Iterat
     """A transactional test empties the database when it ends; put the migrated data (comuni, CPI,
     content types) back at the end of the session, so a reused test database stays complete."""
     yield
+    from django.apps import apps
     from django.core.management import call_command
+    from django.core.management.color import no_style
     from django.db import connection
 
     from anagrafica.models import Provincia
@@ -85,6 +87,11 @@ def _reference_data_back_after_e2e(django_db_setup, django_db_blocker) -> Iterat
             # Rows created lazily since the last flush (content types) would clash: start empty.
             call_command("flush", interactive=False, verbosity=0, inhibit_post_migrate=True)
             connection.creation.deserialize_db_from_string(serialized)
+            # The rows came back with their ids: move the sequences past them, or the next run on the
+            # reused database collides with them (duplicate key on the first new Misura).
+            with connection.cursor() as cursor:
+                for sql in connection.ops.sequence_reset_sql(no_style(), apps.get_models()):
+                    cursor.execute(sql)
 
 
 @pytest.fixture(autouse=True)
