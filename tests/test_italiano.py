@@ -23,7 +23,20 @@ from tests.consuntivi.factories import APRILE, MAGGIO, MARZO, domanda_consuntiva
 
 pytestmark = pytest.mark.django_db
 
-MESI = "gennaio febbraio marzo aprile maggio giugno luglio agosto settembre ottobre novembre dicembre".split()
+MESI = [
+    "gennaio",
+    "febbraio",
+    "marzo",
+    "aprile",
+    "maggio",
+    "giugno",
+    "luglio",
+    "agosto",
+    "settembre",
+    "ottobre",
+    "novembre",
+    "dicembre",
+]
 MESE_MAIUSCOLO = re.compile(r"\b(" + "|".join(m.capitalize() for m in MESI) + r")\b")
 # Any date in figures (1 or 2 digits, a separator, …) and any date in words with its year.
 DATA_IN_CIFRE = re.compile(
