@@ -457,8 +457,10 @@ def _esiti_validi(determinazione: Determinazione, contenuto: bytes) -> list[tupl
             domanda = domande[int(riga["id_domanda"])]
             visti.add(domanda.pk)
             esiti.append((domanda, riga))
-    except csv.Error as exc:
-        raise ValidationError({"file": [_(MSG_ESITO_ILLEGGIBILE).format(motivo=exc)]}) from None
+    except csv.Error:
+        # Python's own wording is English: the line that failed says it in Italian.
+        motivo = _("la riga {riga} non si legge come CSV").format(riga=lettore.reader.line_num)
+        raise ValidationError({"file": [_(MSG_ESITO_ILLEGGIBILE).format(motivo=motivo)]}) from None
     if errori:
         raise ValidationError({"file": errori})
     if not esiti:

@@ -5,16 +5,22 @@ composed into another sentence."""
 
 import datetime as dt
 import html
+import importlib
 import io
 import re
+from collections.abc import Callable
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from django import forms
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import strip_tags
 from pypdf import PdfReader
 
+from anagrafica.forms import RateLimitedLoginMixin
 from consuntivi.models import Consuntivo
 from consuntivi.services import caricamento_create, consuntivo_send
 from protocollo.services import protocollo_register_documento, ricevuta_create
@@ -163,3 +169,209 @@ def test_the_date_checker_finds_what_it_must(db):
     assert (
         date_fuori_stile("dal 02/11/2026 al 2 novembre 2026, ore 10:30:05, 1.234,5 ore, ATECO 25.62.00") == []
     )
+
+
+# --- punctuation ---------------------------------------------------------------------------------
+
+# Two marks where Italian writes one: "valido..", ".:", "?:", ",." , "volta. (riga 2)", "(riga 2.).".
+# A comma after an abbreviation ("S.r.l., via Roma") is Italian and stays allowed.
+DOPPIA = re.compile(r"\.\s?[.:;]|[:;,!?…]\s?[.:;,!?]|[.!?]\s*\)\s*[.:;,]|\.\s+\(")
+APPS = ("core", "anagrafica", "protocollo", "claims", "consuntivi", "autorizzazioni", "demo")
+
+
+def doppie(testo: str) -> list[str]:
+    return [testo[max(m.start() - 50, 0) : m.end() + 10] for m in DOPPIA.finditer(testo)]
+
+
+def con_valori(messaggio: str) -> str:
+    """A message as shown, its placeholders filled the way the code fills them."""
+    messaggio = re.sub(r"\{[a-z_]*\}", "valore", messaggio)
+    messaggio = re.sub(r"%\([a-z_]+\)s|%s", "valore", messaggio)
+    return re.sub(r"%\([a-z_]+\)d|%d", "3", messaggio)
+
+
+def test_the_punctuation_checker_finds_what_it_must(db):
+    for sbagliato in (
+        "«abc» non è valido..",
+        "Dichiaro che i dati sono veri.: la dichiarazione è obbligatoria.",
+        "Hai dipendenti?: scegli una risposta.",
+        "Il codice fiscale compare più di una volta. (già alla riga 2)",
+        "Il file non è leggibile: riga non valida.).",
+        "Errore: ,",
+    ):
+        assert doppie(sbagliato), sbagliato
+    for giusto in (
+        "Riga 3, codice fiscale: il codice compare più di una volta (già alla riga 2).",
+        "Officine Subalpine S.r.l., sede di Torino: ore 10:30, 1.234,5 ore.",
+        "Vedi https://example.it/verifica/ e il protocollo n. 2026/0000001.",
+    ):
+        assert not doppie(giusto), giusto
+
+
+def _messaggi_costanti() -> dict[str, str]:
+    """Every message constant (MSG_…) of the apps, translated as shown."""
+    import pkgutil
+
+    from django.utils.functional import Promise
+    from django.utils.translation import gettext
+
+    trovati = {}
+    for app in APPS:
+        pacchetto = importlib.import_module(app)
+        for modulo in pkgutil.walk_packages(pacchetto.__path__, f"{app}."):
+            if ".migrations" in modulo.name:
+                continue
+            for nome, valore in vars(importlib.import_module(modulo.name)).items():
+                if nome.startswith("MSG") and isinstance(valore, str | Promise):
+                    trovati[f"{modulo.name}.{nome}"] = gettext(str(valore))
+    return trovati
+
+
+def test_no_message_of_the_apps_or_of_our_catalogue_doubles_its_punctuation(db):
+    from django.conf import settings
+
+    messaggi = _messaggi_costanti()
+    assert len(messaggi) > 150  # the walk found the apps' messages
+    catalogo = (settings.LOCALE_PATHS[0] / "it" / "LC_MESSAGES" / "django.po").read_text()
+    for numero, msgstr in enumerate(re.findall(r'^msgstr "(.+)"$', catalogo, flags=re.M)):
+        messaggi[f"django.po #{numero}"] = msgstr
+
+    sbagliati = {nome: doppie(con_valori(testo)) for nome, testo in messaggi.items()}
+    assert {nome: d for nome, d in sbagliati.items() if d} == {}
+
+
+def _moduli(domanda) -> dict[type, Callable[..., Any]]:
+    """Each form of the apps, made as its view makes it (the keyword arguments it needs)."""
+    from anagrafica import forms as anagrafica_forms
+    from autorizzazioni import forms as autorizzazioni_forms
+    from claims import forms as claims_forms
+    from claims.models import Misura
+    from consuntivi import forms as consuntivi_forms
+
+    c, a, z, k = claims_forms, anagrafica_forms, autorizzazioni_forms, consuntivi_forms
+    periodo = {"settimane": 2, "assunti_entro": dt.date(2026, 1, 1)}
+    return {
+        c.PeriodoForm: lambda **kw: c.PeriodoForm(misura=domanda.misura, **kw),
+        c.NuovaDomandaForm: lambda **kw: c.NuovaDomandaForm(
+            sedi=domanda.azienda.sedi.all(), misure=Misura.objects.all(), **kw
+        ),
+        c.LavoratoreForm: lambda **kw: c.LavoratoreForm(agricola=True, **periodo, **kw),
+        c.LavoratoriFileForm: lambda **kw: c.LavoratoriFileForm(**periodo, **kw),
+        c.AccordoForm: lambda **kw: c.AccordoForm(soglia=15, **kw),
+        c.ReferenteForm: c.ReferenteForm,
+        c.DichiarazioniForm: c.DichiarazioniForm,
+        c.ConfermaForm: c.ConfermaForm,
+        c.RettificaForm: lambda **kw: c.RettificaForm(domanda=domanda, **kw),
+        c.RichiestaForm: lambda **kw: c.RichiestaForm(tipi=["MODIFICA", "ANNULLAMENTO"], **kw),
+        c.FiltroDomandeForm: c.FiltroDomandeForm,
+        k.MeseForm: lambda **kw: k.MeseForm(domanda=domanda, **kw),
+        k.RigaForm: k.RigaForm,
+        k.CaricamentoForm: lambda **kw: k.CaricamentoForm(domanda=domanda, **kw),
+        k.Sr41Form: k.Sr41Form,
+        z.IntestazioneForm: z.IntestazioneForm,
+        z.AutorizzazioneForm: z.AutorizzazioneForm,
+        z.RettificaForm: z.RettificaForm,
+        z.EsitoForm: z.EsitoForm,
+        a.LoginForm: lambda **kw: a.LoginForm(request=None, **kw),
+        a.AdminLoginForm: lambda **kw: a.AdminLoginForm(request=None, **kw),
+        a.CodiceVerificaForm: a.CodiceVerificaForm,
+        a.AziendaContattiForm: lambda **kw: a.AziendaContattiForm(instance=domanda.azienda, **kw),
+        a.CensimentoAziendaForm: a.CensimentoAziendaForm,
+        a.CensimentoSedeForm: a.CensimentoSedeForm,
+        a.CensimentoAziendaEsistenteForm: a.CensimentoAziendaEsistenteForm,
+    }
+
+
+def _dati_sbagliati(form) -> list[tuple[dict, dict]]:
+    """What a hurried user sends: nothing, letters, a very long number, a negative one, an
+    impossible date; a file that is not what was asked for."""
+    nomi = [form.add_prefix(nome) for nome in form.fields]
+    file = [form.add_prefix(n) for n, f in form.fields.items() if isinstance(f, forms.FileField)]
+    tentativi: list[tuple[dict, dict]] = [({}, {})]
+    for valore in ("x", "9" * 300, "-1", "31/02/2026"):
+        data = {nome: valore for nome in nomi} | {f"{nome}_{i}": valore for nome in nomi for i in range(3)}
+        files = {nome: SimpleUploadedFile("documento.exe", b"MZ non un documento") for nome in file}
+        tentativi.append((data, files))
+    return tentativi
+
+
+def test_every_forms_errors_read_without_doubled_punctuation_in_their_summary(mondo):
+    """Each form of the apps with bad input, its errors rendered as the pages render them: next to
+    the field, in the one error summary ("Campo: errore") and in a page's list of entries."""
+    from claims.templatetags.domande import voci_errori
+
+    domanda, _consuntivi = mondo
+    moduli = _moduli(domanda)
+    definiti = {
+        cls
+        for modulo in ("anagrafica.forms", "autorizzazioni.forms", "claims.forms", "consuntivi.forms")
+        for cls in vars(importlib.import_module(modulo)).values()
+        if isinstance(cls, type) and issubclass(cls, forms.BaseForm) and cls.__module__ == modulo
+    }
+    assert definiti - set(moduli) == {RateLimitedLoginMixin}  # every form is walked (the mixin is no form)
+
+    errori_visti = 0
+    for cls, crea in moduli.items():
+        for data, files in _dati_sbagliati(crea()):
+            form = crea(data=data, files=files)
+            form.is_valid()
+            errori_visti += sum(len(e) for e in form.errors.values())
+            resa = render_to_string("includes/error_summary.html", {"form": form})
+            resa += "".join(render_to_string("includes/field_errors.html", {"field": f}) for f in form)
+            resa += "\n".join(voce["testo"] for voce in voci_errori(form))
+            assert doppie(html.unescape(strip_tags(resa))) == [], cls.__name__
+    assert errori_visti > 300  # the bad input did meet the forms' messages
+
+
+def test_a_files_errors_read_as_one_sentence_each(db):
+    """The messages of an uploaded file are built from parts (row, field, the field's own error, the
+    reason a file cannot be read): each reads as one sentence with one full stop."""
+    from claims.forms import LavoratoriFileForm
+    from consuntivi.services import caricamento_process
+    from tests.anagrafica.factories import make_codice_fiscale
+    from tests.consuntivi.factories import caricamento_in_coda
+
+    cf = make_codice_fiscale(70001)
+    lavoratori = "\n".join(
+        [
+            "codice_fiscale;cognome;nome;qualifica;tipo_contratto;ore_settimanali;ore_richieste;data_assunzione",
+            "RSSMRA80A01L219X;Rossi;Anna;OPERAIO;INDETERMINATO;40;60;15/01/2018",  # check digit wrong
+            f"{cf};Neri;Ugo;Operaio;Tempo indeterminato;quaranta;-5;31/02/2018",
+            f"{cf};Neri;Ugo;Operaio;Tempo indeterminato;40;9999;15/01/2018",
+            f"{cf};Neri;Ugo;Astronauta;Stagionale;40;10;15/01/2030",
+            f'{cf};"{"x" * 200_000}";Ugo;Operaio;Tempo indeterminato;40;10;15/01/2018',  # over csv's field limit
+        ]
+    )
+    form = LavoratoriFileForm(
+        data={},
+        files={"file-file": SimpleUploadedFile("lavoratori.csv", lavoratori.encode())},
+        settimane=2,
+        assunti_entro=dt.date(2026, 1, 1),
+    )
+    assert not form.is_valid()
+    messaggi = form.errors["file"]
+    assert messaggi == ["Il file non è leggibile: la riga 6 non si legge come CSV."]
+
+    form = LavoratoriFileForm(
+        data={},
+        files={"file-file": SimpleUploadedFile("lavoratori.csv", lavoratori.rsplit("\n", 1)[0].encode())},
+        settimane=2,
+        assunti_entro=dt.date(2026, 1, 1),
+    )
+    assert not form.is_valid()
+    messaggi = form.errors["file"]
+    assert len(messaggi) >= 6 and all(m.startswith("Riga ") for m in messaggi)
+    messaggi += LavoratoriFileForm(
+        data={}, files={"file-file": SimpleUploadedFile("lavoratori.xlsx", b"PK non un foglio")}
+    ).errors["file"]
+
+    altra = domanda_consuntivabile()  # the world's domanda already has an upload in progress
+    caricamento = caricamento_in_coda(altra, ["codice_fiscale;ore", f"{cf};otto", f'{cf};"{"x" * 200_000}"'])
+    caricamento_process(caricamento_id=caricamento.pk)
+    caricamento.refresh_from_db()
+    consuntivo = [e["messaggio"] for e in caricamento.errori]
+    assert "Il file CSV non è leggibile: la riga 3 non si legge come CSV." in consuntivo
+
+    for messaggio in [*messaggi, *consuntivo]:
+        assert doppie(messaggio) == [], messaggio
+        assert messaggio.endswith("."), messaggio

@@ -210,7 +210,10 @@ def test_an_unreadable_outcome_file_gets_a_message_not_an_error_page(officer_cli
     )
 
     assert risposta.status_code == 200
-    assert "Il file CSV non è leggibile" in " ".join(risposta.context["form"].errors["file"])
+    # In Italian, naming the line, one full stop (Python's csv error is English).
+    assert risposta.context["form"].errors["file"] == [
+        "Il file CSV non è leggibile: la riga 3 non si legge come CSV."
+    ]
     assert _stato(domanda) == StatoDomanda.TRASMESSA_INPS
 
 
