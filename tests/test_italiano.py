@@ -375,3 +375,54 @@ def test_a_files_errors_read_as_one_sentence_each(db):
     for messaggio in [*messaggi, *consuntivo]:
         assert doppie(messaggio) == [], messaggio
         assert messaggio.endswith("."), messaggio
+
+
+def test_the_rules_read_without_doubled_punctuation_inside_their_summary_sentence(client, mondo):
+    """The submission rules shown inside "Passo 2, lavoratori (campo): messaggio" on the summary
+    step, and a consuntivo's rules next to its hours: one mark where a sentence ends."""
+    from tests.claims.factories import DomandaFactory, LavoratoreFactory
+
+    domanda, _consuntivi = mondo
+    bozza = DomandaFactory(
+        sede=domanda.sede,
+        misura=domanda.misura,
+        creata_da=domanda.creata_da,
+        lavoratori=[],
+        data_inizio=dt.date(2025, 12, 29),
+        data_fine=dt.date(2026, 6, 28),
+        referente_nome="",
+        referente_email="",
+        referente_telefono="",
+        accordo_data=None,
+        accordo_file="",
+        accordo_sha256="",
+        dichiara_assenza_altri_ammortizzatori=False,
+        dichiara_veridicita=False,
+    )
+    LavoratoreFactory(domanda=bozza, ore_richieste=9999, data_assunzione=dt.date(2026, 3, 1))
+    LavoratoreFactory(domanda=bozza, codice_fiscale=domanda.lavoratori.first().codice_fiscale)
+    response = client.post(reverse("claims:domanda_passo", args=[bozza.pk, 6]), {})
+    riepilogo = response.content.decode().split('id="errori-presentazione"', 1)[1].split("</ul>", 1)[0]
+    voci = [html.unescape(strip_tags(voce)) for voce in re.findall(r"<li>(.*?)</li>", riepilogo, flags=re.S)]
+    assert len(voci) >= 8, voci  # the rules did fail: the check below reads their messages
+    for voce in voci:
+        assert doppie(voce) == [], voce
+
+    lavoratori = list(domanda.lavoratori.order_by("cognome", "nome", "pk"))
+    data = {
+        "mese": "2026-05",
+        "conferma": "1",
+        "righe-TOTAL_FORMS": "2",
+        "righe-INITIAL_FORMS": "2",
+        "righe-MIN_NUM_FORMS": "0",
+        "righe-MAX_NUM_FORMS": "2",
+    }
+    for i, (lav, ore, retribuzione) in enumerate(zip(lavoratori, ("otto", "9999"), ("x", "-1"), strict=True)):
+        data |= {
+            f"righe-{i}-lavoratore": lav.pk,
+            f"righe-{i}-ore": ore,
+            f"righe-{i}-retribuzione_mensile": retribuzione,
+        }
+    pagina = leggi_pagina(client.post(reverse("consuntivi:nuovo", args=[domanda.pk]), data))
+    assert "ore superano le ore lavorabili" in pagina and "«otto» non è un numero valido." in pagina
+    assert doppie(pagina) == []
