@@ -101,7 +101,7 @@ def field_anchor(field: forms.BoundField) -> str:
 
 
 @register.filter
-def voce_errore(field: forms.BoundField, errore: str) -> str:
+def voce_errore(field: forms.BoundField, errore: object) -> str:
     """One entry of the error summary, "Campo: errore". A label that is a whole sentence (the
     declarations: "Dichiaro che …") loses its full stop there, so that no entry reads ".:"."""
     etichetta = str(field.label or "").strip().rstrip(".").rstrip()
