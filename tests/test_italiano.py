@@ -48,7 +48,11 @@ MESE_MAIUSCOLO = re.compile(r"\b(" + "|".join(m.capitalize() for m in MESI) + r"
 DATA_IN_CIFRE = re.compile(
     r"(?<![\d/.-])(\d{1,4}[/-]\d{1,2}[/-]\d{2,4}|\d{1,2}\.\d{1,2}\.\d{4})(?![\d/.-])"  # not ATECO 25.62.00
 )
-DATA_IN_LETTERE = re.compile(r"\b\d{1,2}[°º]? ([A-Za-zà-ù]+) \d{4}\b")
+DATA_IN_LETTERE = re.compile(
+    r"\b\d{1,2}[°º]? ((?:gen|feb|mar|apr|mag|giu|lug|ago|set|ott|nov|dic|jan|may|jun|jul|aug|sep|oct|dec)"
+    r"[a-zà-ù]*\.?) \d{4}\b",
+    flags=re.IGNORECASE,
+)  # a day, a month's name or abbreviation, a year (not "Covid-19 Piemonte 2020")
 CODICE_MISURA = "CIGD-CODICE-INTERNO-7"
 
 
@@ -166,6 +170,8 @@ def test_the_date_checker_finds_what_it_must(db):
     assert date_fuori_stile("Consuntivo di Aprile 2026") == ["Aprile"]
     assert date_fuori_stile("dal 2 Novembre 2026") == ["2 Novembre 2026", "Novembre"]
     assert date_fuori_stile("il 2.11.2026") == ["2.11.2026"]
+    assert date_fuori_stile("il 2 nov. 2026, il 2 November 2026") == ["2 nov. 2026", "2 November 2026"]
+    assert date_fuori_stile("Misura Covid-19 Piemonte 2020") == []
     assert (
         date_fuori_stile("dal 02/11/2026 al 2 novembre 2026, ore 10:30:05, 1.234,5 ore, ATECO 25.62.00") == []
     )
@@ -426,3 +432,17 @@ def test_the_rules_read_without_doubled_punctuation_inside_their_summary_sentenc
     pagina = leggi_pagina(client.post(reverse("consuntivi:nuovo", args=[domanda.pk]), data))
     assert "ore superano le ore lavorabili" in pagina and "«otto» non è un numero valido." in pagina
     assert doppie(pagina) == []
+
+
+def test_the_backoffice_pages_of_a_domanda_write_dates_in_the_same_styles(client, mondo, funzionario):
+    domanda, _consuntivi = mondo
+    client.force_login(funzionario)
+    pagine = {
+        "coda": reverse("admin:claims_domanda_changelist"),
+        "domanda": reverse("admin:claims_domanda_change", args=[domanda.pk]),
+    }
+    for nome, url in pagine.items():
+        testo = leggi_pagina(client.get(url))
+        assert domanda.azienda.ragione_sociale in testo, nome
+        assert date_fuori_stile(testo) == [], nome
+        assert CODICE_MISURA.lower() not in testo.lower(), nome
