@@ -379,13 +379,21 @@ def determinazione_segna_inviata(*, actor: User, determinazione: Determinazione)
         )
     if not determinazione.flusso_b_sha256:
         raise NotAllowed(_(MSG_FLUSSO_NON_GENERATO))
-    nota = f"Flusso B della determinazione n. {determinazione.numero}/{determinazione.anno} inviato a INPS"
+    nota = f"Flusso B della {_atto(determinazione)} inviato a INPS"
     da_trasmettere = (StatoDomanda.AUTORIZZATA, StatoDomanda.ANOMALIA_INPS)
     for domanda in _domande(determinazione).filter(stato__in=da_trasmettere):
         domanda_trasmetti_inps(actor=actor, domanda=domanda, note=nota)
     determinazione.inviata_inps_il, determinazione.inviata_inps_da = timezone.now(), actor
     determinazione.save(update_fields=["inviata_inps_il", "inviata_inps_da", "updated_at"])
     return determinazione
+
+
+def _atto(determinazione: Determinazione) -> str:
+    """How a history note names the act: its number and, once registered, its protocol (what the
+    officer looks it up by), never the row's id."""
+    testo = f"determinazione n. {determinazione.numero}/{determinazione.anno}"
+    registrazione = determinazione.registrazione
+    return f"{testo} (protocollo {registrazione.segnatura})" if registrazione is not None else testo
 
 
 def _domande(determinazione: Determinazione) -> QuerySet[Domanda]:
@@ -409,7 +417,7 @@ def esito_inps_import(
         raise NotAllowed(_(MSG_NON_INVIATA))
     contenuto = _leggi(file)
     esiti = _esiti_validi(determinazione, contenuto)
-    nota = f"Esito INPS della determinazione n. {determinazione.numero}/{determinazione.anno}"
+    nota = f"Esito INPS della {_atto(determinazione)}"
     for domanda, riga in esiti:
         if riga["esito"] == EsitoInps.ACCOLTA:
             domanda_esito_inps(actor=actor, domanda=domanda, codice=riga["codice_autorizzazione"], note=nota)
@@ -457,8 +465,10 @@ def _esiti_validi(determinazione: Determinazione, contenuto: bytes) -> list[tupl
             domanda = domande[int(riga["id_domanda"])]
             visti.add(domanda.pk)
             esiti.append((domanda, riga))
-    except csv.Error as exc:
-        raise ValidationError({"file": [_(MSG_ESITO_ILLEGGIBILE).format(motivo=exc)]}) from None
+    except csv.Error:
+        # Python's own wording is English: the line that failed says it in Italian.
+        motivo = _("la riga {riga} non si legge come CSV").format(riga=lettore.reader.line_num)
+        raise ValidationError({"file": [_(MSG_ESITO_ILLEGGIBILE).format(motivo=motivo)]}) from None
     if errori:
         raise ValidationError({"file": errori})
     if not esiti:

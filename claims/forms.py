@@ -49,7 +49,7 @@ MSG_FILE_ESTESO = N_(
 MSG_FILE_COLONNA = N_(
     "Nella prima riga (intestazione) manca la colonna «{colonna}». Scaricare il modello da questa pagina."
 )
-MSG_FILE_ILLEGGIBILE = N_("Il file non è leggibile: {motivo}")
+MSG_FILE_ILLEGGIBILE = N_("Il file non è leggibile: {motivo}.")
 MSG_FILE_RIGA = N_("Riga {riga}, {campo}: {errore}")
 MSG_FILE_INTERROTTA = N_(
     "Verifica interrotta dopo {n} errori: correggere quelli indicati e caricare di nuovo il file."

@@ -11,6 +11,7 @@ import functools
 import hashlib
 import json
 import logging
+import re
 from collections.abc import Callable
 from typing import Any, cast
 
@@ -38,6 +39,8 @@ logger = logging.getLogger(__name__)
 MSG_DATI_NON_VALIDI = _("I dati inviati non sono validi.")
 MSG_NON_TROVATO = _("Non trovato.")
 MSG_CORPO_ILLEGGIBILE = _("Il corpo della richiesta non è leggibile ({motivo}).")
+MSG_JSON_POSIZIONE = _("JSON non valido alla riga {riga}, colonna {colonna}")
+MSG_FORMATO_NON_VALIDO = _("il contenuto non è nel formato dichiarato")
 MSG_TROPPE_RICHIESTE = _("Troppe richieste in poco tempo: riprova tra {secondi} secondi.")
 MSG_CHIAVE_RIUSATA = _(
     "La chiave Idempotency-Key è già stata usata per una richiesta diversa: "
@@ -104,6 +107,15 @@ def _validation_errors(exc: DjangoValidationError) -> dict[str, list[str]]:
     return {NON_FIELD_ERRORS: exc.messages}
 
 
+def _motivo_illeggibile(exc: exceptions.ParseError) -> str:
+    """DRF's parsers explain in English ("JSON parse error - Expecting value: line 1 column 10
+    (char 9)"): the client reads where, in Italian."""
+    posizione = re.search(r"line (\d+) column (\d+)", str(exc.detail))
+    if posizione:
+        return str(MSG_JSON_POSIZIONE).format(riga=posizione[1], colonna=posizione[2])
+    return str(MSG_FORMATO_NON_VALIDO)
+
+
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """Domain errors of the services become HTTP answers; every answer has an Italian `detail`."""
     if isinstance(exc, DjangoValidationError):
@@ -139,7 +151,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         )
     if isinstance(exc, exceptions.ParseError):
         return Response(
-            {"detail": str(MSG_CORPO_ILLEGGIBILE).format(motivo=exc.detail), "errors": {}},
+            {"detail": str(MSG_CORPO_ILLEGGIBILE).format(motivo=_motivo_illeggibile(exc)), "errors": {}},
             status=status.HTTP_400_BAD_REQUEST,
         )
     # Imported here: rest_framework.views reads the throttle and pagination classes of this module

@@ -137,10 +137,14 @@ def righe_csv(stream: IO[bytes]) -> Iterator[tuple[int, list[str]]]:
         counts = {d: header_line.count(d) for d in (";", ",", "\t")}
         delimiter = max(counts, key=lambda d: counts[d]) if any(counts.values()) else ";"
         yield 1, next(csv.reader([header_line], delimiter=delimiter), [])
+        reader = csv.reader(text, delimiter=delimiter)
         try:
-            yield from enumerate(csv.reader(text, delimiter=delimiter), start=2)
-        except csv.Error as exc:
-            raise FileIlleggibile(CSV, _("riga CSV non valida (%(errore)s)") % {"errore": exc}) from None
+            yield from enumerate(reader, start=2)
+        except csv.Error:
+            # Python's own wording is English and ends in "?" or ")": the reader's line says it all.
+            raise FileIlleggibile(
+                CSV, _("la riga %(riga)s non si legge come CSV") % {"riga": reader.line_num + 1}
+            ) from None
     finally:
         # Leave the caller's stream open; a reader left half-way may be closed after its file was.
         with contextlib.suppress(ValueError):

@@ -18,7 +18,7 @@ from claims.constants import StatoDomanda
 from claims.models import Domanda
 from claims.selectors import domande_for
 from claims.selectors import richieste_in_attesa as _richieste_in_attesa
-from core.templatetags.aminder import field_anchor
+from core.templatetags.aminder import field_anchor, voce_errore
 
 register = template.Library()
 
@@ -65,7 +65,7 @@ def _voci_form(form: forms.BaseForm, titolo: str = "") -> list[dict[str, str]]:
     voci = [{"href": ancora_generale, "testo": f"{prefisso}{e}"} for e in form.non_field_errors()]
     for field in form:
         voci.extend(
-            {"href": f"#{field_anchor(field)}", "testo": f"{prefisso}{field.label}: {e}"}
+            {"href": f"#{field_anchor(field)}", "testo": f"{prefisso}{voce_errore(field, e)}"}
             for e in field.errors
         )
     return voci

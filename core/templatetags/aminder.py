@@ -101,6 +101,14 @@ def field_anchor(field: forms.BoundField) -> str:
 
 
 @register.filter
+def voce_errore(field: forms.BoundField, errore: object) -> str:
+    """One entry of the error summary, "Campo: errore". A label that is a whole sentence (the
+    declarations: "Dichiaro che …") loses its full stop there, so that no entry reads ".:"."""
+    etichetta = str(field.label or "").strip().rstrip(".").rstrip()
+    return f"{etichetta}: {errore}" if etichetta else str(errore)
+
+
+@register.filter
 def error_count(form: forms.BaseForm) -> int:
     return sum(len(errors) for errors in form.errors.values())
 

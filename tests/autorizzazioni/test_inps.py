@@ -3,6 +3,7 @@ the company sees of it."""
 
 import datetime as dt
 import io
+import re
 from decimal import Decimal
 
 import pytest
@@ -14,7 +15,8 @@ from lxml import etree
 from autorizzazioni import flusso_b
 from autorizzazioni.services import MSG_FLUSSO_NON_GENERATO
 from claims.constants import StatoDomanda
-from claims.models import Domanda
+from claims.models import Domanda, EventoDomanda
+from protocollo.services import protocollo_register_documento
 
 from .factories import atto, massimali_e_risorse
 
@@ -104,6 +106,7 @@ def _inviata(client, determinazione):
 def test_inps_outcome_file_gives_codes_and_anomalies_and_the_company_sees_them(
     officer_client, client, determinazione
 ):
+    protocollo_register_documento(determinazione)  # as the worker does once the act is adopted
     _inviata(officer_client, determinazione)
     accolta, anomala = _domande(determinazione)
     contenuto = (
@@ -133,6 +136,19 @@ def test_inps_outcome_file_gives_codes_and_anomalies_and_the_company_sees_them(
     client.force_login(anomala.creata_da)
     pagina = client.get(reverse("claims:domanda_detail", args=[anomala.pk]))
     assert "Matricola INPS non attiva" in pagina.text
+
+    # The history notes name the act by its number and protocol, never by an internal id.
+    determinazione.refresh_from_db()
+    atto = (
+        f"determinazione n. 176/{determinazione.anno} (protocollo {determinazione.registrazione.segnatura})"
+    )
+    note = list(EventoDomanda.objects.filter(domanda=accolta).order_by("pk").values_list("note", flat=True))
+    assert note[-2:] == [
+        f"Flusso B della {atto} inviato a INPS",
+        f"Esito INPS della {atto} – codice di autorizzazione INPS A20DG00123",
+    ]
+    for nota in note:
+        assert not re.search(rf"(n\. |id |#)({accolta.pk}|{determinazione.pk})\b", nota), nota
 
 
 def test_an_outcome_file_with_one_bad_row_changes_nothing(officer_client, determinazione):
@@ -210,7 +226,10 @@ def test_an_unreadable_outcome_file_gets_a_message_not_an_error_page(officer_cli
     )
 
     assert risposta.status_code == 200
-    assert "Il file CSV non è leggibile" in " ".join(risposta.context["form"].errors["file"])
+    # In Italian, naming the line, one full stop (Python's csv error is English).
+    assert risposta.context["form"].errors["file"] == [
+        "Il file CSV non è leggibile: la riga 3 non si legge come CSV."
+    ]
     assert _stato(domanda) == StatoDomanda.TRASMESSA_INPS
 
 

@@ -90,7 +90,7 @@ def test_company_uploads_fixes_and_sends_then_uses_the_form(page, login_as, axe_
     axe_check(page)
     page.locator("input[name='righe-0-ore']").fill("97")
     page.locator("input[name='righe-1-ore']").fill("10")
-    _spunta(page, "Confermo l'invio del consuntivo di Marzo 2026: so che è definitivo")
+    _spunta(page, "Confermo l'invio del consuntivo di marzo 2026: so che è definitivo")
     page.get_by_role("button", name="Invia il consuntivo").click()
     expect(page.get_by_text("superano le ore lavorabili nel mese").first).to_be_visible()
     expect(page.locator("input[name='righe-0-ore']")).to_have_value("97")
