@@ -31,7 +31,9 @@ from . import imports
 from .constants import CARICAMENTO_IN_VERIFICA, StatoCaricamento
 from .models import CaricamentoConsuntivo, Consuntivo, RigaCaricamento, RigaConsuntivo
 from .rules import (
+    CAMPO_CF,
     CAMPO_ORE,
+    MSG_LAVORATORE_ESTRANEO,
     MSG_NESSUNA_RIGA,
     MSG_ORE_RICHIESTE,
     ConsuntivoNonValido,
@@ -258,12 +260,20 @@ def caricamento_process(*, caricamento_id: int) -> CaricamentoConsuntivo | None:
 
 
 def _validate_file(caricamento: CaricamentoConsuntivo) -> tuple[int, list[Errore]]:
-    """Check each line once; stage the valid ones while no error has been seen. Returns the number
-    of lines read and the errors (at most MAX_ERRORI_SALVATI, then a last one saying so)."""
+    """Check an uploaded file: each line on its own while it is read (`ConsuntivoRules.check_forma`),
+    the well-formed lines staged in blocks, then all of them against the domanda's workers and the
+    hour limits in SQL (`check_righe_caricate`). Returns the number of lines read and the errors, in
+    line order, at most MAX_ERRORI_SALVATI, then a last one saying the check stopped."""
     rules = ConsuntivoRules(caricamento.domanda, caricamento.mese, oggi=timezone.localdate())
-    errori = rules.check_testata()
-    blocco: list[tuple[int, int, Decimal, Decimal | None]] = []
+    testata = rules.check_testata()
+    # (sort key, error): per line, an unknown worker first, then the line's own errors, then the
+    # hour limits, as `check_riga` reports them; errors of the whole file last.
+    errori: list[tuple[tuple[float, int], Errore]] = []
+    senza_ore: list[tuple[int | None, str]] = []
+    blocco: list[tuple[int, str, Decimal, Decimal | None]] = []
+    max_cf = Lavoratore._meta.get_field("codice_fiscale").max_length or 16
     validate = 0
+    interrotta = False
     ultimo = time.monotonic()
     with caricamento.file.open("rb") as stream:
         lettore = imports.lettore(stream, caricamento.formato)
@@ -273,52 +283,61 @@ def _validate_file(caricamento: CaricamentoConsuntivo) -> tuple[int, list[Errore
             for numero, valori, errori_lettura in lettore.righe():
                 validate += 1
                 if errori_lettura:
-                    errori.extend(errori_lettura)
+                    errori.extend((_chiave(e.riga, 1), e) for e in errori_lettura)
                 elif valori:
-                    valida, errori_riga = rules.check_riga(numero, valori)
-                    errori.extend(errori_riga)
-                    if valida is not None and not errori:
-                        # Once any line is wrong nothing will be sent: stop staging lines.
-                        blocco.append(
-                            (numero or 0, valida.lavoratore.pk, valida.ore, valida.retribuzione_mensile)
-                        )
+                    cf, ore, retribuzione, errori_riga = rules.check_forma(numero, valori)
+                    if cf is not None and len(cf) > max_cf:
+                        # Longer than any codice fiscale: no worker has it.
+                        errori_riga.insert(0, Errore(numero, CAMPO_CF, _(MSG_LAVORATORE_ESTRANEO).format(cf=cf)))
+                    elif cf is not None and ore is None:
+                        senza_ore.append((numero, cf))
+                    elif cf is not None and ore is not None:
+                        blocco.append((numero or 0, cf, ore, retribuzione))
                         if len(blocco) >= BLOCCO_RIGHE:
                             _stage(caricamento, blocco)
                             blocco.clear()
+                    if errori_riga:
+                        chiave = _chiave(numero, 1)
+                        errori.extend((chiave, e) for e in errori_riga)
                 if len(errori) >= MAX_ERRORI_SALVATI:
-                    del errori[MAX_ERRORI_SALVATI:]
-                    errori.append(
-                        Errore(None, "file", _(MSG_VERIFICA_INTERROTTA).format(n=MAX_ERRORI_SALVATI))
-                    )
+                    interrotta = True
                     break
                 if validate % PROGRESSO_OGNI == 0 and time.monotonic() - ultimo >= PROGRESSO_SECONDI:
                     _progress(caricamento, validate, totali)
                     ultimo = time.monotonic()
         except spreadsheets.TroppeRighe as exc:
-            errori.append(Errore(None, "file", _(MSG_TROPPE_RIGHE).format(massimo=exc.massimo)))
+            errori.append(
+                (_chiave(None, 1), Errore(None, "file", _(MSG_TROPPE_RIGHE).format(massimo=exc.massimo)))
+            )
         _progress(caricamento, validate, totali)
-    if not errori:
-        _stage(caricamento, blocco)
-        if not RigaCaricamento.objects.filter(caricamento=caricamento).exists():
-            messaggio = imports.MSG_FILE_VUOTO if validate == 0 else MSG_NESSUNA_RIGA
-            errori.append(Errore(None, "file", _(messaggio)))
-    return validate, errori
+    _stage(caricamento, blocco)
+    for errore in rules.check_righe_caricate(caricamento.pk, senza_ore):
+        errori.append((_chiave(errore.riga, 0 if errore.campo == CAMPO_CF else 2), errore))
+    errori.sort(key=lambda chiave_errore: chiave_errore[0])
+    risultato = testata + [errore for _chiave_errore, errore in errori]
+    if len(risultato) > MAX_ERRORI_SALVATI:
+        del risultato[MAX_ERRORI_SALVATI:]
+        interrotta = True
+    if interrotta:
+        risultato.append(Errore(None, "file", _(MSG_VERIFICA_INTERROTTA).format(n=MAX_ERRORI_SALVATI)))
+    if not risultato and not RigaCaricamento.objects.filter(caricamento=caricamento).exists():
+        messaggio = imports.MSG_FILE_VUOTO if validate == 0 else MSG_NESSUNA_RIGA
+        risultato.append(Errore(None, "file", _(messaggio)))
+    return validate, risultato
+
+
+def _chiave(riga: int | None, ordine: int) -> tuple[float, int]:
+    return (riga if riga is not None else float("inf"), ordine)
 
 
 def _stage(
-    caricamento: CaricamentoConsuntivo, blocco: list[tuple[int, int, Decimal, Decimal | None]]
+    caricamento: CaricamentoConsuntivo, blocco: list[tuple[int, str, Decimal, Decimal | None]]
 ) -> None:
-    """Write a block of valid lines: COPY on PostgreSQL (a tenth of the cost of INSERTs)."""
+    """Write a block of well-formed lines: COPY on PostgreSQL (a tenth of the cost of INSERTs)."""
     if not blocco:
         return
-    if connection.vendor != "postgresql":
-        RigaCaricamento.objects.bulk_create(
-            RigaCaricamento(caricamento=caricamento, riga=r, lavoratore_id=lav, ore=o, retribuzione_mensile=p)
-            for r, lav, o, p in blocco
-        )
-        return
     copia = sql.SQL(
-        "COPY {} (caricamento_id, riga, lavoratore_id, ore, retribuzione_mensile) FROM STDIN"
+        "COPY {} (caricamento_id, riga, codice_fiscale, ore, retribuzione_mensile) FROM STDIN"
     ).format(sql.Identifier(RigaCaricamento._meta.db_table))
     with connection.cursor() as cursor, cursor.cursor.copy(copia) as copy:
         for riga in blocco:
@@ -468,9 +487,9 @@ def _conferma(actor: User, caricamento: CaricamentoConsuntivo) -> Consuntivo:
         cursor.execute(
             sql.SQL(
                 "UPDATE {consuntivi} SET dati_inviati = jsonb_set(dati_inviati, '{{righe}}', COALESCE(("
-                "SELECT json_agg(json_build_object('codice_fiscale', l.codice_fiscale, 'cognome', l.cognome,"
+                "SELECT jsonb_agg(jsonb_build_object('codice_fiscale', l.codice_fiscale, 'cognome', l.cognome,"
                 " 'nome', l.nome, 'ore', s.ore::text, 'retribuzione_mensile', s.retribuzione_mensile::text)"
-                " ORDER BY s.riga)::jsonb FROM {staging} s JOIN {lavoratori} l ON l.id = s.lavoratore_id"
+                " ORDER BY s.riga) FROM {staging} s JOIN {lavoratori} l ON l.id = s.lavoratore_id"
                 " WHERE s.caricamento_id = %s), '[]'::jsonb)) WHERE id = %s"
             )
             .format(**tabelle)
