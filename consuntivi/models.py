@@ -119,15 +119,14 @@ class RigaCaricamento(models.Model):
     then for the user's confirmation.
 
     Written in chunks (COPY) while the file is checked, so memory does not grow with the file, with
-    the codice fiscale as written; the worker is found and the hours checked against the limits by
+    the codice fiscale as written; the workers are found and the hours checked against the limits by
     one statement over all the lines (`ConsuntivoRules.check_righe_caricate`). On confirmation they
-    become the consuntivo's lines in one INSERT … SELECT and are deleted."""
+    become the consuntivo's lines in one INSERT … SELECT joined to the workers, and are deleted."""
 
     caricamento = models.ForeignKey(CaricamentoConsuntivo, on_delete=models.CASCADE, related_name="righe")
     riga = models.PositiveIntegerField(_("riga del file"))
-    codice_fiscale = models.CharField(_("codice fiscale"), max_length=16, default="")
-    # Set by the check: empty until then, and for a codice fiscale that is not a worker's.
-    lavoratore = models.ForeignKey(Lavoratore, on_delete=models.CASCADE, related_name="+", null=True)
+    # As written (stripped, upper case): the worker is the domanda's worker with this codice fiscale.
+    codice_fiscale = models.CharField(_("codice fiscale"), max_length=16)
     ore = models.DecimalField(_("ore di integrazione"), max_digits=6, decimal_places=1)
     retribuzione_mensile = models.DecimalField(
         _("retribuzione mensile lorda"), max_digits=9, decimal_places=2, null=True, blank=True

@@ -284,7 +284,7 @@ class ConsuntivoRules:
             if lavoratore is None:
                 # The codice fiscale is fine in itself, so no other error is about it: it goes first.
                 errori.insert(0, Errore(numero, CAMPO_CF, _(MSG_LAVORATORE_ESTRANEO).format(cf=cf)))
-        if lavoratore is not None and ore is not None and self.periodo is not None:
+        if lavoratore is not None and ore is not None:
             errore = self.errore_ore(numero, lavoratore, ore, self.ore_gia_inviate.get(lavoratore.pk))
             if errore is not None:
                 errori.append(errore)
@@ -346,9 +346,10 @@ class ConsuntivoRules:
     ) -> Errore | None:
         """The hours of a worker's line against the hours workable in the month and, with the hours
         `gia_inviate` in other months, against the hours requested; None if within both."""
+        if self.periodo is None:
+            return None  # the month itself is refused by check_testata
         massimo = self.massimo_ore(lavoratore)
         if ore > massimo:
-            assert self.periodo is not None  # a month outside the period is refused by check_testata
             return Errore(
                 numero,
                 CAMPO_ORE,
@@ -399,8 +400,7 @@ class ConsuntivoRules:
         codice fiscale is a worker of the domanda, and the hours are within the month's and the
         request's limits. One statement over the staged lines, ordered by line, at most
         MAX_ERRORI_SET errors; `senza_ore` are the (line, codice fiscale) of lines whose hours were
-        wrong, checked for the worker only, as `check_riga` does. Also sets the staged lines'
-        `lavoratore`, so that they can be sent as they are."""
+        wrong, checked for the worker only, as `check_riga` does."""
         errori: list[Errore] = []
         tabelle = {
             "staging": sql.Identifier(RigaCaricamento._meta.db_table),
@@ -417,29 +417,24 @@ class ConsuntivoRules:
             "massimo": MAX_ERRORI_SET,
         }
         with connection.cursor() as cursor:
-            cursor.execute(
-                sql.SQL(
-                    "UPDATE {staging} s SET lavoratore_id = l.id FROM {lavoratori} l "
-                    "WHERE s.caricamento_id = %(caricamento)s AND l.domanda_id = %(domanda)s "
-                    "AND l.codice_fiscale = s.codice_fiscale"
-                ).format(**tabelle),
-                parametri,
-            )
             # The month's limit as `ore_lavorabili` computes it: round() on numeric rounds half up.
             cursor.execute(
                 sql.SQL(
                     "SELECT s.riga, s.codice_fiscale, s.ore, l.id, l.cognome, l.nome, l.ore_settimanali,"
                     " l.ore_richieste, g.totale FROM {staging} s"
-                    " LEFT JOIN {lavoratori} l ON l.id = s.lavoratore_id"
+                    " LEFT JOIN {lavoratori} l"
+                    "   ON l.domanda_id = %(domanda)s AND l.codice_fiscale = s.codice_fiscale"
                     " LEFT JOIN (SELECT r.lavoratore_id, SUM(r.ore) AS totale FROM {righe} r"
                     "   JOIN {consuntivi} c ON c.id = r.consuntivo_id"
                     "   WHERE c.domanda_id = %(domanda)s AND c.mese <> %(mese)s GROUP BY r.lavoratore_id) g"
-                    "   ON g.lavoratore_id = s.lavoratore_id"
+                    "   ON g.lavoratore_id = l.id"
                     " WHERE s.caricamento_id = %(caricamento)s AND (l.id IS NULL OR (%(limiti)s AND ("
                     "   s.ore > round(%(giorni)s::numeric / 5 * l.ore_settimanali, 1)"
                     "   OR COALESCE(g.totale, 0) + s.ore > l.ore_richieste)))"
                     " ORDER BY s.riga LIMIT %(massimo)s"
-                ).format(**tabelle),
+                )
+                .format(**tabelle)
+                .as_string(connection.connection),
                 parametri,
             )
             for riga, cf, ore, pk, cognome, nome, settimanali, richieste, gia_inviate in cursor.fetchall():
@@ -455,7 +450,9 @@ class ConsuntivoRules:
                     sql.SQL(
                         "SELECT codice_fiscale FROM {lavoratori} "
                         "WHERE domanda_id = %s AND codice_fiscale = ANY(%s)"
-                    ).format(**tabelle),
+                    )
+                    .format(**tabelle)
+                    .as_string(connection.connection),
                     [self.domanda.pk, [cf for _riga, cf in senza_ore]],
                 )
                 trovati = {cf for (cf,) in cursor.fetchall()}

@@ -14,8 +14,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import connection, transaction
-from django.db.models import F, OuterRef, Subquery, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop as N_
@@ -32,15 +31,12 @@ from .constants import CARICAMENTO_IN_VERIFICA, StatoCaricamento
 from .models import CaricamentoConsuntivo, Consuntivo, RigaCaricamento, RigaConsuntivo
 from .rules import (
     CAMPO_CF,
-    CAMPO_ORE,
     MSG_LAVORATORE_ESTRANEO,
     MSG_NESSUNA_RIGA,
-    MSG_ORE_RICHIESTE,
     ConsuntivoNonValido,
     ConsuntivoRules,
     Errore,
     RigaValida,
-    _ore,
     primo_del_mese,
 )
 
@@ -288,7 +284,9 @@ def _validate_file(caricamento: CaricamentoConsuntivo) -> tuple[int, list[Errore
                     cf, ore, retribuzione, errori_riga = rules.check_forma(numero, valori)
                     if cf is not None and len(cf) > max_cf:
                         # Longer than any codice fiscale: no worker has it.
-                        errori_riga.insert(0, Errore(numero, CAMPO_CF, _(MSG_LAVORATORE_ESTRANEO).format(cf=cf)))
+                        errori_riga.insert(
+                            0, Errore(numero, CAMPO_CF, _(MSG_LAVORATORE_ESTRANEO).format(cf=cf))
+                        )
                     elif cf is not None and ore is None:
                         senza_ore.append((numero, cf))
                     elif cf is not None and ore is not None:
@@ -311,8 +309,10 @@ def _validate_file(caricamento: CaricamentoConsuntivo) -> tuple[int, list[Errore
             )
         _progress(caricamento, validate, totali)
     _stage(caricamento, blocco)
-    for errore in rules.check_righe_caricate(caricamento.pk, senza_ore):
-        errori.append((_chiave(errore.riga, 0 if errore.campo == CAMPO_CF else 2), errore))
+    errori.extend(
+        (_chiave(errore.riga, 0 if errore.campo == CAMPO_CF else 2), errore)
+        for errore in rules.check_righe_caricate(caricamento.pk, senza_ore)
+    )
     errori.sort(key=lambda chiave_errore: chiave_errore[0])
     risultato = testata + [errore for _chiave_errore, errore in errori]
     if len(risultato) > MAX_ERRORI_SALVATI:
@@ -427,39 +427,15 @@ def _conferma(actor: User, caricamento: CaricamentoConsuntivo) -> Consuntivo:
     rules = ConsuntivoRules(domanda, mese, oggi=timezone.localdate())
     errori = rules.check_testata()
     staged = RigaCaricamento.objects.filter(caricamento=locked)
-    gia_inviate = Subquery(
-        RigaConsuntivo.objects.filter(lavoratore=OuterRef("lavoratore"), consuntivo__domanda=domanda)
-        .exclude(consuntivo__mese=mese)
-        .values("lavoratore")
-        .annotate(totale=Sum("ore"))
-        .values("totale")
-    )
-    oltre = (
-        staged.annotate(totale=Coalesce(gia_inviate, Decimal(0)) + F("ore"))
-        .filter(totale__gt=F("lavoratore__ore_richieste"))
-        .select_related("lavoratore")
-        .order_by("riga")[:MAX_ERRORI_SALVATI]
-    )
-    # The lines met the totals when checked; only a consuntivo sent since then can change them.
-    inviati_dopo = Consuntivo.objects.filter(domanda=domanda, inviato_il__gte=locked.iniziato_il).exists()
-    for riga in oltre if inviati_dopo else ():
-        errori.append(
-            Errore(
-                riga.riga,
-                CAMPO_ORE,
-                _(MSG_ORE_RICHIESTE).format(
-                    cf=riga.lavoratore.codice_fiscale,
-                    ore=_ore(riga.ore),
-                    totale=_ore(riga.totale),
-                    richieste=_ore(riga.lavoratore.ore_richieste),
-                ),
-            )
-        )
+    # The lines were checked against the workers and the totals when the file was; the lock keeps
+    # other consuntivi of the domanda out, so only one sent since the check can change the totals.
+    if Consuntivo.objects.filter(domanda=domanda, inviato_il__gte=locked.iniziato_il).exists():
+        errori.extend(rules.check_righe_caricate(locked.pk, []))
     if errori:
         raise ConsuntivoNonValido(errori)
 
     quando = timezone.now()
-    totali = staged.aggregate(ore=Sum("ore"))
+    totali = staged.aggregate(righe=Count("pk"), ore=Sum("ore"))
     snapshot = _snapshot(domanda, mese, [], actor, quando)
     snapshot["ore_totali"] = str(totali["ore"] or Decimal(0))
     consuntivo = Consuntivo.objects.create(
@@ -471,30 +447,36 @@ def _conferma(actor: User, caricamento: CaricamentoConsuntivo) -> Consuntivo:
         "consuntivi": sql.Identifier(Consuntivo._meta.db_table),
         "lavoratori": sql.Identifier(Lavoratore._meta.db_table),
     }
+    parametri = {"consuntivo": consuntivo.pk, "caricamento": locked.pk, "domanda": domanda.pk}
     with connection.cursor() as cursor:
-        # The lines and the snapshot's "righe" straight from the staged lines: nothing of the file
-        # passes through Python again.
+        # The lines and the snapshot's "righe" straight from the staged lines, joined to the workers:
+        # nothing of the file passes through Python again.
         cursor.execute(
             sql.SQL(
                 "INSERT INTO {righe} (consuntivo_id, lavoratore_id, ore, retribuzione_mensile) "
-                "SELECT %s, lavoratore_id, ore, retribuzione_mensile FROM {staging} "
-                "WHERE caricamento_id = %s ORDER BY riga"
+                "SELECT %(consuntivo)s, l.id, s.ore, s.retribuzione_mensile FROM {staging} s "
+                "JOIN {lavoratori} l ON l.domanda_id = %(domanda)s AND l.codice_fiscale = s.codice_fiscale "
+                "WHERE s.caricamento_id = %(caricamento)s ORDER BY s.riga"
             )
             .format(**tabelle)
             .as_string(connection.connection),
-            [consuntivo.pk, locked.pk],
+            parametri,
         )
+        if cursor.rowcount != totali["righe"]:
+            # A worker the check found is no longer there: said line by line, nothing is sent.
+            raise ConsuntivoNonValido(rules.check_righe_caricate(locked.pk, []))
         cursor.execute(
             sql.SQL(
                 "UPDATE {consuntivi} SET dati_inviati = jsonb_set(dati_inviati, '{{righe}}', COALESCE(("
                 "SELECT jsonb_agg(jsonb_build_object('codice_fiscale', l.codice_fiscale, 'cognome', l.cognome,"
                 " 'nome', l.nome, 'ore', s.ore::text, 'retribuzione_mensile', s.retribuzione_mensile::text)"
-                " ORDER BY s.riga) FROM {staging} s JOIN {lavoratori} l ON l.id = s.lavoratore_id"
-                " WHERE s.caricamento_id = %s), '[]'::jsonb)) WHERE id = %s"
+                " ORDER BY s.riga) FROM {staging} s JOIN {lavoratori} l"
+                " ON l.domanda_id = %(domanda)s AND l.codice_fiscale = s.codice_fiscale"
+                " WHERE s.caricamento_id = %(caricamento)s), '[]'::jsonb)) WHERE id = %(consuntivo)s"
             )
             .format(**tabelle)
             .as_string(connection.connection),
-            [locked.pk, consuntivo.pk],
+            parametri,
         )
     staged.delete()
     # The snapshot in memory lacks its lines: left to be read from the database if someone asks.
