@@ -104,7 +104,8 @@ class Lettore:
         return spreadsheets.conta_righe(self.stream, self.formato)
 
     def righe(self) -> Iterator[tuple[int | None, dict[str, Any], list[Errore]]]:
-        rows = spreadsheets.righe(self.stream, self.formato, max_righe=MAX_RIGHE_FILE)
+        # veloce: numbers are parsed from any type (`rules.parse_decimal`), so calamine's floats do.
+        rows = spreadsheets.righe(self.stream, self.formato, max_righe=MAX_RIGHE_FILE, veloce=True)
         try:
             _numero, header = next(rows)
         except StopIteration:
