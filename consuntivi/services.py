@@ -6,6 +6,7 @@ everyone ("non sono più ammesse richieste di cancellazione dei consuntivi", the
 
 import datetime as dt
 import logging
+import re
 import time
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
@@ -162,6 +163,10 @@ MSG_TROPPE_RIGHE = N_(
 NON_CONFERMATO_DOPO = dt.timedelta(days=7)
 # Valid lines are written to the database this many at a time while the file is checked.
 BLOCCO_RIGHE = 5000
+# What a codice fiscale of a worker can look like once stripped and upper-cased; anything else is
+# reported as not a worker of the domanda without being staged.
+CF_POSSIBILE = re.compile(r"[A-Z0-9]{1,16}")
+NULL_COPY = "\\N"
 
 
 @transaction.atomic
@@ -267,7 +272,6 @@ def _validate_file(caricamento: CaricamentoConsuntivo) -> tuple[int, list[Errore
     errori: list[tuple[tuple[float, int], Errore]] = []
     senza_ore: list[tuple[int | None, str]] = []
     blocco: list[tuple[int, str, Decimal, Decimal | None]] = []
-    max_cf = Lavoratore._meta.get_field("codice_fiscale").max_length or 16
     validate = 0
     interrotta = False
     ultimo = time.monotonic()
@@ -282,8 +286,8 @@ def _validate_file(caricamento: CaricamentoConsuntivo) -> tuple[int, list[Errore
                     errori.extend((_chiave(e.riga, 1), e) for e in errori_lettura)
                 elif valori:
                     cf, ore, retribuzione, errori_riga = rules.check_forma(numero, valori)
-                    if cf is not None and len(cf) > max_cf:
-                        # Longer than any codice fiscale: no worker has it.
+                    if cf is not None and not CF_POSSIBILE.fullmatch(cf):
+                        # Not letters and digits, or too long: no worker has it.
                         errori_riga.insert(
                             0, Errore(numero, CAMPO_CF, _(MSG_LAVORATORE_ESTRANEO).format(cf=cf))
                         )
@@ -339,9 +343,15 @@ def _stage(
     copia = sql.SQL(
         "COPY {} (caricamento_id, riga, codice_fiscale, ore, retribuzione_mensile) FROM STDIN"
     ).format(sql.Identifier(RigaCaricamento._meta.db_table))
+    # COPY's text format written directly: codici fiscali are letters and digits (CF_POSSIBILE), and
+    # numbers print without tabs or backslashes, so nothing needs escaping.
+    pk = caricamento.pk
+    testo = "".join(
+        f"{pk}\t{riga}\t{cf}\t{ore}\t{NULL_COPY if retribuzione is None else retribuzione}\n"
+        for riga, cf, ore, retribuzione in blocco
+    )
     with connection.cursor() as cursor, cursor.cursor.copy(copia) as copy:
-        for riga in blocco:
-            copy.write_row((caricamento.pk, *riga))
+        copy.write(testo)
 
 
 def _progress(caricamento: CaricamentoConsuntivo, validate: int, totali: int | None) -> None:
@@ -399,9 +409,9 @@ def caricamento_annulla(*, actor: User, caricamento: CaricamentoConsuntivo) -> C
 def caricamento_conferma(*, actor: User, caricamento: CaricamentoConsuntivo) -> Consuntivo:
     """Send the consuntivo of a verified upload, on the user's confirmation: final from now on.
 
-    Under the domanda's lock the whole consuntivo is checked again (state, month, one per month) and
-    so are the hours already sent in other months since the check; the staged lines become the
-    consuntivo's lines in one INSERT … SELECT. If something no longer holds the upload is refused
+    Under the domanda's lock the whole consuntivo is checked again (state, month, one per month), and
+    the lines against the workers and the totals only if a consuntivo of the domanda was sent since
+    the check; the staged lines become the consuntivo's lines in one INSERT … SELECT. If something no longer holds the upload is refused
     with the reasons (ConsuntivoNonValido) and nothing is sent."""
     try:
         with transaction.atomic():

@@ -179,3 +179,19 @@ def test_a_sheet_too_big_for_calamine_is_read_by_openpyxl(monkeypatch):
     content = xlsx_shifted([("ABCDEF80A01L219X", "", "", 8, None)])
     rows = list(spreadsheets.righe(io.BytesIO(content), spreadsheets.XLSX, veloce=True))
     assert rows[3] == (4, [None, None, "ABCDEF80A01L219X", None, None, 8, None])
+
+
+def test_a_codice_fiscale_with_tabs_or_backslashes_is_not_a_worker_and_breaks_nothing():
+    domanda = domanda_consuntivabile(lavoratori=1)
+    cf = workers(domanda)
+    strano = "RSS\\MRA\t80A01"
+    caricamento = upload(domanda, csv_file([(cf[0], "", "", "8", ""), (strano, "", "", "8", "")]))
+
+    assert caricamento.stato == StatoCaricamento.RIFIUTATO
+    assert caricamento.errori == [
+        {
+            "riga": 3,
+            "campo": "codice_fiscale",
+            "messaggio": f"Il codice fiscale {strano} non corrisponde a nessun lavoratore della domanda.",
+        }
+    ]
