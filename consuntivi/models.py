@@ -123,7 +123,11 @@ class RigaCaricamento(models.Model):
     one statement over all the lines (`ConsuntivoRules.check_righe_caricate`). On confirmation they
     become the consuntivo's lines in one INSERT … SELECT joined to the workers, and are deleted."""
 
-    caricamento = models.ForeignKey(CaricamentoConsuntivo, on_delete=models.CASCADE, related_name="righe")
+    # No index of its own: the (caricamento, riga) index serves it, and one index less is a third
+    # less work for each COPY.
+    caricamento = models.ForeignKey(
+        CaricamentoConsuntivo, on_delete=models.CASCADE, related_name="righe", db_index=False
+    )
     riga = models.PositiveIntegerField(_("riga del file"))
     # As written (stripped, upper case): the worker is the domanda's worker with this codice fiscale.
     codice_fiscale = models.CharField(_("codice fiscale"), max_length=16)

@@ -1,7 +1,9 @@
 """Staged upload lines keep the codice fiscale as written instead of the worker: the workers are
 found by one statement over all the lines when the file is checked, and again on confirmation.
-Lines already staged (uploads waiting for confirmation) get their worker's codice fiscale."""
+Lines already staged (uploads waiting for confirmation) get their worker's codice fiscale. The
+staged lines lose the index on their upload alone, which (caricamento, riga) already serves."""
 
+import django.db.models.deletion
 from django.db import migrations, models
 
 
@@ -24,4 +26,14 @@ class Migration(migrations.Migration):
             reverse_sql=migrations.RunSQL.noop,
         ),
         migrations.RemoveField(model_name="rigacaricamento", name="lavoratore"),
+        migrations.AlterField(
+            model_name="rigacaricamento",
+            name="caricamento",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="righe",
+                to="consuntivi.caricamentoconsuntivo",
+            ),
+        ),
     ]
