@@ -102,7 +102,7 @@ class Lettore:
         self.formato = formato
 
     def righe_totali(self) -> int | None:
-        return spreadsheets.conta_righe(self.stream, self.formato)
+        return spreadsheets.conta_righe(self.stream, self.formato, veloce=True)
 
     def righe(self) -> Iterator[tuple[int | None, dict[str, Any], list[Errore]]]:
         # veloce: numbers are parsed from any type (`rules.parse_decimal`), so calamine's floats do.

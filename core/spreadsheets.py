@@ -224,10 +224,13 @@ def _apri_xlsx(stream: IO[bytes]) -> Any:
         raise FileIlleggibile(XLSX, _("non è un foglio Excel (.xlsx) leggibile")) from exc
 
 
-def conta_righe(stream: IO[bytes], formato: str) -> int | None:
+def conta_righe(stream: IO[bytes], formato: str, *, veloce: bool = False) -> int | None:
     """Lines below the header, counted without parsing the cells (for a progress bar); None if the
-    file cannot be read."""
+    file cannot be read. With `veloce`, a small XLSX is counted by calamine: openpyxl parses the
+    whole sheet when the writer left out its <dimension> (4 s at 50,000 rows)."""
     if formato == XLSX:
+        if veloce and _fogli_piccoli(stream):
+            return _conta_righe_calamine(stream)
         try:
             workbook = _apri_xlsx(stream)
         except FileIlleggibile:
@@ -249,6 +252,20 @@ def conta_righe(stream: IO[bytes], formato: str) -> int | None:
         lines += 1
     stream.seek(0)
     return max(lines - 1, 0)
+
+
+def _conta_righe_calamine(stream: IO[bytes]) -> int | None:
+    from python_calamine import CalamineError, CalamineWorkbook
+
+    try:
+        workbook = CalamineWorkbook.from_filelike(stream)
+        fine = workbook.get_sheet_by_index(0).end
+        workbook.close()
+    except (CalamineError, IndexError, ValueError, OSError):
+        return None
+    finally:
+        stream.seek(0)
+    return fine[0] if fine else 0
 
 
 _ROW_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row[\s>/]")

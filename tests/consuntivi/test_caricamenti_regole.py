@@ -153,6 +153,8 @@ def test_xlsx_rows_and_columns_are_those_of_the_sheet_with_either_reader(calamin
     assert rows[3][1][2] == "ABCDEF80A01L219X"
     assert rows[3][1][5] == 8
     assert rows[4][1][2:] == ["RSSMRA80A01L219X", None, None, "x", 1850.5]
+    # Rows below row 1, for the progress bar (the header is on row 3 here).
+    assert spreadsheets.conta_righe(io.BytesIO(content), spreadsheets.XLSX, veloce=True) == 4
 
 
 @pytest.mark.parametrize("calamine", [True, False], ids=["calamine", "openpyxl"])
