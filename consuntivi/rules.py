@@ -221,7 +221,7 @@ class ConsuntivoRules:
         self.giorni = giorni_lavorativi(*self.periodo) if self.periodo else 0
         self.visti: dict[str, int | None] = {}
         self._massimi: dict[Decimal, Decimal] = {}
-        self._numeri: dict[str, Decimal] = {}
+        self._numeri: dict[str | float, Decimal] = {}
 
     @cached_property
     def lavoratori(self) -> dict[str, LavoratoreInfo]:
@@ -378,15 +378,17 @@ class ConsuntivoRules:
         return None
 
     def _numero(self, value: Any, campo: str, numero: int | None, errori: list[Errore]) -> Decimal | None:
-        # A file repeats the same few values ("16", "1850,00"): each text is parsed once.
-        if value.__class__ is str and (cached := self._numeri.get(value)) is not None:
+        # A file repeats the same few values ("16", "1850,00", 16.0 from a sheet): each is parsed
+        # once. Only str and float: True == 1 as a key, and a bool is not a number here.
+        memorizzabile = value.__class__ is str or value.__class__ is float
+        if memorizzabile and (cached := self._numeri.get(value)) is not None:
             return cached
         try:
             number = parse_decimal(value)
         except ValueError as exc:
             errori.append(Errore(numero, campo, str(exc)))
             return None
-        if number is not None and value.__class__ is str and len(self._numeri) < MAX_NUMERI_IN_MEMORIA:
+        if number is not None and memorizzabile and len(self._numeri) < MAX_NUMERI_IN_MEMORIA:
             self._numeri[value] = number
         return number
 
