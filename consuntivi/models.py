@@ -131,6 +131,9 @@ class RigaCaricamento(models.Model):
     riga = models.PositiveIntegerField(_("riga del file"))
     # As written (stripped, upper case): the worker is the domanda's worker with this codice fiscale.
     codice_fiscale = models.CharField(_("codice fiscale"), max_length=16)
+    # Not a column: the worker, set by the preview (`selectors.anteprima_caricamento`) on the lines
+    # it shows.
+    lavoratore: Lavoratore | None = None
     ore = models.DecimalField(_("ore di integrazione"), max_digits=6, decimal_places=1)
     retribuzione_mensile = models.DecimalField(
         _("retribuzione mensile lorda"), max_digits=9, decimal_places=2, null=True, blank=True

@@ -410,7 +410,7 @@ class ConsuntivoRules:
             "righe": sql.Identifier(RigaConsuntivo._meta.db_table),
             "consuntivi": sql.Identifier(Consuntivo._meta.db_table),
         }
-        parametri = {
+        parametri: dict[str, Any] = {
             "caricamento": caricamento_id,
             "domanda": self.domanda.pk,
             "mese": self.mese,

@@ -206,7 +206,7 @@ def righe_xlsx_calamine(stream: IO[bytes]) -> Iterator[tuple[int, list[Any]]]:
         for numero, row in enumerate(rows, start=1):
             yield (
                 numero,
-                [*vuote, *(v.strip() or None if v.__class__ is str else v for v in row)],
+                [*vuote, *((v.strip() or None) if isinstance(v, str) else v for v in row)],
             )
     except (CalamineError, ValueError) as exc:
         raise FileIlleggibile(XLSX, _("il foglio Excel è danneggiato")) from exc
