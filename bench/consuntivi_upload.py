@@ -6,8 +6,9 @@ beside the floor measured in the same run (the csv module reading the same file 
 
 Creates a throw-away test database (`test_<name>` of DATABASE_URL; PostgreSQL, for COPY), a domanda
 with N workers, and for each size and format a file of N valid lines. The upload is what the worker
-and the confirmation do: `caricamento_process` (read, check each line once, stage the valid ones
-with COPY) then `caricamento_conferma` (re-check the totals, INSERT … SELECT the lines, snapshot).
+and the confirmation do: `caricamento_process` (read, check each line's shape, stage the lines with
+COPY, check workers and hour limits over the staged lines in SQL) then `caricamento_conferma`
+(re-check the consuntivo under the lock, INSERT … SELECT the lines, snapshot by PostgreSQL).
 Each case runs `--runs` times from the same savepoint (the median is shown), then once more under
 tracemalloc for the peak of Python memory allocated while processing.
 

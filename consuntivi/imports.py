@@ -1,8 +1,9 @@
 """Reading and writing the tables of consuntivi: the uploaded CSV/XLSX files, their templates and
 CSV cells safe to open in a spreadsheet.
 
-Uploaded files are read as streams by `core.spreadsheets`, so memory does not grow with the file:
-only the valid lines, as small dicts, are kept until the consuntivo is sent.
+Uploaded files are read as streams by `core.spreadsheets` (an XLSX sheet up to
+`spreadsheets.CALAMINE_MAX_BYTES` is read whole by calamine, much faster), one line at a time; the
+lines are staged in the database, so memory does not grow with the file.
 
 File layout (the templates have it): a header on the first row naming the columns, then one line
 per worker. Columns, in any order: `codice_fiscale` and `ore` (required), `retribuzione_mensile`
@@ -101,10 +102,11 @@ class Lettore:
         self.formato = formato
 
     def righe_totali(self) -> int | None:
-        return spreadsheets.conta_righe(self.stream, self.formato)
+        return spreadsheets.conta_righe(self.stream, self.formato, veloce=True)
 
     def righe(self) -> Iterator[tuple[int | None, dict[str, Any], list[Errore]]]:
-        rows = spreadsheets.righe(self.stream, self.formato, max_righe=MAX_RIGHE_FILE)
+        # veloce: numbers are parsed from any type (`rules.parse_decimal`), so calamine's floats do.
+        rows = spreadsheets.righe(self.stream, self.formato, max_righe=MAX_RIGHE_FILE, veloce=True)
         try:
             _numero, header = next(rows)
         except StopIteration:
@@ -121,20 +123,26 @@ class Lettore:
             return
         campi = [(c, indici[c]) for c in (CAMPO_CF, CAMPO_ORE, CAMPO_RETRIBUZIONE) if c in indici]
         numeri = [i for c, i in campi if c != CAMPO_CF]
+        larghezza = max(i for _c, i in campi) + 1
         try:
             for numero, row in rows:
-                if not any(_pieno(row[i]) for i in numeri if i < len(row)):
+                if len(row) < larghezza:
+                    row = [*row, *([None] * (larghezza - len(row)))]
+                for i in numeri:
+                    if _pieno(row[i]):
+                        break
+                else:
                     # Blank lines, and lines without hours nor pay: the worker is left out, as in
                     # the form. Counted, not checked.
                     yield numero, {}, []
                     continue
-                yield numero, {c: (row[i] if i < len(row) else None) for c, i in campi}, []
+                yield numero, {c: row[i] for c, i in campi}, []
         except spreadsheets.FileIlleggibile as exc:
             yield None, {}, [Errore(None, "file", _messaggio(exc))]
 
 
 def _pieno(value: Any) -> bool:
-    return value is not None and (not isinstance(value, str) or bool(value.strip()))
+    return value is not None and (value.__class__ is not str or bool(value.strip()))
 
 
 def _messaggio(exc: spreadsheets.FileIlleggibile) -> str:

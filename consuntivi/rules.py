@@ -16,6 +16,7 @@ lost. Rounded to one decimal, the precision of the hours.
 
 import calendar
 import datetime as dt
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -23,15 +24,17 @@ from functools import cached_property
 from typing import Any, NamedTuple
 
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.db.models import Sum
 from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop as N_
+from psycopg import sql
 
 from claims.constants import STATI_CONSUNTIVABILI
 from claims.models import Domanda, Lavoratore
 
-from .models import Consuntivo, RigaConsuntivo
+from .models import Consuntivo, RigaCaricamento, RigaConsuntivo
 
 MSG_STATO = N_("Non si possono inviare consuntivi per una domanda in stato {stato}.")
 MSG_MESE_FUORI_PERIODO = N_("Il mese {mese} non rientra nel periodo della domanda (dal {dal} al {al}).")
@@ -67,6 +70,11 @@ MSG_RETRIBUZIONE = N_(
 )
 
 UN_DECIMALE = Decimal("0.1")
+UN_CENTESIMO = Decimal("0.01")
+# Distinct numbers remembered while a file is checked (see `ConsuntivoRules._numero`).
+MAX_NUMERI_IN_MEMORIA = 10_000
+# Errors the set-based check of an upload returns at most (the page shows the first thousand).
+MAX_ERRORI_SET = 1000
 MAX_RETRIBUZIONE = Decimal("10000000")
 
 # Field names as they appear in the form and in the header of the upload templates.
@@ -152,6 +160,11 @@ def ore_lavorabili(ore_settimanali: Decimal, giorni: int) -> Decimal:
     return (Decimal(giorni) / 5 * ore_settimanali).quantize(UN_DECIMALE, rounding=ROUND_HALF_UP)
 
 
+# The shapes nearly every cell has ("16", "12,5", "1850.00"): read without the checks below. A
+# point followed by three digits ("2.500") is not one of them, so it still reaches the ambiguity check.
+_NUMERO_SEMPLICE = re.compile(r"[0-9]{1,9}(?:[.,][0-9]{1,2})?")
+
+
 def parse_decimal(value: Any) -> Decimal | None:
     """A number typed by a person or read from a spreadsheet: None when blank.
 
@@ -166,6 +179,8 @@ def parse_decimal(value: Any) -> Decimal | None:
         return Decimal(value)
     if isinstance(value, float):
         return Decimal(str(value))
+    if isinstance(value, str) and _NUMERO_SEMPLICE.fullmatch(value):
+        return Decimal(value.replace(",", "."))
     text = str(value).strip().replace(" ", "").replace("\u00a0", "")
     if not text:
         return None
@@ -206,6 +221,7 @@ class ConsuntivoRules:
         self.giorni = giorni_lavorativi(*self.periodo) if self.periodo else 0
         self.visti: dict[str, int | None] = {}
         self._massimi: dict[Decimal, Decimal] = {}
+        self._numeri: dict[str | float, Decimal] = {}
 
     @cached_property
     def lavoratori(self) -> dict[str, LavoratoreInfo]:
@@ -261,48 +277,63 @@ class ConsuntivoRules:
         self, numero: int | None, riga: Mapping[str, Any]
     ) -> tuple[RigaValida | None, list[Errore]]:
         """Check one line {codice_fiscale, ore, retribuzione_mensile?}; `numero` labels its errors."""
-        errori: list[Errore] = []
-
-        def fail(campo: str, messaggio: str) -> None:
-            errori.append(Errore(numero, campo, messaggio))
-
-        cf = str(riga.get(CAMPO_CF) or "").strip().upper()
+        cf, ore, retribuzione, errori = self.check_forma(numero, riga)
         lavoratore = None
-        if not cf:
-            fail(CAMPO_CF, _(MSG_CF_MANCANTE))
-        elif cf in self.visti:
-            prima = self.visti[cf]
-            fail(CAMPO_CF, _(MSG_CF_RIPETUTO).format(cf=cf, prima=prima if prima is not None else "?"))
-        else:
-            self.visti[cf] = numero
+        if cf is not None:
             lavoratore = self.lavoratori.get(cf)
             if lavoratore is None:
-                fail(CAMPO_CF, _(MSG_LAVORATORE_ESTRANEO).format(cf=cf))
-
-        ore = self._numero(riga.get(CAMPO_ORE), CAMPO_ORE, fail)
-        if ore is None and not any(e.campo == CAMPO_ORE for e in errori):
-            fail(CAMPO_ORE, _(MSG_ORE_MANCANTI))
-        elif ore is not None:
-            if ore < 0:
-                fail(CAMPO_ORE, _(MSG_ORE_NEGATIVE))
-                ore = None
-            elif ore != ore.quantize(UN_DECIMALE):
-                fail(CAMPO_ORE, _(MSG_ORE_DECIMALI))
-                ore = None
-
-        retribuzione = self._numero(riga.get(CAMPO_RETRIBUZIONE), CAMPO_RETRIBUZIONE, fail)
-        if retribuzione is not None and (
-            retribuzione <= 0
-            or retribuzione >= MAX_RETRIBUZIONE
-            or retribuzione != retribuzione.quantize(Decimal("0.01"))
-        ):
-            fail(CAMPO_RETRIBUZIONE, _(MSG_RETRIBUZIONE))
-
+                # The codice fiscale is fine in itself, so no other error is about it: it goes first.
+                errori.insert(0, Errore(numero, CAMPO_CF, _(MSG_LAVORATORE_ESTRANEO).format(cf=cf)))
         if lavoratore is not None and ore is not None:
-            self._check_ore(lavoratore, ore, fail)
+            errore = self.errore_ore(numero, lavoratore, ore, self.ore_gia_inviate.get(lavoratore.pk))
+            if errore is not None:
+                errori.append(errore)
         if errori or lavoratore is None or ore is None:
             return None, errori
         return RigaValida(lavoratore, ore, retribuzione), errori
+
+    def check_forma(
+        self, numero: int | None, riga: Mapping[str, Any]
+    ) -> tuple[str | None, Decimal | None, Decimal | None, list[Errore]]:
+        """The rules of one line that need nothing but the line (and the lines before it): a codice
+        fiscale given once, hours and pay well formed. Returns the codice fiscale (None if missing or
+        repeated), the hours and the pay (None if blank or wrong) and the errors.
+
+        Whether the codice fiscale is one of the domanda's workers and the hours within its limits are
+        checked by `check_ore_lavoratori` (`check_riga` for the lines of the form)."""
+        errori: list[Errore] = []
+        cf: str | None = str(riga.get(CAMPO_CF) or "").strip().upper()
+        if not cf:
+            errori.append(Errore(numero, CAMPO_CF, _(MSG_CF_MANCANTE)))
+            cf = None
+        elif cf in self.visti:
+            prima = self.visti[cf]
+            messaggio = _(MSG_CF_RIPETUTO).format(cf=cf, prima=prima if prima is not None else "?")
+            errori.append(Errore(numero, CAMPO_CF, messaggio))
+            cf = None
+        else:
+            self.visti[cf] = numero
+
+        ore = self._numero(riga.get(CAMPO_ORE), CAMPO_ORE, numero, errori)
+        if ore is None:
+            if not errori or errori[-1].campo != CAMPO_ORE:
+                errori.append(Errore(numero, CAMPO_ORE, _(MSG_ORE_MANCANTI)))
+        elif ore < 0:
+            errori.append(Errore(numero, CAMPO_ORE, _(MSG_ORE_NEGATIVE)))
+            ore = None
+        elif ore != ore.quantize(UN_DECIMALE):
+            errori.append(Errore(numero, CAMPO_ORE, _(MSG_ORE_DECIMALI)))
+            ore = None
+
+        retribuzione = self._numero(riga.get(CAMPO_RETRIBUZIONE), CAMPO_RETRIBUZIONE, numero, errori)
+        if retribuzione is not None and (
+            retribuzione <= 0
+            or retribuzione >= MAX_RETRIBUZIONE
+            or retribuzione != retribuzione.quantize(UN_CENTESIMO)
+        ):
+            errori.append(Errore(numero, CAMPO_RETRIBUZIONE, _(MSG_RETRIBUZIONE)))
+            retribuzione = None
+        return cf, ore, retribuzione, errori
 
     def massimo_ore(self, lavoratore: LavoratoreInfo | Lavoratore) -> Decimal:
         settimanali = lavoratore.ore_settimanali
@@ -310,12 +341,17 @@ class ConsuntivoRules:
             self._massimi[settimanali] = ore_lavorabili(settimanali, self.giorni)
         return self._massimi[settimanali]
 
-    def _check_ore(self, lavoratore: LavoratoreInfo, ore: Decimal, fail) -> None:
+    def errore_ore(
+        self, numero: int | None, lavoratore: LavoratoreInfo, ore: Decimal, gia_inviate: Decimal | None
+    ) -> Errore | None:
+        """The hours of a worker's line against the hours workable in the month and, with the hours
+        `gia_inviate` in other months, against the hours requested; None if within both."""
         if self.periodo is None:
-            return  # the month itself is refused by check_testata
+            return None  # the month itself is refused by check_testata
         massimo = self.massimo_ore(lavoratore)
         if ore > massimo:
-            fail(
+            return Errore(
+                numero,
                 CAMPO_ORE,
                 _(MSG_ORE_MESE).format(
                     cf=lavoratore.codice_fiscale,
@@ -327,10 +363,10 @@ class ConsuntivoRules:
                     settimanali=_ore(lavoratore.ore_settimanali),
                 ),
             )
-            return
-        totale = self.ore_gia_inviate.get(lavoratore.pk, Decimal(0)) + ore
+        totale = (gia_inviate or Decimal(0)) + ore
         if totale > lavoratore.ore_richieste:
-            fail(
+            return Errore(
+                numero,
                 CAMPO_ORE,
                 _(MSG_ORE_RICHIESTE).format(
                     cf=lavoratore.codice_fiscale,
@@ -339,11 +375,92 @@ class ConsuntivoRules:
                     richieste=_ore(lavoratore.ore_richieste),
                 ),
             )
+        return None
 
-    @staticmethod
-    def _numero(value: Any, campo: str, fail) -> Decimal | None:
+    def _numero(self, value: Any, campo: str, numero: int | None, errori: list[Errore]) -> Decimal | None:
+        # A file repeats the same few values ("16", "1850,00", 16.0 from a sheet): each is parsed
+        # once. Only str and float: True == 1 as a key, and a bool is not a number here.
+        memorizzabile = value.__class__ is str or value.__class__ is float
+        if memorizzabile and (cached := self._numeri.get(value)) is not None:
+            return cached
         try:
-            return parse_decimal(value)
+            number = parse_decimal(value)
         except ValueError as exc:
-            fail(campo, str(exc))
+            errori.append(Errore(numero, campo, str(exc)))
             return None
+        if number is not None and memorizzabile and len(self._numeri) < MAX_NUMERI_IN_MEMORIA:
+            self._numeri[value] = number
+        return number
+
+    # --- the lines of an uploaded file, as a set ------------------------------------------------------
+
+    def check_righe_caricate(
+        self, caricamento_id: int, senza_ore: list[tuple[int | None, str]]
+    ) -> list[Errore]:
+        """The rules that look at the domanda's workers, for the lines of an upload staged in
+        `RigaCaricamento` (codice fiscale well formed and given once, hours well formed): each
+        codice fiscale is a worker of the domanda, and the hours are within the month's and the
+        request's limits. One statement over the staged lines, ordered by line, at most
+        MAX_ERRORI_SET errors; `senza_ore` are the (line, codice fiscale) of lines whose hours were
+        wrong, checked for the worker only, as `check_riga` does."""
+        errori: list[Errore] = []
+        tabelle = {
+            "staging": sql.Identifier(RigaCaricamento._meta.db_table),
+            "lavoratori": sql.Identifier(Lavoratore._meta.db_table),
+            "righe": sql.Identifier(RigaConsuntivo._meta.db_table),
+            "consuntivi": sql.Identifier(Consuntivo._meta.db_table),
+        }
+        parametri: dict[str, Any] = {
+            "caricamento": caricamento_id,
+            "domanda": self.domanda.pk,
+            "mese": self.mese,
+            "limiti": self.periodo is not None,
+            "giorni": self.giorni,
+            "massimo": MAX_ERRORI_SET,
+        }
+        with connection.cursor() as cursor:
+            # The month's limit as `ore_lavorabili` computes it: round() on numeric rounds half up.
+            cursor.execute(
+                sql.SQL(
+                    "SELECT s.riga, s.codice_fiscale, s.ore, l.id, l.cognome, l.nome, l.ore_settimanali,"
+                    " l.ore_richieste, g.totale FROM {staging} s"
+                    " LEFT JOIN {lavoratori} l"
+                    "   ON l.domanda_id = %(domanda)s AND l.codice_fiscale = s.codice_fiscale"
+                    " LEFT JOIN (SELECT r.lavoratore_id, SUM(r.ore) AS totale FROM {righe} r"
+                    "   JOIN {consuntivi} c ON c.id = r.consuntivo_id"
+                    "   WHERE c.domanda_id = %(domanda)s AND c.mese <> %(mese)s GROUP BY r.lavoratore_id) g"
+                    "   ON g.lavoratore_id = l.id"
+                    " WHERE s.caricamento_id = %(caricamento)s AND (l.id IS NULL OR (%(limiti)s AND ("
+                    "   s.ore > round(%(giorni)s::numeric / 5 * l.ore_settimanali, 1)"
+                    "   OR COALESCE(g.totale, 0) + s.ore > l.ore_richieste)))"
+                    " ORDER BY s.riga LIMIT %(massimo)s"
+                )
+                .format(**tabelle)
+                .as_string(connection.connection),
+                parametri,
+            )
+            for riga, cf, ore, pk, cognome, nome, settimanali, richieste, gia_inviate in cursor.fetchall():
+                if pk is None:
+                    errori.append(Errore(riga, CAMPO_CF, _(MSG_LAVORATORE_ESTRANEO).format(cf=cf)))
+                    continue
+                lavoratore = LavoratoreInfo(pk, cf, cognome, nome, settimanali, richieste)
+                errore = self.errore_ore(riga, lavoratore, ore, gia_inviate)
+                if errore is not None:
+                    errori.append(errore)
+            if senza_ore:
+                cursor.execute(
+                    sql.SQL(
+                        "SELECT codice_fiscale FROM {lavoratori} "
+                        "WHERE domanda_id = %s AND codice_fiscale = ANY(%s)"
+                    )
+                    .format(**tabelle)
+                    .as_string(connection.connection),
+                    [self.domanda.pk, [cf for _riga, cf in senza_ore]],
+                )
+                trovati = {cf for (cf,) in cursor.fetchall()}
+                errori.extend(
+                    Errore(riga, CAMPO_CF, _(MSG_LAVORATORE_ESTRANEO).format(cf=cf))
+                    for riga, cf in senza_ore
+                    if cf not in trovati
+                )
+        return errori

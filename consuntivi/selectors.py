@@ -63,19 +63,28 @@ def anteprima_caricamento(caricamento: CaricamentoConsuntivo, limite: int) -> di
     totali = staged.aggregate(righe=Count("pk"), ore=Sum("ore"), retribuzioni=Count("retribuzione_mensile"))
     gia_inviate = Subquery(
         RigaConsuntivo.objects.filter(
-            lavoratore=OuterRef("lavoratore"), consuntivo__domanda_id=caricamento.domanda_id
+            consuntivo__domanda_id=caricamento.domanda_id,
+            lavoratore__codice_fiscale=OuterRef("codice_fiscale"),
         )
         .exclude(consuntivo__mese=caricamento.mese)
         .values("lavoratore")
         .annotate(totale=Sum("ore"))
         .values("totale")
     )
-    righe = (
-        staged.select_related("lavoratore")
-        .annotate(gia_inviate=Coalesce(gia_inviate, Decimal(0)))
+    righe = list(
+        staged.annotate(gia_inviate=Coalesce(gia_inviate, Decimal(0)))
         .annotate(totale=F("gia_inviate") + F("ore"))
         .order_by("riga")[:limite]
     )
+    # The staged lines keep the codice fiscale: their workers, in one query.
+    per_cf = {
+        lavoratore.codice_fiscale: lavoratore
+        for lavoratore in caricamento.domanda.lavoratori.filter(
+            codice_fiscale__in=[r.codice_fiscale for r in righe]
+        )
+    }
+    for riga in righe:
+        riga.lavoratore = per_cf.get(riga.codice_fiscale)
     lavoratori = caricamento.domanda.lavoratori.count()
     return {
         "righe": righe,

@@ -6,6 +6,7 @@ everyone ("non sono più ammesse richieste di cancellazione dei consuntivi", the
 
 import datetime as dt
 import logging
+import re
 import time
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
@@ -14,8 +15,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import connection, transaction
-from django.db.models import F, OuterRef, Subquery, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop as N_
@@ -31,14 +31,13 @@ from . import imports
 from .constants import CARICAMENTO_IN_VERIFICA, StatoCaricamento
 from .models import CaricamentoConsuntivo, Consuntivo, RigaCaricamento, RigaConsuntivo
 from .rules import (
-    CAMPO_ORE,
+    CAMPO_CF,
+    MSG_LAVORATORE_ESTRANEO,
     MSG_NESSUNA_RIGA,
-    MSG_ORE_RICHIESTE,
     ConsuntivoNonValido,
     ConsuntivoRules,
     Errore,
     RigaValida,
-    _ore,
     primo_del_mese,
 )
 
@@ -164,6 +163,10 @@ MSG_TROPPE_RIGHE = N_(
 NON_CONFERMATO_DOPO = dt.timedelta(days=7)
 # Valid lines are written to the database this many at a time while the file is checked.
 BLOCCO_RIGHE = 5000
+# What a codice fiscale of a worker can look like once stripped and upper-cased; anything else is
+# reported as not a worker of the domanda without being staged.
+CF_POSSIBILE = re.compile(r"[A-Z0-9]{1,16}")
+NULL_COPY = "\\N"
 
 
 @transaction.atomic
@@ -258,12 +261,19 @@ def caricamento_process(*, caricamento_id: int) -> CaricamentoConsuntivo | None:
 
 
 def _validate_file(caricamento: CaricamentoConsuntivo) -> tuple[int, list[Errore]]:
-    """Check each line once; stage the valid ones while no error has been seen. Returns the number
-    of lines read and the errors (at most MAX_ERRORI_SALVATI, then a last one saying so)."""
+    """Check an uploaded file: each line on its own while it is read (`ConsuntivoRules.check_forma`),
+    the well-formed lines staged in blocks, then all of them against the domanda's workers and the
+    hour limits in SQL (`check_righe_caricate`). Returns the number of lines read and the errors, in
+    line order, at most MAX_ERRORI_SALVATI, then a last one saying the check stopped."""
     rules = ConsuntivoRules(caricamento.domanda, caricamento.mese, oggi=timezone.localdate())
-    errori = rules.check_testata()
-    blocco: list[tuple[int, int, Decimal, Decimal | None]] = []
+    testata = rules.check_testata()
+    # (sort key, error): per line, an unknown worker first, then the line's own errors, then the
+    # hour limits, as `check_riga` reports them; errors of the whole file last.
+    errori: list[tuple[tuple[float, int], Errore]] = []
+    senza_ore: list[tuple[int | None, str]] = []
+    blocco: list[tuple[int, str, Decimal, Decimal | None]] = []
     validate = 0
+    interrotta = False
     ultimo = time.monotonic()
     with caricamento.file.open("rb") as stream:
         lettore = imports.lettore(stream, caricamento.formato)
@@ -273,56 +283,75 @@ def _validate_file(caricamento: CaricamentoConsuntivo) -> tuple[int, list[Errore
             for numero, valori, errori_lettura in lettore.righe():
                 validate += 1
                 if errori_lettura:
-                    errori.extend(errori_lettura)
+                    errori.extend((_chiave(e.riga, 1), e) for e in errori_lettura)
                 elif valori:
-                    valida, errori_riga = rules.check_riga(numero, valori)
-                    errori.extend(errori_riga)
-                    if valida is not None and not errori:
-                        # Once any line is wrong nothing will be sent: stop staging lines.
-                        blocco.append(
-                            (numero or 0, valida.lavoratore.pk, valida.ore, valida.retribuzione_mensile)
+                    cf, ore, retribuzione, errori_riga = rules.check_forma(numero, valori)
+                    if cf is not None and not CF_POSSIBILE.fullmatch(cf):
+                        # Not letters and digits, or too long: no worker has it.
+                        errori_riga.insert(
+                            0, Errore(numero, CAMPO_CF, _(MSG_LAVORATORE_ESTRANEO).format(cf=cf))
                         )
+                    elif cf is not None and ore is None:
+                        senza_ore.append((numero, cf))
+                    elif cf is not None and ore is not None:
+                        blocco.append((numero or 0, cf, ore, retribuzione))
                         if len(blocco) >= BLOCCO_RIGHE:
                             _stage(caricamento, blocco)
                             blocco.clear()
+                    if errori_riga:
+                        chiave = _chiave(numero, 1)
+                        errori.extend((chiave, e) for e in errori_riga)
                 if len(errori) >= MAX_ERRORI_SALVATI:
-                    del errori[MAX_ERRORI_SALVATI:]
-                    errori.append(
-                        Errore(None, "file", _(MSG_VERIFICA_INTERROTTA).format(n=MAX_ERRORI_SALVATI))
-                    )
+                    interrotta = True
                     break
                 if validate % PROGRESSO_OGNI == 0 and time.monotonic() - ultimo >= PROGRESSO_SECONDI:
                     _progress(caricamento, validate, totali)
                     ultimo = time.monotonic()
         except spreadsheets.TroppeRighe as exc:
-            errori.append(Errore(None, "file", _(MSG_TROPPE_RIGHE).format(massimo=exc.massimo)))
+            errori.append(
+                (_chiave(None, 1), Errore(None, "file", _(MSG_TROPPE_RIGHE).format(massimo=exc.massimo)))
+            )
         _progress(caricamento, validate, totali)
-    if not errori:
-        _stage(caricamento, blocco)
-        if not RigaCaricamento.objects.filter(caricamento=caricamento).exists():
-            messaggio = imports.MSG_FILE_VUOTO if validate == 0 else MSG_NESSUNA_RIGA
-            errori.append(Errore(None, "file", _(messaggio)))
-    return validate, errori
+    _stage(caricamento, blocco)
+    errori.extend(
+        (_chiave(errore.riga, 0 if errore.campo == CAMPO_CF else 2), errore)
+        for errore in rules.check_righe_caricate(caricamento.pk, senza_ore)
+    )
+    errori.sort(key=lambda chiave_errore: chiave_errore[0])
+    risultato = testata + [errore for _chiave_errore, errore in errori]
+    if len(risultato) > MAX_ERRORI_SALVATI:
+        del risultato[MAX_ERRORI_SALVATI:]
+        interrotta = True
+    if interrotta:
+        risultato.append(Errore(None, "file", _(MSG_VERIFICA_INTERROTTA).format(n=MAX_ERRORI_SALVATI)))
+    if not risultato and not RigaCaricamento.objects.filter(caricamento=caricamento).exists():
+        messaggio = imports.MSG_FILE_VUOTO if validate == 0 else MSG_NESSUNA_RIGA
+        risultato.append(Errore(None, "file", _(messaggio)))
+    return validate, risultato
+
+
+def _chiave(riga: int | None, ordine: int) -> tuple[float, int]:
+    return (riga if riga is not None else float("inf"), ordine)
 
 
 def _stage(
-    caricamento: CaricamentoConsuntivo, blocco: list[tuple[int, int, Decimal, Decimal | None]]
+    caricamento: CaricamentoConsuntivo, blocco: list[tuple[int, str, Decimal, Decimal | None]]
 ) -> None:
-    """Write a block of valid lines: COPY on PostgreSQL (a tenth of the cost of INSERTs)."""
+    """Write a block of well-formed lines: COPY on PostgreSQL (a tenth of the cost of INSERTs)."""
     if not blocco:
         return
-    if connection.vendor != "postgresql":
-        RigaCaricamento.objects.bulk_create(
-            RigaCaricamento(caricamento=caricamento, riga=r, lavoratore_id=lav, ore=o, retribuzione_mensile=p)
-            for r, lav, o, p in blocco
-        )
-        return
     copia = sql.SQL(
-        "COPY {} (caricamento_id, riga, lavoratore_id, ore, retribuzione_mensile) FROM STDIN"
+        "COPY {} (caricamento_id, riga, codice_fiscale, ore, retribuzione_mensile) FROM STDIN"
     ).format(sql.Identifier(RigaCaricamento._meta.db_table))
+    # COPY's text format written directly: codici fiscali are letters and digits (CF_POSSIBILE), and
+    # numbers print without tabs or backslashes, so nothing needs escaping.
+    pk = caricamento.pk
+    testo = "".join(
+        f"{pk}\t{riga}\t{cf}\t{ore}\t{NULL_COPY if retribuzione is None else retribuzione}\n"
+        for riga, cf, ore, retribuzione in blocco
+    )
     with connection.cursor() as cursor, cursor.cursor.copy(copia) as copy:
-        for riga in blocco:
-            copy.write_row((caricamento.pk, *riga))
+        copy.write(testo)
 
 
 def _progress(caricamento: CaricamentoConsuntivo, validate: int, totali: int | None) -> None:
@@ -380,9 +409,9 @@ def caricamento_annulla(*, actor: User, caricamento: CaricamentoConsuntivo) -> C
 def caricamento_conferma(*, actor: User, caricamento: CaricamentoConsuntivo) -> Consuntivo:
     """Send the consuntivo of a verified upload, on the user's confirmation: final from now on.
 
-    Under the domanda's lock the whole consuntivo is checked again (state, month, one per month) and
-    so are the hours already sent in other months since the check; the staged lines become the
-    consuntivo's lines in one INSERT … SELECT. If something no longer holds the upload is refused
+    Under the domanda's lock the whole consuntivo is checked again (state, month, one per month), and
+    the lines against the workers and the totals only if a consuntivo of the domanda was sent since
+    the check; the staged lines become the consuntivo's lines in one INSERT … SELECT. If something no longer holds the upload is refused
     with the reasons (ConsuntivoNonValido) and nothing is sent."""
     try:
         with transaction.atomic():
@@ -408,39 +437,15 @@ def _conferma(actor: User, caricamento: CaricamentoConsuntivo) -> Consuntivo:
     rules = ConsuntivoRules(domanda, mese, oggi=timezone.localdate())
     errori = rules.check_testata()
     staged = RigaCaricamento.objects.filter(caricamento=locked)
-    gia_inviate = Subquery(
-        RigaConsuntivo.objects.filter(lavoratore=OuterRef("lavoratore"), consuntivo__domanda=domanda)
-        .exclude(consuntivo__mese=mese)
-        .values("lavoratore")
-        .annotate(totale=Sum("ore"))
-        .values("totale")
-    )
-    oltre = (
-        staged.annotate(totale=Coalesce(gia_inviate, Decimal(0)) + F("ore"))
-        .filter(totale__gt=F("lavoratore__ore_richieste"))
-        .select_related("lavoratore")
-        .order_by("riga")[:MAX_ERRORI_SALVATI]
-    )
-    # The lines met the totals when checked; only a consuntivo sent since then can change them.
-    inviati_dopo = Consuntivo.objects.filter(domanda=domanda, inviato_il__gte=locked.iniziato_il).exists()
-    for riga in oltre if inviati_dopo else ():
-        errori.append(
-            Errore(
-                riga.riga,
-                CAMPO_ORE,
-                _(MSG_ORE_RICHIESTE).format(
-                    cf=riga.lavoratore.codice_fiscale,
-                    ore=_ore(riga.ore),
-                    totale=_ore(riga.totale),
-                    richieste=_ore(riga.lavoratore.ore_richieste),
-                ),
-            )
-        )
+    # The lines were checked against the workers and the totals when the file was; the lock keeps
+    # other consuntivi of the domanda out, so only one sent since the check can change the totals.
+    if Consuntivo.objects.filter(domanda=domanda, inviato_il__gte=locked.iniziato_il).exists():
+        errori.extend(rules.check_righe_caricate(locked.pk, []))
     if errori:
         raise ConsuntivoNonValido(errori)
 
     quando = timezone.now()
-    totali = staged.aggregate(ore=Sum("ore"))
+    totali = staged.aggregate(righe=Count("pk"), ore=Sum("ore"))
     snapshot = _snapshot(domanda, mese, [], actor, quando)
     snapshot["ore_totali"] = str(totali["ore"] or Decimal(0))
     consuntivo = Consuntivo.objects.create(
@@ -452,30 +457,36 @@ def _conferma(actor: User, caricamento: CaricamentoConsuntivo) -> Consuntivo:
         "consuntivi": sql.Identifier(Consuntivo._meta.db_table),
         "lavoratori": sql.Identifier(Lavoratore._meta.db_table),
     }
+    parametri = {"consuntivo": consuntivo.pk, "caricamento": locked.pk, "domanda": domanda.pk}
     with connection.cursor() as cursor:
-        # The lines and the snapshot's "righe" straight from the staged lines: nothing of the file
-        # passes through Python again.
+        # The lines and the snapshot's "righe" straight from the staged lines, joined to the workers:
+        # nothing of the file passes through Python again.
         cursor.execute(
             sql.SQL(
                 "INSERT INTO {righe} (consuntivo_id, lavoratore_id, ore, retribuzione_mensile) "
-                "SELECT %s, lavoratore_id, ore, retribuzione_mensile FROM {staging} "
-                "WHERE caricamento_id = %s ORDER BY riga"
+                "SELECT %(consuntivo)s, l.id, s.ore, s.retribuzione_mensile FROM {staging} s "
+                "JOIN {lavoratori} l ON l.domanda_id = %(domanda)s AND l.codice_fiscale = s.codice_fiscale "
+                "WHERE s.caricamento_id = %(caricamento)s ORDER BY s.riga"
             )
             .format(**tabelle)
             .as_string(connection.connection),
-            [consuntivo.pk, locked.pk],
+            parametri,
         )
+        if cursor.rowcount != totali["righe"]:
+            # A worker the check found is no longer there: said line by line, nothing is sent.
+            raise ConsuntivoNonValido(rules.check_righe_caricate(locked.pk, []))
         cursor.execute(
             sql.SQL(
                 "UPDATE {consuntivi} SET dati_inviati = jsonb_set(dati_inviati, '{{righe}}', COALESCE(("
-                "SELECT json_agg(json_build_object('codice_fiscale', l.codice_fiscale, 'cognome', l.cognome,"
+                "SELECT jsonb_agg(jsonb_build_object('codice_fiscale', l.codice_fiscale, 'cognome', l.cognome,"
                 " 'nome', l.nome, 'ore', s.ore::text, 'retribuzione_mensile', s.retribuzione_mensile::text)"
-                " ORDER BY s.riga)::jsonb FROM {staging} s JOIN {lavoratori} l ON l.id = s.lavoratore_id"
-                " WHERE s.caricamento_id = %s), '[]'::jsonb)) WHERE id = %s"
+                " ORDER BY s.riga) FROM {staging} s JOIN {lavoratori} l"
+                " ON l.domanda_id = %(domanda)s AND l.codice_fiscale = s.codice_fiscale"
+                " WHERE s.caricamento_id = %(caricamento)s), '[]'::jsonb)) WHERE id = %(consuntivo)s"
             )
             .format(**tabelle)
             .as_string(connection.connection),
-            [locked.pk, consuntivo.pk],
+            parametri,
         )
     staged.delete()
     # The snapshot in memory lacks its lines: left to be read from the database if someone asks.

@@ -32,6 +32,9 @@ XLSX = "xlsx"
 # The most an XLSX may hold once unzipped (all its members together): a 50,000-line consuntivo is
 # about 10 MB of XML; a sheet of blank rows compresses a thousand times.
 ESTRATTO_MAX_BYTES = 100 * 1024 * 1024
+# Sheets up to this size (XML, unzipped) may be read by calamine, which holds a whole sheet in memory:
+# a 50,000-line consuntivo is about 10 MB of XML and takes about 24 MB read so.
+CALAMINE_MAX_BYTES = 16 * 1024 * 1024
 # A cell starting with one of these is a formula to a spreadsheet (CSV/formula injection).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
@@ -81,13 +84,19 @@ def nome_colonna(intestazione: Any, alias: dict[str, str]) -> str:
 
 
 def righe(
-    stream: IO[bytes], formato: str, *, max_righe: int | None = None
+    stream: IO[bytes], formato: str, *, max_righe: int | None = None, veloce: bool = False
 ) -> Iterator[tuple[int, list[Any]]]:
     """The rows of a CSV or XLSX file as (row number, cells); FileIlleggibile when it cannot be read.
 
     With `max_righe`, TroppeRighe as soon as a row below the header is numbered past it: blank rows
-    count, so a sheet of a million empty rows is stopped after `max_righe` of them."""
-    rows = righe_xlsx(stream) if formato == XLSX else righe_csv(stream)
+    count, so a sheet of a million empty rows is stopped after `max_righe` of them. With `veloce`,
+    an XLSX whose sheets are small enough is read by calamine (`righe_xlsx_calamine`): numbers come
+    as float and dates as date rather than datetime, so only callers that parse numbers from any
+    type ask for it."""
+    if formato == XLSX:
+        rows = righe_xlsx_calamine(stream) if veloce and _fogli_piccoli(stream) else righe_xlsx(stream)
+    else:
+        rows = righe_csv(stream)
     if max_righe is None:
         return rows
     return _al_massimo(rows, max_righe)
@@ -164,6 +173,51 @@ def righe_xlsx(stream: IO[bytes]) -> Iterator[tuple[int, list[Any]]]:
         workbook.close()
 
 
+def _fogli_piccoli(stream: IO[bytes]) -> bool:
+    """Whether every sheet of the XLSX declares at most CALAMINE_MAX_BYTES of XML (after the zip
+    bomb check of `controlla_zip`)."""
+    controlla_zip(stream)
+    try:
+        with zipfile.ZipFile(stream) as archive:
+            return all(
+                info.file_size <= CALAMINE_MAX_BYTES
+                for info in archive.infolist()
+                if info.filename.startswith("xl/worksheets/")
+            )
+    finally:
+        stream.seek(0)
+
+
+def righe_xlsx_calamine(stream: IO[bytes]) -> Iterator[tuple[int, list[Any]]]:
+    """The first sheet's rows read by calamine (Rust): about 15 times openpyxl's speed, but the
+    whole sheet is held in memory (about 2.5 times its XML), hence only for sheets up to
+    CALAMINE_MAX_BYTES. Cells as openpyxl gives them: strings stripped, empty cells None, row 1
+    and column A first even when the sheet's used area starts further down or right."""
+    from python_calamine import CalamineError, CalamineWorkbook
+
+    controlla_zip(stream)
+    try:
+        workbook = CalamineWorkbook.from_filelike(stream)
+        sheet = workbook.get_sheet_by_index(0)
+        vuote = [None] * sheet.start[1] if sheet.start else []
+        rows = sheet.iter_rows()
+    except (CalamineError, IndexError, ValueError, OSError) as exc:
+        raise FileIlleggibile(XLSX, _("non è un foglio Excel (.xlsx) leggibile")) from exc
+    finally:
+        stream.seek(0)
+    try:
+        # iter_rows starts at row 1 (leading blank rows included) but at the used area's column.
+        for numero, row in enumerate(rows, start=1):
+            yield (
+                numero,
+                [*vuote, *((v.strip() or None) if isinstance(v, str) else v for v in row)],
+            )
+    except (CalamineError, ValueError) as exc:
+        raise FileIlleggibile(XLSX, _("il foglio Excel è danneggiato")) from exc
+    finally:
+        workbook.close()
+
+
 def _apri_xlsx(stream: IO[bytes]) -> Any:
     from openpyxl import load_workbook
 
@@ -174,10 +228,13 @@ def _apri_xlsx(stream: IO[bytes]) -> Any:
         raise FileIlleggibile(XLSX, _("non è un foglio Excel (.xlsx) leggibile")) from exc
 
 
-def conta_righe(stream: IO[bytes], formato: str) -> int | None:
+def conta_righe(stream: IO[bytes], formato: str, *, veloce: bool = False) -> int | None:
     """Lines below the header, counted without parsing the cells (for a progress bar); None if the
-    file cannot be read."""
+    file cannot be read. With `veloce`, a small XLSX is counted by calamine: openpyxl parses the
+    whole sheet when the writer left out its <dimension> (4 s at 50,000 rows)."""
     if formato == XLSX:
+        if veloce and _fogli_piccoli(stream):
+            return _conta_righe_calamine(stream)
         try:
             workbook = _apri_xlsx(stream)
         except FileIlleggibile:
@@ -199,6 +256,20 @@ def conta_righe(stream: IO[bytes], formato: str) -> int | None:
         lines += 1
     stream.seek(0)
     return max(lines - 1, 0)
+
+
+def _conta_righe_calamine(stream: IO[bytes]) -> int | None:
+    from python_calamine import CalamineError, CalamineWorkbook
+
+    try:
+        workbook = CalamineWorkbook.from_filelike(stream)
+        fine = workbook.get_sheet_by_index(0).end
+        workbook.close()
+    except (CalamineError, IndexError, ValueError, OSError):
+        return None
+    finally:
+        stream.seek(0)
+    return fine[0] if fine else 0
 
 
 _ROW_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row[\s>/]")
