@@ -10,14 +10,13 @@ import django
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "aminder.settings")
 django.setup()
 
-from rest_framework.authtoken.models import Token  # noqa: E402
-
+from anagrafica.services import api_token_regenerate  # noqa: E402
 from tests.anagrafica.factories import AziendaFactory, SedeFactory, UserFactory  # noqa: E402
 from tests.claims.factories import DomandaFactory  # noqa: E402
 
 n = int(sys.argv[1])
 mario = UserFactory(first_name="Mario", last_name="Rossi")
-token = Token.objects.create(user=mario).key
+_riga, token = api_token_regenerate(actor=mario)
 # One site per domanda: the drafts do not count against each other's weeks.
 pks = [
     DomandaFactory(
