@@ -14,7 +14,8 @@ tasks wait in Redis and do not compete for the CPU).
   per transaction into copies of `sequences_sequence` and of the register (same columns, same
   indexes). Beside it, the same two statements sent by Django's own connection (what any Django code
   pays for the driver and the round trips). Then 4 threads at once, each with its own connection, as
-  4 worker processes would; every number of the year is checked for gaps and duplicates;
+  4 worker processes would, and the task itself (registration, then the receipt request published to
+  Redis); every number of the year is checked for gaps and duplicates;
 - receipt: in a fresh process that warmed its renderer as a worker process does at start, CPU time of the
   first receipt, of the next ones, and of a blank page.
 
@@ -165,6 +166,7 @@ def _interno_registrazioni(documenti: int, rounds: int, seconds: float) -> None:
             cursor.execute(copia, [mancano, mancano])
     pks = in_attesa()
     singolo, concorrente = pks[: len(pks) * 3 // 4], pks[len(pks) * 3 // 4 :]
+    concorrente, con_task = concorrente[: len(concorrente) // 2], concorrente[len(concorrente) // 2 :]
     porta = connection.settings_dict["PORT"]
     with tempfile.NamedTemporaryFile("w", suffix=".sql", delete=False) as script:
         script.write(PGBENCH_SCRIPT)
@@ -213,6 +215,13 @@ def _interno_registrazioni(documenti: int, rounds: int, seconds: float) -> None:
         aminder = registra(singolo[r * per_round : (r + 1) * per_round])
         django_sql = stesse_istruzioni(per_round)
         giri.append((aminder, floor, django_sql))
+    # The task: the same registration, then the receipt request published to Redis.
+    from protocollo.tasks import registra_documento
+
+    inizio = time.perf_counter()
+    for pk in con_task:
+        registra_documento("DOMANDA", pk)
+    task = len(con_task) / (time.perf_counter() - inizio)
     connection.close()
 
     def in_thread(lotto: list[int]) -> None:
@@ -237,6 +246,7 @@ def _interno_registrazioni(documenti: int, rounds: int, seconds: float) -> None:
         "ratio": statistics.median(g[0] / g[1] for g in giri),
         "giri": giri,
         "quattro_thread": quattro,
+        "task": task,
         "n": len(numeri),
         "gaps": max(numeri) - min(numeri) + 1 - len(set(numeri)),
         "duplicati": len(numeri) - len(set(numeri)),
@@ -294,6 +304,7 @@ def main() -> None:
         + ")"
     )
     print(f"  the same two statements through Django's connection: {reg['stesse_istruzioni']:.0f}/s")
+    print(f"  the task, 1 thread (registration + receipt request published to Redis): {reg['task']:.0f}/s")
     print(
         f"receipt render (CPU): first of the process {r['prima'] * 1000:.0f} ms, then {r['altre'] * 1000:.0f} ms; "
         f"warm-up at process start {r['riscaldamento'] * 1000:.0f} ms"
