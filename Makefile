@@ -90,9 +90,7 @@ BENCH_LISTE_DB := postgres://postgres@127.0.0.1:5432/aminder_bench_lists
 bench: $(STAMP) services  ## prints figures; not part of the test suite
 	DJANGO_DEBUG=false DATABASE_URL=$(BENCH_LISTE_DB) $(PY) bench/carica_liste.py --domande $(BENCH_DOMANDE) --lavoratori 10
 	DJANGO_DEBUG=false DATABASE_URL=$(BENCH_LISTE_DB) $(PY) bench/liste.py
-	DJANGO_DEBUG=false DATABASE_URL=postgres://postgres@127.0.0.1:5432/aminder_bench $(PY) bench/protocollo.py --n 2000 --threads 1 4 16
 	DJANGO_DEBUG=false DATABASE_URL=postgres://postgres@127.0.0.1:5432/aminder_bench $(PY) bench/consuntivi_upload.py --lines 10000 50000
-	$(PY) bench/receipts.py --n 100
 	DJANGO_DEBUG=false DATABASE_URL=postgres://postgres@127.0.0.1:5432/aminder_bench $(PY) bench/web.py --n 200
 	$(PY) bench/presentazione.py --n 200 --seconds 10
 

@@ -6,7 +6,7 @@ Creates a throw-away test database, a company with a site, and one draft per sub
 runs each kind of request N times in one thread through Django's full stack (middleware, sessions,
 templates, DRF; DEBUG off, Redis cache and broker as in production, no network): the pages a company
 opens, the API list, and the submission itself, which publishes the numbering task to Redis (no
-worker consumes it here: the worker's cost is in bench/protocollo.py and bench/receipts.py). Prints
+worker consumes it here: the worker's cost is in bench/presentazione.py). Prints
 the median and 95th percentile of wall time and the mean CPU time per request.
 """
 

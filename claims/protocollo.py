@@ -59,7 +59,12 @@ class DomandaProtocollabile:
         )
 
     def blocca(self, pk: int) -> Domanda:
-        domande = Domanda.objects.select_related("azienda", "sede__comune")
+        # Only what the register reads (presentato, oggetto, dati_trasmessi): the whole rows of the
+        # domanda, its company and site were most of a registration's time (issue 19).
+        domande = Domanda.objects.select_related("azienda", "sede__comune").only(
+            "registrazione_id", "presentata_il", "stato", "sostituisce_id", "dati_presentati",
+            "azienda__ragione_sociale", "sede__denominazione", "sede__comune__nome",
+        )  # fmt: skip
         return domande.select_for_update(of=("self",)).get(pk=pk)
 
     def presentato(self, documento: Domanda) -> bool:

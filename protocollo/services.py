@@ -11,9 +11,11 @@ down the request is neither slowed down nor failed, and the beat task `protocoll
 (or `manage.py protocollo_sweep`) finds the document later.
 
 How numbers stay gap-free: `protocollo_register` takes the next value of the year's counter row
-(django-sequences: an upsert that keeps the row locked until commit) in the same transaction that
-writes the registration. A rollback undoes the increment; a concurrent registration waits for the
-lock, so two documents never share a number and none is skipped.
+(django-sequences' row, with the upsert `get_next_value` runs, which keeps it locked until commit) in
+the same transaction that writes the registration. A rollback undoes the increment; a concurrent
+registration waits for the lock, so two documents never share a number and none is skipped. On
+PostgreSQL the counter, the registration and the document's link are one call of the function
+`protocollo_registra()` (migration 0004): one round trip while the counter is held.
 """
 
 import datetime as dt
@@ -131,9 +133,10 @@ class _CodiceDuplicato(Exception):
 
 @transaction.atomic
 def _register(adapter: registry.Protocollabile, pk: int) -> tuple[RegistrazioneProtocollo, bool]:
-    """Four statements: lock the document, take the number, insert the registration, link it. The
-    verification code is not looked up first: the unique index refuses a repeat, which rolls the
-    whole registration back (number included, so no gap) and is tried again."""
+    """Two statements on PostgreSQL: lock the document, then number, write and link the registration
+    in one call (`protocollo_registra()`, migration 0004). The verification code is not looked up
+    first: the unique index refuses a repeat, which rolls the whole registration back (number
+    included, so no gap) and is tried again."""
     # The document's row lock serialises two workers that got the same task: the second one
     # waits here, then sees the first one's registration and returns it.
     documento = adapter.blocca(pk)
@@ -142,30 +145,67 @@ def _register(adapter: registry.Protocollabile, pk: int) -> tuple[RegistrazioneP
     if not adapter.presentato(documento):
         raise NotAllowed(_(MSG_NON_PRESENTATO).format(documento=pk))
 
-    # Everything slow happens before the number is taken: the counter row stays locked from
-    # get_next_value() to the commit, and every other registration of the year waits for it.
+    # Everything slow happens before the number is taken: the counter row stays locked from the
+    # upsert to the commit, and every other registration of the year waits for it.
     campi = {
         "tipo_documento": adapter.tipo,
         "oggetto": adapter.oggetto(documento)[:300],
         "impronta": impronta(adapter.dati_trasmessi(documento)),
         "codice_verifica": _codice_verifica(),
     }
-    anno = anno_di(timezone.now())
-    numero = get_next_value(f"protocollo-{anno}", initial_value=1)
-    # Taken after the lock so that a higher number never carries an earlier time.
-    registrata_il = timezone.now()
-    if anno_di(registrata_il) != anno:
-        raise _AnnoCambiato  # rolls back the increment: the new year's counter is tried instead
-    registrazione = RegistrazioneProtocollo(anno=anno, numero=numero, registrata_il=registrata_il, **campi)
+    adesso = timezone.now()
+    anno = anno_di(adesso)
+    connection = transaction.get_connection()
     try:
-        registrazione.save(force_insert=True)
+        if connection.vendor == "postgresql":
+            registrazione = _numera_in_una_chiamata(connection, adapter, pk, anno, adesso, campi)
+        else:
+            registrazione = _numera(documento, anno, campi)
     except IntegrityError as errore:
         if "codice_verifica" in str(errore):
             raise _CodiceDuplicato from errore
         raise
+    # Read after the counter was taken: if the year turned while this registration waited for the
+    # counter, the number goes back (rollback) and the new year's counter is tried instead.
+    if anno_di(timezone.now()) != anno:
+        raise _AnnoCambiato
+    return registrazione, True
+
+
+def _numera_in_una_chiamata(
+    connection: Any,
+    adapter: registry.Protocollabile,
+    pk: int,
+    anno: int,
+    adesso: dt.datetime,
+    campi: dict[str, Any],
+) -> RegistrazioneProtocollo:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT * FROM protocollo_registra(%s::regclass, %s, %s, %s, %s, %s, %s, %s)",
+            [
+                adapter.model._meta.db_table, pk, anno, adesso, campi["tipo_documento"],
+                campi["oggetto"], campi["impronta"], campi["codice_verifica"],
+            ],
+        )  # fmt: skip
+        registrazione_id, numero, registrata_il = cursor.fetchone()
+    registrazione = RegistrazioneProtocollo(
+        pk=registrazione_id, anno=anno, numero=numero, registrata_il=registrata_il, **campi
+    )
+    registrazione._state.adding = False
+    registrazione._state.db = connection.alias
+    return registrazione
+
+
+def _numera(documento: DocumentoProtocollato, anno: int, campi: dict[str, Any]) -> RegistrazioneProtocollo:
+    """The same three writes through the ORM, for the embedded SQLite of development (it has no
+    PL/pgSQL; a SQLite write locks the whole database, so nobody waits on the counter there)."""
+    numero = get_next_value(f"protocollo-{anno}", initial_value=1)
+    registrazione = RegistrazioneProtocollo(anno=anno, numero=numero, registrata_il=timezone.now(), **campi)
+    registrazione.save(force_insert=True)
     documento.registrazione = registrazione
     documento.save(update_fields=["registrazione"])
-    return registrazione, True
+    return registrazione
 
 
 def anno_di(momento: dt.datetime) -> int:

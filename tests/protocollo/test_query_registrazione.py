@@ -1,6 +1,10 @@
-"""A registration is four statements (lock the document, take the number, insert, link), whatever the
-document: the counter row stays locked for as short a time as possible. Savepoints are not counted:
-they exist only because the test runs inside a transaction."""
+"""A registration is two statements whatever the document: the document's locked read, then one call
+of `protocollo_registra()` that takes the number, inserts the registration and links it, so the
+counter row stays locked for one round trip. Savepoints are not counted: they exist only because the
+test runs inside a transaction."""
+
+import datetime as dt
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection
@@ -22,7 +26,7 @@ def statements(ctx: CaptureQueriesContext) -> list[str]:
 
 
 @pytest.mark.parametrize("lavoratori", [1, 30])
-def test_registration_takes_four_statements_whatever_the_size_of_the_domanda(lavoratori):
+def test_registration_takes_two_statements_whatever_the_size_of_the_domanda(lavoratori):
     domanda = DomandaFactory(lavoratori=[])
     LavoratoreFactory.create_batch(lavoratori, domanda=domanda)
     with broker_giu():
@@ -33,7 +37,11 @@ def test_registration_takes_four_statements_whatever_the_size_of_the_domanda(lav
 
     assert registrazione.numero == 1
     sql = statements(ctx)
-    assert len(sql) <= 4, "\n".join(sql)
+    assert len(sql) == 2, "\n".join(sql)
+    assert "protocollo_registra(" in sql[1]
+    domanda.refresh_from_db()
+    assert domanda.registrazione == registrazione
+    assert RegistrazioneProtocollo.objects.get() == registrazione
 
 
 def test_the_task_registers_and_asks_for_the_receipt_without_reading_more():
@@ -58,3 +66,34 @@ def test_a_repeated_verification_code_is_drawn_again_without_losing_the_number(m
 
     assert (seconda.numero, seconda.codice_verifica) == (2, "ZZZZZZZZZZ")
     assert list(RegistrazioneProtocollo.objects.order_by("numero").values_list("numero", flat=True)) == [1, 2]
+
+
+def test_a_later_number_never_carries_an_earlier_time(time_machine):
+    """The time is read before waiting for the counter: if the previous number of the year got a
+    later time meanwhile (here: a clock that went back), the registration carries that time."""
+    roma = ZoneInfo("Europe/Rome")
+    time_machine.move_to(dt.datetime(2026, 5, 4, 10, 30, tzinfo=roma), tick=False)
+    prima = protocollo_register_documento(DomandaFactory(presentata=True))
+    time_machine.move_to(dt.datetime(2026, 5, 4, 10, 29, tzinfo=roma), tick=False)
+
+    seconda = protocollo_register_documento(DomandaFactory(presentata=True))
+
+    assert (prima.numero, seconda.numero) == (1, 2)
+    assert seconda.registrata_il == prima.registrata_il == dt.datetime(2026, 5, 4, 10, 30, tzinfo=roma)
+    assert RegistrazioneProtocollo.objects.get(numero=2).registrata_il == prima.registrata_il
+
+
+def test_without_postgresql_the_orm_numbers_the_same_register(monkeypatch):
+    """The embedded SQLite of development has no PL/pgSQL: the same writes go through the ORM, on
+    the same counter, so a database that changes engine keeps its numbering."""
+    protocollo_register_documento(DomandaFactory(presentata=True))
+    monkeypatch.setattr(connection, "vendor", "sqlite")
+    domanda = DomandaFactory(presentata=True)
+
+    with CaptureQueriesContext(connection) as ctx:
+        registrazione = protocollo_register_documento(domanda)
+
+    assert registrazione.numero == 2
+    assert not any("protocollo_registra(" in sql for sql in statements(ctx))
+    domanda.refresh_from_db()
+    assert domanda.registrazione == registrazione
