@@ -3,7 +3,7 @@ Aminder of its own (own PostgreSQL and redis-server on free ports, gunicorn with
 production settings: persistent connections, Redis cache and broker; no Celery worker, so the numbering
 tasks wait in Redis and do not compete for the CPU).
 
-    .venv/bin/python bench/presentazione.py [--n 200] [--seconds 10]
+    .venv/bin/python bench/presentazione.py [--n 200] [--seconds 10] [--receipts 20] [--solo-ricevute]
 
 - submit over HTTP: 8 clients POST `presenta/` on N drafts (each of its own site) vs 8 clients GET the
   DRF read endpoint `domande/{id}/` on the same gunicorn;
@@ -11,7 +11,9 @@ tasks wait in Redis and do not compete for the CPU).
   the task runs) vs pgbench, 1 client, on the same PostgreSQL: counter upsert + insert in a transaction;
   the numbers taken are checked for gaps and duplicates;
 - receipt: in a fresh process that warmed its renderer as a worker process does at start, CPU time of the
-  first receipt, of the next ones, and of a blank page.
+  first receipt, of the next ones (each with its own number and QR code), and of the floor, a blank
+  one-page WeasyPrint PDF/A-3u without our stylesheet, the two alternated. `--solo-ricevute` runs only
+  this part, in the current environment (no database, no stack).
 
 Ends with `RATIO <name> <value> <op> <target> PASS|FAIL` lines (targets of issue 19).
 """
@@ -38,17 +40,28 @@ from tests.drills.stack import Stack  # noqa: E402
 CLIENTS = 8
 
 RICEVUTE = r"""
-import json, os, statistics, time
+import dataclasses, json, os, statistics, time
 import django
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "aminder.settings")
 django.setup()
+from weasyprint import HTML
 from protocollo import pdf
 inizio = time.process_time(); pdf.warm_up(); riscaldamento = time.process_time() - inizio
 def cpu(f):
     inizio = time.process_time(); f(); return time.process_time() - inizio
-contesto = pdf.contesto_di_prova()
-ricevute = [cpu(lambda: pdf.render_ricevuta(contesto)) for _ in range(N)]
-bianche = [cpu(lambda: pdf.html_to_pdf("<p></p>")) for _ in range(N)]
+def contesto(i):
+    # Each receipt its own number, code and QR, as in a worker (not the warm-up's receipt again).
+    c = pdf.contesto_di_prova()
+    codice = f"K7Q4M{i:05d}"
+    return {**c, "segnatura": f"2026/{i:07d}", "codice_verifica": codice,
+            "url_verifica": f"https://example.invalid/verifica/?protocollo=2026/{i:07d}&codice={codice}"}
+def bianca():
+    # The floor: a blank one-page WeasyPrint PDF, same PDF/A variant, no stylesheet of ours.
+    return HTML(string="<p></p>").write_pdf(pdf_variant=pdf.PDF_VARIANT)
+ricevute, bianche = [], []
+for i in range(N_RICEVUTE):  # alternated, so that the load of the machine weighs on both alike
+    ricevute.append(cpu(lambda: pdf.render_ricevuta(contesto(i + 1))))
+    bianche.append(cpu(bianca))
 print(json.dumps({"riscaldamento": riscaldamento, "prima": ricevute[0],
                   "altre": statistics.median(ricevute[1:]), "bianca": statistics.median(bianche)}))
 """
@@ -153,12 +166,21 @@ print(json.dumps({{"al_secondo": len(pks) / secondi, "gaps": max(numeri) - min(n
     return dati["al_secondo"], dati["gaps"], dati["duplicati"]
 
 
-def ricevute(stack: Stack, n: int) -> dict[str, float]:
+def ricevute(env: dict[str, str], n: int) -> dict[str, float]:
     out = subprocess.run(
-        [sys.executable, "-c", RICEVUTE.replace("range(N)", f"range({n})")],
-        cwd=ROOT, env=stack.env, capture_output=True, text=True, check=True,
+        [sys.executable, "-c", RICEVUTE.replace("N_RICEVUTE", str(n))],
+        cwd=ROOT, env=env, capture_output=True, text=True, check=True,
     )  # fmt: skip
     return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def stampa_ricevute(r: dict[str, float]) -> tuple[float, float]:
+    print(
+        f"receipt render (CPU): first of the process {r['prima'] * 1000:.0f} ms, then {r['altre'] * 1000:.1f} ms; "
+        f"warm-up at process start {r['riscaldamento'] * 1000:.0f} ms"
+    )
+    print(f"  floor: blank one-page WeasyPrint PDF/A-3u, same process: {r['bianca'] * 1000:.1f} ms")
+    return r["altre"] / r["bianca"], r["prima"] / r["altre"]
 
 
 def main() -> None:
@@ -168,7 +190,16 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=200, help="submissions, registrations")
     parser.add_argument("--seconds", type=float, default=10, help="duration of the read and pgbench runs")
     parser.add_argument("--receipts", type=int, default=20)
+    parser.add_argument(
+        "--solo-ricevute", action="store_true",
+        help="only the receipts, in this environment (no database needed), e.g. while tuning protocollo/pdf.py",
+    )  # fmt: skip
     args = parser.parse_args()
+    if args.solo_ricevute:
+        ratio_ricevuta, ratio_prima = stampa_ricevute(ricevute(dict(os.environ), args.receipts))
+        print(f"RATIO receipt_vs_blank_page {ratio_ricevuta:.1f} <= 3 {verdict(ratio_ricevuta <= 3)}")
+        print(f"RATIO first_receipt_vs_next {ratio_prima:.2f} <= 1.5 {verdict(ratio_prima <= 1.5)}")
+        return
     stack = Stack().start(workers=False)
     try:
         token, pks = stack.seed(args.n)
@@ -177,7 +208,7 @@ def main() -> None:
         # The numbering tasks of those submissions wait in Redis (no worker): numbered here instead.
         floor = pgbench_tps(stack, args.seconds)
         al_secondo, gaps, duplicati = registrazioni(stack, args.n)
-        r = ricevute(stack, args.receipts)
+        r = ricevute(stack.env, args.receipts)
     finally:
         stack.stop()
 
@@ -187,15 +218,9 @@ def main() -> None:
     )
     print(f"protocol registration, 1 thread: {al_secondo:.0f}/s (gaps {gaps}, duplicates {duplicati})")
     print(f"  floor: pgbench counter upsert + insert, 1 client: {floor:.0f} tps")
-    print(
-        f"receipt render (CPU): first of the process {r['prima'] * 1000:.0f} ms, then {r['altre'] * 1000:.0f} ms; "
-        f"warm-up at process start {r['riscaldamento'] * 1000:.0f} ms"
-    )
-    print(f"  floor: blank page, same process: {r['bianca'] * 1000:.1f} ms")
+    ratio_ricevuta, ratio_prima = stampa_ricevute(r)
     ratio_submit = presentazioni / letture
     ratio_reg = al_secondo / floor
-    ratio_ricevuta = r["altre"] / r["bianca"]
-    ratio_prima = r["prima"] / r["altre"]
     print(f"RATIO submit_vs_drf_read {ratio_submit:.2f} >= 0.5 {verdict(ratio_submit >= 0.5)}")
     print(f"RATIO registration_vs_pgbench {ratio_reg:.2f} >= 0.5 {verdict(ratio_reg >= 0.5)}")
     print(f"RATIO registration_gaps {gaps + duplicati} == 0 {verdict(gaps + duplicati == 0)}")
