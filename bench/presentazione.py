@@ -40,7 +40,7 @@ from tests.drills.stack import Stack  # noqa: E402
 CLIENTS = 8
 
 RICEVUTE = r"""
-import dataclasses, json, os, statistics, time
+import json, os, statistics, time
 import django
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "aminder.settings")
 django.setup()
@@ -49,18 +49,13 @@ from protocollo import pdf
 inizio = time.process_time(); pdf.warm_up(); riscaldamento = time.process_time() - inizio
 def cpu(f):
     inizio = time.process_time(); f(); return time.process_time() - inizio
-def contesto(i):
-    # Each receipt its own number, code and QR, as in a worker (not the warm-up's receipt again).
-    c = pdf.contesto_di_prova()
-    codice = f"K7Q4M{i:05d}"
-    return {**c, "segnatura": f"2026/{i:07d}", "codice_verifica": codice,
-            "url_verifica": f"https://example.invalid/verifica/?protocollo=2026/{i:07d}&codice={codice}"}
 def bianca():
     # The floor: a blank one-page WeasyPrint PDF, same PDF/A variant, no stylesheet of ours.
     return HTML(string="<p></p>").write_pdf(pdf_variant=pdf.PDF_VARIANT)
 ricevute, bianche = [], []
 for i in range(N_RICEVUTE):  # alternated, so that the load of the machine weighs on both alike
-    ricevute.append(cpu(lambda: pdf.render_ricevuta(contesto(i + 1))))
+    contesto = pdf.contesto_di_prova(i + 1)  # its own number, code and QR, not the warm-up's receipt
+    ricevute.append(cpu(lambda: pdf.render_ricevuta(contesto)))
     bianche.append(cpu(bianca))
 print(json.dumps({"riscaldamento": riscaldamento, "prima": ricevute[0],
                   "altre": statistics.median(ricevute[1:]), "bianca": statistics.median(bianche)}))
