@@ -69,11 +69,12 @@ class LocalOnlyFetcher(URLFetcher):
 
 
 def qr_data_uri(text: str) -> str:
-    """A QR code (error correction M) for an <img> in the templates: a PNG of one pixel per module,
-    which the print stylesheet scales with `image-rendering: crisp-edges` (WeasyPrint writes the
-    image with /Interpolate false, so every viewer and printer draws sharp squares). The SVG it
-    replaces looked the same but WeasyPrint drew it path point by path point: 5 ms of a 70 ms receipt."""
-    return segno.make(text, error="m").png_data_uri(scale=1, border=2)
+    """A vector QR code (SVG data URI, error correction M) for an <img> in the templates.
+
+    Vector on purpose: a PNG of one pixel per module drawn with `image-rendering: crisp-edges` saved
+    3–5 ms of a 70 ms receipt, but poppler-based viewers smooth so small an image anyway, and the
+    page rendered at 100–120 dpi no longer scanned (BENCHMARKS.md, «Receipts: where the time goes»)."""
+    return segno.make(text, error="m").svg_data_uri(scale=4, border=2, dark="#000")
 
 
 _per_thread = threading.local()
