@@ -93,6 +93,7 @@ bench: $(STAMP) services  ## prints figures; not part of the test suite
 	DJANGO_DEBUG=false DATABASE_URL=postgres://postgres@127.0.0.1:5432/aminder_bench $(PY) bench/consuntivi_upload.py --lines 10000 50000
 	DJANGO_DEBUG=false DATABASE_URL=postgres://postgres@127.0.0.1:5432/aminder_bench $(PY) bench/web.py --n 200
 	$(PY) bench/presentazione.py --n 200 --seconds 10
+	$(PY) bench/receipts.py --n 100
 
 drills: $(STAMP)  ## fault drills on their own PostgreSQL and Redis (README "Prove di guasto"); QUICK=1 for the short ones
 	$(PY) bench/drills.py $(if $(QUICK),--quick)

@@ -3,7 +3,7 @@ Aminder of its own (own PostgreSQL and redis-server on free ports, gunicorn with
 production settings: persistent connections, Redis cache and broker; no Celery worker, so the numbering
 tasks wait in Redis and do not compete for the CPU).
 
-    .venv/bin/python bench/presentazione.py [--n 200] [--seconds 10]
+    .venv/bin/python bench/presentazione.py [--n 200] [--seconds 10] [--receipts 20] [--solo-ricevute]
 
 - submit over HTTP: 8 clients POST `presenta/` on N drafts (each of its own site) vs 8 clients GET the
   DRF read endpoint `domande/{id}/` on the same gunicorn;
@@ -17,7 +17,9 @@ tasks wait in Redis and do not compete for the CPU).
   4 worker processes would, and the task itself (registration, then the receipt request published to
   Redis); every number of the year is checked for gaps and duplicates;
 - receipt: in a fresh process that warmed its renderer as a worker process does at start, CPU time of the
-  first receipt, of the next ones, and of a blank page.
+  first receipt, of the next ones (each with its own number and QR code), and of the floor, a blank
+  one-page WeasyPrint PDF/A-3u without our stylesheet, the two alternated. `--solo-ricevute` runs only
+  this part, in the current environment (no database, no stack).
 
 Ends with `RATIO <name> <value> <op> <target> PASS|FAIL` lines (targets of issue 19).
 """
@@ -48,13 +50,19 @@ import json, os, statistics, time
 import django
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "aminder.settings")
 django.setup()
+from weasyprint import HTML
 from protocollo import pdf
 inizio = time.process_time(); pdf.warm_up(); riscaldamento = time.process_time() - inizio
 def cpu(f):
     inizio = time.process_time(); f(); return time.process_time() - inizio
-contesto = pdf.contesto_di_prova()
-ricevute = [cpu(lambda: pdf.render_ricevuta(contesto)) for _ in range(N)]
-bianche = [cpu(lambda: pdf.html_to_pdf("<p></p>")) for _ in range(N)]
+def bianca():
+    # The floor: a blank one-page WeasyPrint PDF, same PDF/A variant, no stylesheet of ours.
+    return HTML(string="<p></p>").write_pdf(pdf_variant=pdf.PDF_VARIANT)
+ricevute, bianche = [], []
+for i in range(N_RICEVUTE):  # alternated, so that the load of the machine weighs on both alike
+    contesto = pdf.contesto_di_prova(i + 1)  # its own number, code and QR, not the warm-up's receipt
+    ricevute.append(cpu(lambda: pdf.render_ricevuta(contesto)))
+    bianche.append(cpu(bianca))
 print(json.dumps({"riscaldamento": riscaldamento, "prima": ricevute[0],
                   "altre": statistics.median(ricevute[1:]), "bianca": statistics.median(bianche)}))
 """
@@ -253,12 +261,21 @@ def _interno_registrazioni(documenti: int, rounds: int, seconds: float) -> None:
     }))  # fmt: skip
 
 
-def ricevute(stack: Stack, n: int) -> dict[str, float]:
+def ricevute(env: dict[str, str], n: int) -> dict[str, float]:
     out = subprocess.run(  # nosec B603 - the interpreter, fixed arguments
-        [sys.executable, "-c", RICEVUTE.replace("range(N)", f"range({n})")],
-        cwd=ROOT, env=stack.env, capture_output=True, text=True, check=True,
+        [sys.executable, "-c", RICEVUTE.replace("N_RICEVUTE", str(n))],
+        cwd=ROOT, env=env, capture_output=True, text=True, check=True,
     )  # fmt: skip
     return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def stampa_ricevute(r: dict[str, float]) -> tuple[float, float]:
+    print(
+        f"receipt render (CPU): first of the process {r['prima'] * 1000:.0f} ms, then {r['altre'] * 1000:.1f} ms; "
+        f"warm-up at process start {r['riscaldamento'] * 1000:.0f} ms"
+    )
+    print(f"  floor: blank one-page WeasyPrint PDF/A-3u, same process: {r['bianca'] * 1000:.1f} ms")
+    return r["altre"] / r["bianca"], r["prima"] / r["altre"]
 
 
 def main() -> None:
@@ -273,9 +290,18 @@ def main() -> None:
     )
     parser.add_argument("--receipts", type=int, default=20)
     parser.add_argument("--interno-registrazioni", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--solo-ricevute", action="store_true",
+        help="only the receipts, in this environment (no database needed), e.g. while tuning protocollo/pdf.py",
+    )  # fmt: skip
     args = parser.parse_args()
     if args.interno_registrazioni:
         _interno_registrazioni(*json.loads(args.interno_registrazioni))
+        return
+    if args.solo_ricevute:
+        ratio_ricevuta, ratio_prima = stampa_ricevute(ricevute(dict(os.environ), args.receipts))
+        print(f"RATIO receipt_vs_blank_page {ratio_ricevuta:.1f} <= 3 {verdict(ratio_ricevuta <= 3)}")
+        print(f"RATIO first_receipt_vs_next {ratio_prima:.2f} <= 1.5 {verdict(ratio_prima <= 1.5)}")
         return
     stack = Stack().start(workers=False)
     try:
@@ -284,7 +310,7 @@ def main() -> None:
         presentazioni, p50 = presentazioni_al_secondo(stack, token, pks)
         # The numbering tasks of those submissions wait in Redis (no worker): numbered here instead.
         reg = registrazioni(stack, args.registrations, args.rounds, 2)
-        r = ricevute(stack, args.receipts)
+        r = ricevute(stack.env, args.receipts)
     finally:
         stack.stop()
 
@@ -305,16 +331,10 @@ def main() -> None:
     )
     print(f"  the same two statements through Django's connection: {reg['stesse_istruzioni']:.0f}/s")
     print(f"  the task, 1 thread (registration + receipt request published to Redis): {reg['task']:.0f}/s")
-    print(
-        f"receipt render (CPU): first of the process {r['prima'] * 1000:.0f} ms, then {r['altre'] * 1000:.0f} ms; "
-        f"warm-up at process start {r['riscaldamento'] * 1000:.0f} ms"
-    )
-    print(f"  floor: blank page, same process: {r['bianca'] * 1000:.1f} ms")
+    ratio_ricevuta, ratio_prima = stampa_ricevute(r)
     ratio_submit = presentazioni / letture
     ratio_reg = reg["ratio"]
     gaps = reg["gaps"] + reg["duplicati"]
-    ratio_ricevuta = r["altre"] / r["bianca"]
-    ratio_prima = r["prima"] / r["altre"]
     print(f"RATIO submit_vs_drf_read {ratio_submit:.2f} >= 0.5 {verdict(ratio_submit >= 0.5)}")
     print(f"RATIO registration_vs_pgbench {ratio_reg:.2f} >= 0.5 {verdict(ratio_reg >= 0.5)}")
     print(f"RATIO registration_gaps {gaps} == 0 {verdict(gaps == 0)}")

@@ -69,7 +69,11 @@ class LocalOnlyFetcher(URLFetcher):
 
 
 def qr_data_uri(text: str) -> str:
-    """A vector QR code (SVG data URI, error correction M) for an <img> in the templates."""
+    """A vector QR code (SVG data URI, error correction M) for an <img> in the templates.
+
+    Vector on purpose: a PNG of one pixel per module drawn with `image-rendering: crisp-edges` saved
+    3–5 ms of a 70 ms receipt, but poppler-based viewers smooth so small an image anyway, and the
+    page rendered at 100–120 dpi no longer scanned (BENCHMARKS.md, «Receipts: where the time goes»)."""
     return segno.make(text, error="m").svg_data_uri(scale=4, border=2, dark="#000")
 
 
@@ -93,25 +97,39 @@ def _stylesheet() -> tuple[CSS, FontConfiguration]:
     return cached
 
 
-def contesto_di_prova() -> dict[str, Any]:
-    """A receipt's context with made-up data: the warm-up and the benchmark render it."""
+def contesto_di_prova(numero: int = 0) -> dict[str, Any]:
+    """A receipt's context with made-up data, the rows a domanda's receipt prints
+    (claims/protocollo.py): the warm-up and the benchmarks render it. `numero` gives each one its own
+    protocol number, code and QR code, as real receipts have."""
     from protocollo.registry import ContenutoRicevuta
 
     adesso = timezone.now()
+    segnatura = f"2026/{numero:07d}"
+    codice = f"K7Q4M{numero:07d}"[-12:]
     return {
-        "segnatura": "2000/0000000",
+        "segnatura": segnatura,
         "registrata_il": adesso,
         "tipo_documento": "Domanda",
         "documento": ContenutoRicevuta(
             titolo="Domanda di Cassa Integrazione Guadagni in Deroga",
             presentato_il=adesso,
-            righe=[("Ragione sociale", "Prova S.r.l."), ("Periodo", "dal 02/03/2026 al 03/04/2026")],
-            allegati=[{"nome": "accordo.pdf", "sha256": "0" * 64}],
-            nota="Prova",
+            righe=[
+                ("Ragione sociale", f"Officine Meccaniche Subalpine {numero} S.r.l."),
+                ("Codice fiscale", "01234567890"),
+                ("Unità produttiva", "Stabilimento – Via Po 10, 10124 Torino"),
+                ("Misura", "CIGD 2026 – Regione Piemonte"),
+                ("Periodo", "dal 02/03/2026 al 03/04/2026"),
+                ("Lavoratori", 200),
+                ("Ore richieste in totale", "8.000,0"),
+                ("Referente", "Paola Neri – paola.neri@example.it – 011 5550000"),
+                ("Presentata da", "Mario Rossi, codice fiscale RSSMRA70A01L219X, legale rappresentante"),
+            ],
+            allegati=[{"nome": "Accordo sindacale (PDF)", "sha256": "ab" * 32}],
+            nota="Il prospetto completo dei dati trasmessi è scaricabile dall'area riservata.",
         ),
-        "impronta": "0" * 64,
-        "codice_verifica": "AAAAAAAAAA",
-        "url_verifica": "https://example.invalid/verifica/?protocollo=2000/0000000&codice=AAAAAAAAAA",
+        "impronta": "cd" * 32,
+        "codice_verifica": codice,
+        "url_verifica": f"https://example.invalid/verifica/?protocollo={segnatura}&codice={codice}",
         "url_verifica_pagina": "https://example.invalid/verifica/",
     }
 

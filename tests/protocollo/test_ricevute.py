@@ -4,14 +4,17 @@ import datetime as dt
 import hashlib
 import io
 import json
+import subprocess
 import threading
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
+import segno
 from django.core import mail
 from django.db import connection
 from django.utils import timezone
+from PIL import Image
 from pypdf import PdfReader
 
 from claims.services.prospetto import prospetto_render
@@ -123,9 +126,29 @@ def test_ricevuta_qr_code_points_to_the_public_verification_page(registrazione, 
     url = url_verifica(registrazione)
 
     assert url == "https://aminder.example.it/verifica/?protocollo=2026/0000042&codice=K7Q4M2XP9TLC"
-    ricevuta_create(registrazione=registrazione)
+    pdf = contenuto(ricevuta_create(registrazione=registrazione))
+    atteso = [[bool(m) for m in riga] for riga in segno.make(url, error="m").matrix_iter(border=0)]
+    assert qr_printed(pdf, len(atteso)) == atteso  # what a phone reads off the printed page
     response = client.get(url.removeprefix("https://aminder.example.it"))
     assert "Ricevuta autentica" in response.content.decode()
+
+
+def qr_printed(pdf: bytes, moduli: int, dpi: int = 300) -> list[list[bool]]:
+    """The QR code as printed, `moduli` modules a side: the page rasterised by poppler, the code found
+    as the only pure black of the page (text is #111 or lighter), each module read at its centre."""
+    raster = subprocess.run(
+        ["pdftoppm", "-r", str(dpi), "-gray", "-singlefile", "-"], input=pdf, capture_output=True, check=True
+    ).stdout
+    pagina = Image.open(io.BytesIO(raster)).convert("L")
+    sinistra, alto, destra, basso = pagina.point(lambda v: 255 if v == 0 else 0).getbbox()
+    passo_x, passo_y = (destra - sinistra) / moduli, (basso - alto) / moduli
+    return [
+        [
+            pagina.getpixel((int(sinistra + (x + 0.5) * passo_x), int(alto + (y + 0.5) * passo_y))) < 128
+            for x in range(moduli)
+        ]
+        for y in range(moduli)
+    ]
 
 
 def test_ricevuta_is_pdf_a_with_the_project_fonts_embedded(registrazione):
