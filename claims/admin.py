@@ -193,7 +193,7 @@ class DomandaResource(resources.ModelResource):
     presentata_il = fields.Field(column_name=_("presentata il"))
     data_inizio = fields.Field(attribute="data_inizio", column_name=_("dal"))
     data_fine = fields.Field(attribute="data_fine", column_name=_("al"))
-    n_lavoratori = fields.Field(attribute="n_lavoratori", column_name=_("lavoratori"))
+    n_lavoratori = fields.Field(attribute="num_lavoratori", column_name=_("lavoratori"))
     ore_totali = fields.Field(attribute="ore_totali", column_name=_("ore richieste"))
     in_carico = fields.Field(column_name=_("in carico a"))
     segnalazioni = fields.Field(column_name=_("segnalazioni"))
@@ -398,7 +398,7 @@ class DomandaAdmin(FunzionarioOnlyMixin, ElencoLungoMixin, ExportMixin, admin.Mo
 
     @admin.display(description=_("lavoratori"))
     def n_lavoratori_col(self, obj: Domanda) -> int:
-        return obj.n_lavoratori  # type: ignore[attr-defined]
+        return obj.num_lavoratori  # type: ignore[attr-defined]
 
     @admin.display(description=_("ore"))
     def ore_col(self, obj: Domanda):
@@ -567,7 +567,7 @@ class DomandaAdmin(FunzionarioOnlyMixin, ElencoLungoMixin, ExportMixin, admin.Mo
         return {
             "domanda": domanda,
             "ore_totali": domanda.ore_totali,  # type: ignore[attr-defined]
-            "n_lavoratori": domanda.n_lavoratori,  # type: ignore[attr-defined]
+            "n_lavoratori": domanda.num_lavoratori,  # type: ignore[attr-defined]
             "segnalazioni": segnalazioni(domanda),
             "settimane_sede": conteggi.settimane_di(domanda.giorni_usati_sede),  # type: ignore[attr-defined]
             "dichiarazioni": [

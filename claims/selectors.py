@@ -153,14 +153,7 @@ def coda_istruttoria() -> QuerySet[Domanda]:
 def con_dettagli(domande: QuerySet[Domanda]) -> QuerySet[Domanda]:
     """Workers, hours, CPI and flags of each domanda, each a correlated subquery: a page of the queue
     or an export costs the same number of queries whatever its length."""
-    lavoratori = Lavoratore.objects.filter(domanda=OuterRef("pk")).order_by().values("domanda")
-    return domande.annotate(
-        n_lavoratori=Coalesce(Subquery(lavoratori.annotate(n=Count("pk")).values("n")), 0),
-        ore_totali=Coalesce(
-            Subquery(lavoratori.annotate(ore=Sum("ore_richieste")).values("ore")),
-            Value(Decimal(0)),
-            output_field=DecimalField(max_digits=10, decimal_places=1),
-        ),
+    return con_totali_lavoratori(domande).annotate(
         cpi_nome=Subquery(
             CentroImpiego.objects.filter(comuni=OuterRef("sede__comune")).order_by("nome").values("nome")[:1]
         ),

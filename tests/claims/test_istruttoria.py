@@ -79,7 +79,7 @@ def test_queue_shows_age_workers_hours_cpi_and_weeks_used(officer_client):
     assert "2/9" in riga  # 14 days of a 9-week measure
     cl = officer_client.get(CODA).context["cl"]
     [riga_domanda] = cl.result_list
-    assert (riga_domanda.n_lavoratori, cl.model_admin.eta(riga_domanda)) == (3, 6)
+    assert (riga_domanda.num_lavoratori, cl.model_admin.eta(riga_domanda)) == (3, 6)
 
 
 def test_queue_query_count_does_not_grow_with_rows(officer_client):
