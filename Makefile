@@ -88,6 +88,7 @@ BENCH_DOMANDE := $(if $(FULL),1000000,100000)
 BENCH_LISTE_DB := postgres://postgres@127.0.0.1:5432/aminder_bench_lists
 
 bench: $(STAMP) services  ## prints figures; not part of the test suite
+	DJANGO_DEBUG=false DJANGO_STATIC_PRECOMPRESS=false $(PY) manage.py collectstatic --noinput -v0  # pages need the manifest
 	DJANGO_DEBUG=false DATABASE_URL=$(BENCH_LISTE_DB) $(PY) bench/carica_liste.py --domande $(BENCH_DOMANDE) --lavoratori 10
 	DJANGO_DEBUG=false DATABASE_URL=$(BENCH_LISTE_DB) $(PY) bench/liste.py
 	DJANGO_DEBUG=false DATABASE_URL=postgres://postgres@127.0.0.1:5432/aminder_bench $(PY) bench/consuntivi_upload.py --lines 10000 50000

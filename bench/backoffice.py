@@ -35,13 +35,12 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext, setup_databases, teardown_databases  # noqa: E402
 from django.urls import reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
-from django_otp import DEVICE_ID_SESSION_KEY  # noqa: E402
 
 from anagrafica.models import Azienda, Sede  # noqa: E402
 from claims.constants import StatoDomanda  # noqa: E402
 from claims.models import Domanda, Lavoratore  # noqa: E402
 from protocollo.models import RegistrazioneProtocollo  # noqa: E402
-from tests.anagrafica.factories import UserFactory, make_codice_fiscale, totp_device_for  # noqa: E402
+from tests.anagrafica.factories import UserFactory, make_codice_fiscale, pass_second_factor  # noqa: E402
 from tests.claims.factories import DomandaFactory  # noqa: E402
 
 ANNO = 2026
@@ -174,9 +173,7 @@ def main() -> None:
         client = Client()
         funzionario = UserFactory(username="bench", funzionario=True)
         client.force_login(funzionario)
-        sessione = client.session  # signed in with both factors, as an officer at work
-        sessione[DEVICE_ID_SESSION_KEY] = totp_device_for(funzionario).persistent_id
-        sessione.save()
+        pass_second_factor(client, funzionario)  # signed in with both factors, as an officer at work
         coda = reverse("admin:claims_domanda_changelist")
         lavoratore = Lavoratore.objects.order_by("-pk").values_list("codice_fiscale", flat=True).first()
         oggi = timezone.localdate()

@@ -44,6 +44,7 @@ from anagrafica.models import Azienda, User  # noqa: E402
 from claims.constants import VIVE as VIVE_  # noqa: E402
 from claims.models import Domanda, Lavoratore  # noqa: E402
 from core.pagination import MAX_RIGHE  # noqa: E402
+from tests.anagrafica.factories import pass_second_factor  # noqa: E402
 
 PAGINA = 50
 RIGHE_ELENCO = """
@@ -198,6 +199,7 @@ def main() -> None:
     for nome, utente in (("legale", legale), ("intermediario", intermediario), ("funzionario", funzionario)):
         clients[nome] = Client()
         clients[nome].force_login(utente)
+        pass_second_factor(clients[nome], utente)  # the officer signed in with both factors
     grande = Azienda.objects.get(ragione_sociale="Impresa Grande S.p.A.")
     abilitate = list(
         Azienda.objects.filter(abilitazioni__codice_fiscale=intermediario.codice_fiscale).values_list(

@@ -5,9 +5,8 @@ from unittest import mock
 import pytest
 from django.db.backends.signals import connection_created
 from django.test import Client
-from django_otp import DEVICE_ID_SESSION_KEY
 
-from tests.anagrafica.factories import AziendaFactory, SedeFactory, UserFactory, totp_device_for
+from tests.anagrafica.factories import AziendaFactory, SedeFactory, UserFactory, pass_second_factor
 
 
 def _allow_truncate(sender, connection, **kwargs) -> None:
@@ -63,10 +62,7 @@ def force_login_includes_the_second_factor(monkeypatch):
 
     def force_login(self, user, backend=None):
         original(self, user, backend)
-        if user.is_staff:
-            session = self.session
-            session[DEVICE_ID_SESSION_KEY] = totp_device_for(user).persistent_id
-            session.save()
+        pass_second_factor(self, user)
 
     monkeypatch.setattr(Client, "force_login", force_login)
 
