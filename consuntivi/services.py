@@ -83,6 +83,17 @@ def _snapshot(
     }
 
 
+def _domanda_per_consuntivo(pk: int) -> Domanda:
+    """The domanda locked for a consuntivo, with what the rules and the register read and without its
+    JSON snapshot (35 MB for a large upload's domanda)."""
+    return (
+        Domanda.objects.select_for_update(of=("self",))
+        .defer("dati_presentati")
+        .select_related("azienda", "registrazione")
+        .get(pk=pk)
+    )
+
+
 @transaction.atomic
 def consuntivo_send(
     *, actor: User, domanda: Domanda, mese: dt.date, righe: Iterable[Mapping[str, Any]]
@@ -100,12 +111,7 @@ def consuntivo_send(
     the line number used in the messages (the row of an uploaded file), otherwise their position.
     Once sent the consuntivo is final; it is registered in the protocol register after commit
     (DPR 445/2000 art. 57), which also produces its receipt."""
-    domanda = (
-        Domanda.objects.select_for_update(of=("self",))
-        .defer("dati_presentati")
-        .select_related("azienda", "registrazione")
-        .get(pk=domanda.pk)
-    )
+    domanda = _domanda_per_consuntivo(domanda.pk)
     # The row lock serialises the consuntivi of a domanda: the one-per-month and the total-hours rules
     # are checked against everything committed before us.
     check_can_act_for(actor, domanda.azienda_id)
@@ -423,12 +429,7 @@ def caricamento_conferma(*, actor: User, caricamento: CaricamentoConsuntivo) -> 
 
 
 def _conferma(actor: User, caricamento: CaricamentoConsuntivo) -> Consuntivo:
-    domanda = (
-        Domanda.objects.select_for_update(of=("self",))
-        .defer("dati_presentati")
-        .select_related("azienda", "registrazione")
-        .get(pk=caricamento.domanda_id)
-    )
+    domanda = _domanda_per_consuntivo(caricamento.domanda_id)
     check_can_act_for(actor, domanda.azienda_id)
     locked = CaricamentoConsuntivo.objects.select_for_update().get(pk=caricamento.pk)
     if locked.stato != StatoCaricamento.VERIFICATO:

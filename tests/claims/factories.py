@@ -7,6 +7,7 @@ from django.core.files.base import ContentFile
 
 from claims.constants import Qualifica, StatoDomanda, TipoContratto
 from claims.models import Domanda, FinestraPresentazione, Lavoratore, Misura
+from protocollo.models import RegistrazioneProtocollo
 from tests.anagrafica.factories import SedeFactory, UserFactory, make_codice_fiscale
 
 # A real one-page PDF: the agreement upload parses the file (core/pdf.py).
@@ -208,3 +209,19 @@ class LavoratoreFactory(factory.django.DjangoModelFactory):
     ore_settimanali = Decimal("40.0")
     ore_richieste = Decimal("40.0")
     data_assunzione = dt.date(2015, 3, 1)
+
+
+def registra_con_numero(domanda: Domanda, numero: int, anno: int = 2026) -> RegistrazioneProtocollo:
+    """A register row with a chosen number, linked to `domanda` (what searches by protocol look up),
+    without the worker or the counter."""
+    registrazione = RegistrazioneProtocollo.objects.create(
+        anno=anno,
+        numero=numero,
+        registrata_il=domanda.presentata_il,
+        tipo_documento="domanda",
+        oggetto=str(domanda),
+        impronta="0" * 64,
+        codice_verifica=f"V{anno}{numero}",
+    )
+    Domanda.objects.filter(pk=domanda.pk).update(registrazione=registrazione)
+    return registrazione

@@ -19,9 +19,8 @@ from claims.models import Domanda
 from claims.selectors import giorni_usati_per_sede
 from core.db import AddIndexConcurrently
 from core.pagination import CappedPaginator
-from protocollo.models import RegistrazioneProtocollo
 from tests.anagrafica.factories import AbilitazioneFactory, AziendaFactory, SedeFactory, UserFactory
-from tests.claims.factories import DomandaFactory, LavoratoreFactory, MisuraFactory
+from tests.claims.factories import DomandaFactory, LavoratoreFactory, MisuraFactory, registra_con_numero
 
 pytestmark = pytest.mark.django_db
 
@@ -48,20 +47,6 @@ def legale(sede):
 
 def _domande(sede, n: int, **kwargs) -> list[Domanda]:
     return [DomandaFactory(sede=sede, presentata=True, **kwargs) for _ in range(n)]
-
-
-def _registra(domanda: Domanda, numero: int, anno: int = 2026) -> RegistrazioneProtocollo:
-    registrazione = RegistrazioneProtocollo.objects.create(
-        anno=anno,
-        numero=numero,
-        registrata_il=domanda.presentata_il,
-        tipo_documento="domanda",
-        oggetto=str(domanda),
-        impronta="0" * 64,
-        codice_verifica=f"V{anno}{numero}",
-    )
-    Domanda.objects.filter(pk=domanda.pk).update(registrazione=registrazione)
-    return registrazione
 
 
 def _queries(client, url: str, **params) -> int:
@@ -133,9 +118,9 @@ def test_a_workers_codice_fiscale_finds_their_domande_and_the_companies_they_rep
 
 def test_a_protocol_as_printed_finds_its_domanda_and_a_number_alone_every_year(officer_client):
     quest_anno, l_anno_scorso, altra = (DomandaFactory(presentata=True) for _ in range(3))
-    _registra(quest_anno, 7)
-    _registra(l_anno_scorso, 7, anno=2025)
-    _registra(altra, 70)
+    registra_con_numero(quest_anno, 7)
+    registra_con_numero(l_anno_scorso, 7, anno=2025)
+    registra_con_numero(altra, 70)
     assert _coda(officer_client, q="2026/0000007") == [quest_anno.pk]
     assert _coda(officer_client, q="7") == sorted([quest_anno.pk, l_anno_scorso.pk])
 

@@ -16,9 +16,8 @@ from django.utils import timezone
 
 from claims.constants import EsitoRichiesta, StatoDomanda, TipoRichiesta
 from claims.models import Domanda, EventoDomanda, RichiestaRegione
-from protocollo.models import RegistrazioneProtocollo
 from tests.anagrafica.factories import AziendaFactory, SedeFactory, UserFactory, comune, cpi
-from tests.claims.factories import DomandaFactory, LavoratoreFactory, MisuraFactory
+from tests.claims.factories import DomandaFactory, LavoratoreFactory, MisuraFactory, registra_con_numero
 
 pytestmark = pytest.mark.django_db
 
@@ -34,20 +33,6 @@ def officer_client(client, funzionario):
 def _presentata(giorni_fa: int, **kwargs) -> Domanda:
     kwargs.setdefault("presentata", True)
     return DomandaFactory(presentata_il=timezone.now() - dt.timedelta(days=giorni_fa), **kwargs)
-
-
-def _registra(domanda: Domanda, numero: int, anno: int = 2026) -> RegistrazioneProtocollo:
-    registrazione = RegistrazioneProtocollo.objects.create(
-        anno=anno,
-        numero=numero,
-        registrata_il=domanda.presentata_il,
-        tipo_documento="domanda",
-        oggetto=str(domanda),
-        impronta="0" * 64,
-        codice_verifica=f"V{anno}{numero}",
-    )
-    Domanda.objects.filter(pk=domanda.pk).update(registrazione=registrazione)
-    return registrazione
 
 
 def _coda(client, **params) -> list[int]:
@@ -124,8 +109,8 @@ def test_officer_home_has_the_counters(officer_client, funzionario):
 
 def test_search_finds_a_domanda_by_each_key_as_officers_type_it(officer_client):
     cercata, _altra = _presentata(3), _presentata(2)
-    _registra(cercata, 5)
-    _registra(_altra, 50)
+    registra_con_numero(cercata, 5)
+    registra_con_numero(_altra, 50)
     azienda = cercata.azienda
     lavoratore = cercata.lavoratori.first()
     for chiave in (
@@ -261,7 +246,7 @@ def test_assign_to_another_officer(officer_client):
 
 def test_examination_page_shows_what_the_company_declared_documents_and_history(officer_client, funzionario):
     domanda = _presentata(2, numero_dipendenti=12)
-    _registra(domanda, 7)
+    registra_con_numero(domanda, 7)
     officer_client.post(reverse("admin:claims_domanda_prendi", args=[domanda.pk]))
 
     page = officer_client.get(reverse("admin:claims_domanda_change", args=[domanda.pk])).text

@@ -21,6 +21,7 @@ from protocollo.services import protocollo_register_documento, ricevuta_create
 from tests.anagrafica.factories import AbilitazioneFactory, SedeFactory, UserFactory, make_codice_fiscale
 from tests.claims.factories import MINIMAL_PDF, DomandaFactory, LavoratoreFactory, MisuraFactory
 from tests.core.pdfs import JS_PDF
+from tests.test_italiano import MESI
 
 pytestmark = pytest.mark.django_db
 
@@ -269,22 +270,6 @@ def test_step_1_refuses_a_site_of_another_company(client_di, azienda, misura):
     assert "La scelta non è tra quelle possibili: scegli una delle opzioni proposte." in html
     assert "Scegli un&#x27;opzione valida" not in html  # Django's default wording
     assert not Domanda.objects.exists()
-
-
-MESI = [
-    "gennaio",
-    "febbraio",
-    "marzo",
-    "aprile",
-    "maggio",
-    "giugno",
-    "luglio",
-    "agosto",
-    "settembre",
-    "ottobre",
-    "novembre",
-    "dicembre",
-]
 
 
 def test_dates_are_written_in_italian_style_with_lower_case_months(client_di, bozza):

@@ -10,7 +10,6 @@ import contextlib
 import json
 import os
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -19,8 +18,9 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable
 from pathlib import Path
+
+from tests.processi import GruppoDiProcessi, wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
 PYTHON = sys.executable
@@ -31,15 +31,6 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-def wait_for(condition: Callable[[], object], what: str, timeout: float = 60, every: float = 0.1) -> None:
-    fine = time.monotonic() + timeout
-    while time.monotonic() < fine:
-        if condition():
-            return
-        time.sleep(every)
-    raise RuntimeError(f"dopo {timeout} s: {what}")
 
 
 def _as_postgres(cmd: list[str]) -> list[str]:
@@ -119,13 +110,13 @@ class Redis:
             self.proc.wait(timeout=30)
 
 
-class Process:
+class Process(GruppoDiProcessi):
     """An app process (gunicorn, a worker, the sweeper) in its own process group."""
 
     def __init__(self, name: str, cmd: list[str], env: dict[str, str], folder: Path):
         self.name, self.cmd, self.env = name, cmd, env
         self.log = folder / f"{name}.log"
-        self.proc: subprocess.Popen | None = None
+        self.proc = None
 
     def start(self) -> "Process":
         with self.log.open("ab") as out:
@@ -133,26 +124,6 @@ class Process:
                 self.cmd, cwd=ROOT, env=self.env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
             )
         return self
-
-    def output(self) -> str:
-        return self.log.read_text(errors="replace") if self.log.exists() else ""
-
-    def kill(self) -> None:
-        """kill -9 of the whole process group (a worker and its pool)."""
-        if self.proc and self.proc.poll() is None:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(self.proc.pid, signal.SIGKILL)
-            self.proc.wait(timeout=10)
-
-    def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.kill()
-        with contextlib.suppress(ProcessLookupError, PermissionError, AttributeError):
-            os.killpg(self.proc.pid, signal.SIGKILL)
 
 
 class Stack:

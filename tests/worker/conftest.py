@@ -2,12 +2,9 @@
 test Redis database and on the test PostgreSQL database pytest-django created. The tests use a
 transactional database so what they write is committed and visible to the worker."""
 
-import contextlib
 import os
-import signal
 import subprocess
 import sys
-import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -17,21 +14,14 @@ import pytest
 import redis
 from django.db import connection
 
+from tests.processi import GruppoDiProcessi, wait_for
+
 ROOT = Path(__file__).resolve().parents[2]
 BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
 # Nothing listens here: a broker that is down.
 UNREACHABLE_BROKER_URL = "redis://127.0.0.1:6390/0"
 # Every queue of aminder.settings.CELERY_TASK_ROUTES, as `make worker` consumes them.
 ALL_QUEUES = "protocollo,ricevute,caricamenti,celery"
-
-
-def wait_for(condition: Callable[[], object], what: str, timeout: float = 30) -> None:
-    fine = time.monotonic() + timeout
-    while time.monotonic() < fine:
-        if condition():
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"dopo {timeout} s: {what}")
 
 
 def database_url() -> str:
@@ -42,14 +32,14 @@ def database_url() -> str:
     return f"postgres://{credenziali}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
 
 
-class Worker:
+class Worker(GruppoDiProcessi):
     """One `celery worker` process group; `stop` is a warm shutdown, `kill` is kill -9 of all of it."""
 
     def __init__(self, env: dict[str, str], log: Path, *, queues: str = ALL_QUEUES, concurrency: int = 2):
         self.env, self.log = env, log
         self.queues, self.concurrency = queues, concurrency
         self.name = f"proto-{uuid.uuid4().hex[:8]}"
-        self.proc: subprocess.Popen | None = None
+        self.proc = None
 
     def start(self) -> "Worker":
         with self.log.open("ab") as out:
@@ -67,29 +57,10 @@ class Worker:
     def ready(self) -> bool:
         return f"{self.name}@" in self.output() and " ready." in self.output()
 
-    def output(self) -> str:
-        return self.log.read_text(errors="replace") if self.log.exists() else ""
-
     def children(self) -> list[int]:
         assert self.proc is not None
         figli = Path(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children").read_text().split()
         return [int(pid) for pid in figli]
-
-    def kill(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGKILL)
-            self.proc.wait(timeout=10)
-
-    def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.kill()
-        # prefork children left behind by a kill of the parent alone
-        with contextlib.suppress(ProcessLookupError, PermissionError, AttributeError):
-            os.killpg(self.proc.pid, signal.SIGKILL)
 
 
 @pytest.fixture(scope="module")
