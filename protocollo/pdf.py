@@ -26,11 +26,11 @@ from urllib.parse import urlsplit
 from urllib.request import url2pathname
 from zoneinfo import ZoneInfo
 
+import pydyf
 import segno
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
-import pydyf
 from weasyprint import CSS, HTML, Attachment
 from weasyprint.document import Document
 from weasyprint.text.fonts import FontConfiguration

@@ -1,5 +1,6 @@
 """Receipts: rendered by real WeasyPrint, read back with pypdf, stored, e-mailed once."""
 
+import dataclasses
 import datetime as dt
 import hashlib
 import io
@@ -131,6 +132,40 @@ def test_ricevuta_qr_code_points_to_the_public_verification_page(registrazione, 
     assert qr_printed(pdf, len(atteso)) == atteso  # what a phone reads off the printed page
     response = client.get(url.removeprefix("https://aminder.example.it"))
     assert "Ricevuta autentica" in response.content.decode()
+
+
+def test_ricevuta_qr_code_follows_long_values_and_scans_at_100_dpi():
+    """The code is drawn where the layout put its square: values that wrap over many lines push it
+    down, and it still reads back, also from a coarse 100 dpi rendering."""
+    contesto = receipts.contesto_di_prova(7)
+    ragione_sociale = "Consorzio Artigiano " + "Subalpino delle Officine Meccaniche " * 6 + "S.c.a r.l."
+    documento = contesto["documento"]
+    contesto["documento"] = dataclasses.replace(
+        documento,
+        righe=[("Ragione sociale", ragione_sociale), *documento.righe[1:]],
+        nota="Nota di prova che va a capo. " * 12,
+    )
+    corta = receipts.render_ricevuta(receipts.contesto_di_prova(7))
+
+    pdf = receipts.render_ricevuta(contesto)
+
+    atteso = [
+        [bool(m) for m in riga]
+        for riga in segno.make(contesto["url_verifica"], error="m").matrix_iter(border=0)
+    ]
+    assert qr_printed(pdf, len(atteso), dpi=100) == atteso
+    assert qr_top(pdf) > qr_top(corta)  # pushed down by the wrapped name
+    assert pdf_pages(pdf) == 1
+    testo = " ".join(pdf_text(pdf).split())
+    assert ragione_sociale.strip() in testo
+    assert "Nota di prova che va a capo. " * 11 in testo
+
+
+def qr_top(pdf: bytes) -> int:
+    raster = subprocess.run(
+        ["pdftoppm", "-r", "100", "-gray", "-singlefile", "-"], input=pdf, capture_output=True, check=True
+    ).stdout
+    return Image.open(io.BytesIO(raster)).convert("L").point(lambda v: 255 if v == 0 else 0).getbbox()[1]
 
 
 def qr_printed(pdf: bytes, moduli: int, dpi: int = 300) -> list[list[bool]]:
