@@ -80,21 +80,22 @@ MODULI_SCURI = re.compile(rb"\x01+")
 
 def disegna_qr(testo: str) -> Callable[[Document, pydyf.PDF], None]:
     """A WeasyPrint finisher that draws the QR code of `testo` (error correction M) on the square
-    with id "qr" of the first page: one black rectangle per run of dark modules of a row, all in
-    one filled path, so the edges stay sharp at any resolution.
+    with id "qr", on whichever page the layout put it: one black rectangle per run of dark modules
+    of a row, all in one filled path, so the edges stay sharp at any resolution.
 
-    Drawn into the page rather than given to WeasyPrint as an image: an SVG is parsed and drawn
-    path point by point (4–5 ms of a 70 ms receipt), and a PNG of one pixel per module is smoothed
-    by poppler until the page no longer scans at 100–120 dpi (BENCHMARKS.md, «Receipts: where the
-    time goes»)."""
+    Drawn into the page rather than given to WeasyPrint as an image: an SVG data URI was fetched,
+    parsed and drawn path point by point (7 ms of a 75 ms receipt), and a PNG of one pixel per module
+    is smoothed by poppler until the page no longer scans at 100–120 dpi (BENCHMARKS.md, «Receipts:
+    where the time goes»)."""
     codice = segno.make(testo, error="m")
 
     def finisher(document: Document, pdf_file: pydyf.PDF) -> None:
-        x, y, destra, _ = (v * PUNTI_PER_PX for v in document.pages[0].anchors[QR_ANCORA])
+        numero, pagina = next((n, p) for n, p in enumerate(document.pages) if QR_ANCORA in p.anchors)
+        x, y, destra, _ = (v * PUNTI_PER_PX for v in pagina.anchors[QR_ANCORA])
         modulo = (destra - x) / codice.symbol_size(border=QR_BORDO)[0]
         x, y = x + QR_BORDO * modulo, y + QR_BORDO * modulo
-        pagina = pdf_file.objects[pdf_file.pages["Kids"][0]]
-        stream = pdf_file.objects[int(pagina["Contents"].split()[0])]
+        pagina_pdf = pdf_file.objects[pdf_file.pages["Kids"][3 * numero]]  # Kids: n 0 R, n 0 R, …
+        stream = pdf_file.objects[int(pagina_pdf["Contents"].split()[0])]
         # WeasyPrint's drawing leaves the page in points from the top-left corner, y downwards.
         stream.push_state()
         stream.set_color_rgb(0, 0, 0)
