@@ -1,5 +1,6 @@
 """Receipts: rendered by real WeasyPrint, read back with pypdf, stored, e-mailed once."""
 
+import dataclasses
 import datetime as dt
 import hashlib
 import io
@@ -133,11 +134,64 @@ def test_ricevuta_qr_code_points_to_the_public_verification_page(registrazione, 
     assert "Ricevuta autentica" in response.content.decode()
 
 
-def qr_printed(pdf: bytes, moduli: int, dpi: int = 300) -> list[list[bool]]:
+def test_ricevuta_qr_code_follows_long_values_and_scans_at_100_dpi():
+    """The code is drawn where the layout put its square: values that wrap over many lines push it
+    down, and it still reads back, also from a coarse 100 dpi rendering."""
+    contesto = receipts.contesto_di_prova(7)
+    ragione_sociale = "Consorzio Artigiano " + "Subalpino delle Officine Meccaniche " * 6 + "S.c.a r.l."
+    documento = contesto["documento"]
+    contesto["documento"] = dataclasses.replace(
+        documento,
+        righe=[("Ragione sociale", ragione_sociale), *documento.righe[1:]],
+        nota="Nota di prova che va a capo. " * 12,
+    )
+    corta = receipts.render_ricevuta(receipts.contesto_di_prova(7))
+
+    pdf = receipts.render_ricevuta(contesto)
+
+    atteso = [
+        [bool(m) for m in riga]
+        for riga in segno.make(contesto["url_verifica"], error="m").matrix_iter(border=0)
+    ]
+    assert qr_printed(pdf, len(atteso), dpi=100) == atteso
+    assert qr_top(pdf) > qr_top(corta)  # pushed down by the wrapped name
+    assert pdf_pages(pdf) == 1
+    testo = " ".join(pdf_text(pdf).split())
+    assert ragione_sociale.strip() in testo
+    assert "Nota di prova che va a capo. " * 11 in testo
+
+
+def test_ricevuta_qr_code_is_drawn_on_the_second_page_when_the_values_push_it_there():
+    contesto = receipts.contesto_di_prova(8)
+    allegati = [{"nome": f"Documento integrativo n. {n}", "sha256": f"{n:02d}" * 32} for n in range(40)]
+    contesto["documento"] = dataclasses.replace(contesto["documento"], allegati=allegati)
+
+    pdf = receipts.render_ricevuta(contesto)
+
+    assert pdf_pages(pdf) == 2
+    atteso = [
+        [bool(m) for m in riga]
+        for riga in segno.make(contesto["url_verifica"], error="m").matrix_iter(border=0)
+    ]
+    assert qr_printed(pdf, len(atteso), numero_pagina=2) == atteso
+    assert "Documento integrativo n. 39" in pdf_text(pdf)
+
+
+def qr_top(pdf: bytes) -> int:
+    raster = subprocess.run(
+        ["pdftoppm", "-r", "100", "-gray", "-singlefile", "-"], input=pdf, capture_output=True, check=True
+    ).stdout
+    return Image.open(io.BytesIO(raster)).convert("L").point(lambda v: 255 if v == 0 else 0).getbbox()[1]
+
+
+def qr_printed(pdf: bytes, moduli: int, dpi: int = 300, numero_pagina: int = 1) -> list[list[bool]]:
     """The QR code as printed, `moduli` modules a side: the page rasterised by poppler, the code found
     as the only pure black of the page (text is #111 or lighter), each module read at its centre."""
     raster = subprocess.run(
-        ["pdftoppm", "-r", str(dpi), "-gray", "-singlefile", "-"], input=pdf, capture_output=True, check=True
+        ["pdftoppm", "-r", str(dpi), "-f", str(numero_pagina), "-gray", "-singlefile", "-"],
+        input=pdf,
+        capture_output=True,
+        check=True,
     ).stdout
     pagina = Image.open(io.BytesIO(raster)).convert("L")
     sinistra, alto, destra, basso = pagina.point(lambda v: 255 if v == 0 else 0).getbbox()
