@@ -6,19 +6,25 @@ round trips and most of the time. The subject and the fingerprint are now comput
 is submitted (`protocollo.services.protocollo_prepare`, columns `oggetto_protocollo` and
 `impronta_dati` of every document table), so this function does the rest alone:
 
-1. locks the document's row (two workers that got the same task: the second waits here, then finds
-   the first one's registration) and returns the existing registration if it has one ('esistente');
-2. returns 'da_preparare' without numbering if the document carries no subject or fingerprint and
-   the caller passed none (a document submitted before these columns existed, or a draft): Python
-   then checks it, computes both and calls again in its own transaction; 'assente' if there is no row;
+1. links the document to a new registration id (from the register's id sequence) if it is not
+   registered yet and carries a subject and a fingerprint, or was given them (`oggetto_calcolato`,
+   `impronta_calcolata`). The UPDATE locks the row: a second worker with the same task waits, then
+   finds nothing to link. It is also the heaviest write (every index of the document table), done
+   before the counter is taken. The document's foreign key is checked at commit (Django's are
+   DEFERRABLE INITIALLY DEFERRED), when the registration exists;
+2. if nothing was linked, returns the existing registration ('esistente'), or 'da_preparare' for a
+   document with neither subject nor fingerprint (submitted before these columns existed, or a
+   draft: Python checks it, computes both and calls again in its own transaction), or 'assente';
 3. takes the year's counter (django-sequences' row `protocollo-<anno>`, the upsert of
    `get_next_value()`, as 0004), held until the statement commits;
 4. refuses (SQLSTATE AM001) if the caller's year ended while it waited: `adesso` is the caller's
    clock, read before the call, moved on by the time this statement has taken so far. The error rolls
-   the number back and Python retries with its clock read again;
+   everything back, number and link, and Python retries with its clock read again;
 5. inserts the registration, at `adesso` or at the time of the previous number of the year if that
-   is later (a higher number never carries an earlier time), and links the document ('nuova').
+   is later (a higher number never carries an earlier time) ('nuova').
 
+Ids skipped by the sequence (a document already registered, a refused attempt) are of no concern:
+the register's numbers are the counter's.
 It returns the registration's columns, so Python builds the instance without reading it back.
 0004's `protocollo_registra()` stays for workers still running the previous release during a
 deployment; nothing else calls it.
@@ -38,30 +44,33 @@ CREATE OR REPLACE FUNCTION protocollo_registra_documento(
 ) LANGUAGE plpgsql AS $$
 DECLARE
     righe integer;
+    registrato bigint;
 BEGIN
+    -- Steps 1-5 of the migration's docstring.
+    r_id := nextval('claims_registrazioneprotocollo_id_seq');
     EXECUTE format(
-        'SELECT registrazione_id, oggetto_protocollo, impronta_dati FROM %s WHERE id = $1 FOR UPDATE',
+        'UPDATE %s SET registrazione_id = $1 WHERE id = $2 AND registrazione_id IS NULL'
+        ' AND (impronta_dati IS NOT NULL OR $3 IS NOT NULL)'
+        ' RETURNING coalesce(oggetto_protocollo, $4), coalesce(impronta_dati, $3)',
         documento_tabella
-    ) INTO r_id, r_oggetto, r_impronta USING documento_id;
-    GET DIAGNOSTICS righe = ROW_COUNT;  -- EXECUTE does not set FOUND
-    IF righe = 0 THEN
-        esito := 'assente';
-        RETURN;
-    END IF;
-    IF r_id IS NOT NULL THEN
-        SELECT r.anno, r.numero, r.registrata_il, r.tipo_documento, r.oggetto, r.impronta, r.codice_verifica
-          INTO r_anno, r_numero, r_registrata_il, r_tipo_documento, r_oggetto, r_impronta, r_codice_verifica
-          FROM claims_registrazioneprotocollo r
-         WHERE r.id = r_id;
-        esito := 'esistente';
-        RETURN;
-    END IF;
-    r_oggetto := coalesce(r_oggetto, oggetto_calcolato);
-    r_impronta := coalesce(r_impronta, impronta_calcolata);
-    IF r_oggetto IS NULL OR r_impronta IS NULL THEN
-        r_oggetto := NULL;
-        r_impronta := NULL;
-        esito := 'da_preparare';
+    ) INTO r_oggetto, r_impronta USING r_id, documento_id, impronta_calcolata, oggetto_calcolato;
+    GET DIAGNOSTICS righe = ROW_COUNT;
+    IF righe = 0 THEN  -- no such document, registered already, or neither prepared nor given
+        EXECUTE format('SELECT registrazione_id FROM %s WHERE id = $1', documento_tabella)
+           INTO registrato USING documento_id;
+        GET DIAGNOSTICS righe = ROW_COUNT;
+        r_id := registrato;
+        IF righe = 0 THEN
+            esito := 'assente';
+        ELSIF registrato IS NULL THEN
+            esito := 'da_preparare';
+        ELSE
+            SELECT r.anno, r.numero, r.registrata_il, r.tipo_documento, r.oggetto, r.impronta, r.codice_verifica
+              INTO r_anno, r_numero, r_registrata_il, r_tipo_documento, r_oggetto, r_impronta, r_codice_verifica
+              FROM claims_registrazioneprotocollo r
+             WHERE r.id = registrato;
+            esito := 'esistente';
+        END IF;
         RETURN;
     END IF;
 
@@ -80,12 +89,8 @@ BEGIN
      WHERE r.anno = anno_registro AND r.numero = r_numero - 1;
 
     INSERT INTO claims_registrazioneprotocollo
-           (anno, numero, registrata_il, tipo_documento, oggetto, impronta, codice_verifica)
-    VALUES (anno_registro, r_numero, r_registrata_il, tipo, r_oggetto, r_impronta, codice)
-    RETURNING id INTO r_id;
-
-    EXECUTE format('UPDATE %s SET registrazione_id = $1 WHERE id = $2', documento_tabella)
-      USING r_id, documento_id;
+           (id, anno, numero, registrata_il, tipo_documento, oggetto, impronta, codice_verifica)
+    VALUES (r_id, anno_registro, r_numero, r_registrata_il, tipo, r_oggetto, r_impronta, codice);
     r_anno := anno_registro;
     r_tipo_documento := tipo;
     r_codice_verifica := codice;
