@@ -13,9 +13,21 @@ down the request is neither slowed down nor failed, and the beat task `protocoll
 How numbers stay gap-free: `protocollo_register` takes the next value of the year's counter row
 (django-sequences' row, with the upsert `get_next_value` runs, which keeps it locked until commit) in
 the same transaction that writes the registration. A rollback undoes the increment; a concurrent
-registration waits for the lock, so two documents never share a number and none is skipped. On
-PostgreSQL the counter, the registration and the document's link are one call of the function
-`protocollo_registra()` (migration 0004): one round trip while the counter is held.
+registration waits for the lock, so two documents never share a number and none is skipped.
+
+How a registration stays one statement: the submitting service calls `protocollo_prepare`, which
+stores on the document the subject and the fingerprint the register will write (the service holds
+the data already, and saves them in its own write). On PostgreSQL a registration is then one
+autocommit call of `protocollo_registra_documento()` (migration 0005): it links the document (its row
+lock serialises two workers with the same task; the second finds the registration made), takes the
+counter, writes the registration and returns it, with no Python in between. A document its submission
+did not prepare (submitted before migration 0005, a consuntivo confirmed from an upload) is locked,
+checked and prepared here in a transaction, then numbered by the same call.
+
+The time of a registration is the caller's clock, read before the call (tests move it); the function
+adds the time it waited, and if that crosses into a new year (Europe/Rome) it refuses, the number is
+given back, and the registration is tried again on the new year's counter. A later number never
+carries an earlier time: if the previous number of the year has a later one, it takes that.
 """
 
 import contextlib
