@@ -38,7 +38,7 @@ from claims.services.domande import (
 from consuntivi.models import Massimale, RisorseRegionali
 from consuntivi.stime import impegno_autorizzato, stima_ore_autorizzate
 from core.exceptions import DomainError, NotAllowed, NotPermitted
-from protocollo.services import protocollo_request
+from protocollo.services import CAMPI_PREPARATI, protocollo_prepare, protocollo_request
 
 from . import flusso_b
 from .constants import EsitoInps, TipoDeterminazione
@@ -165,7 +165,8 @@ def determinazione_create(
     RigaDeterminazione.objects.bulk_create(righe)
     _check_budget(anni, prima, risorse)
     determinazione.dati = _dati(determinazione, scelte, righe)
-    determinazione.save(update_fields=["dati"])
+    protocollo_prepare(determinazione)
+    determinazione.save(update_fields=["dati", *CAMPI_PREPARATI])
     protocollo_request(determinazione)
     return determinazione
 

@@ -63,6 +63,7 @@ class DomandaProtocollabile:
         # domanda, its company and site were most of a registration's time (issue 19).
         domande = Domanda.objects.select_related("azienda", "sede__comune").only(
             "registrazione_id", "presentata_il", "stato", "sostituisce_id", "dati_presentati",
+            "oggetto_protocollo", "impronta_dati",
             "azienda__ragione_sociale", "sede__denominazione", "sede__comune__nome",
         )  # fmt: skip
         return domande.select_for_update(of=("self",)).get(pk=pk)

@@ -25,7 +25,7 @@ from anagrafica.models import User
 from anagrafica.selectors import check_can_act_for
 from claims.models import Domanda, Lavoratore
 from core import spreadsheets
-from protocollo.services import protocollo_request
+from protocollo.services import protocollo_prepare, protocollo_request
 
 from . import imports
 from .constants import CARICAMENTO_IN_VERIFICA, StatoCaricamento
@@ -84,12 +84,12 @@ def _snapshot(
 
 
 def _domanda_per_consuntivo(pk: int) -> Domanda:
-    """The domanda locked for a consuntivo, with what the rules and the register read and without its
-    JSON snapshot (35 MB for a large upload's domanda)."""
+    """The domanda locked for a consuntivo, with what the rules, the snapshot and the register's
+    subject read, and without its JSON snapshot (35 MB for a large upload's domanda)."""
     return (
         Domanda.objects.select_for_update(of=("self",))
         .defer("dati_presentati")
-        .select_related("azienda", "registrazione")
+        .select_related("azienda", "sede__comune", "registrazione")
         .get(pk=pk)
     )
 
@@ -130,13 +130,15 @@ def consuntivo_send(
         raise ConsuntivoNonValido(errori)
 
     quando = timezone.now()
-    consuntivo = Consuntivo.objects.create(
+    consuntivo = Consuntivo(
         domanda=domanda,
         mese=mese,
         inviato_il=quando,
         inviato_da=actor,
         dati_inviati=_snapshot(domanda, mese, valide, actor, quando),
     )
+    protocollo_prepare(consuntivo)
+    consuntivo.save(force_insert=True)
     RigaConsuntivo.objects.bulk_create(
         (
             RigaConsuntivo(

@@ -67,7 +67,8 @@ class Ricevuta(models.Model):
 
 
 class DocumentoProtocollato(models.Model):
-    """What a document model needs to be registered: its registration, set once by the register."""
+    """What a document model needs to be registered: its registration, set once by the register, and
+    what the register will write, set once when the document is submitted (`protocollo_prepare`)."""
 
     registrazione = models.OneToOneField(
         RegistrazioneProtocollo,
@@ -75,6 +76,14 @@ class DocumentoProtocollato(models.Model):
         null=True,
         blank=True,
         related_name="%(class)s",
+    )
+    # Empty for documents submitted before these fields existed and for those whose submission does
+    # not prepare them: the register then computes both itself.
+    oggetto_protocollo = models.CharField(
+        _("oggetto di protocollo"), max_length=300, null=True, blank=True, editable=False
+    )
+    impronta_dati = models.CharField(
+        _("impronta SHA-256 dei dati trasmessi"), max_length=64, null=True, blank=True, editable=False
     )
 
     class Meta:

@@ -5,8 +5,11 @@ that own them (the way Open Forms' registration backends plug in): each app desc
 type with a `Protocollabile` adapter and registers it in its `AppConfig.ready()`. Adding a document
 type touches only its own app.
 
-A document model inherits `protocollo.models.DocumentoProtocollato` (its `registrazione` field); the
-adapter says when one is submitted and waiting, how to lock it, and what its receipt says.
+A document model inherits `protocollo.models.DocumentoProtocollato` (its `registrazione` field, and
+the subject and fingerprint the register will write); the adapter says when one is submitted and
+waiting, how to lock it, and what its receipt says. A submitting service that calls
+`protocollo.services.protocollo_prepare` (which asks the adapter for `oggetto` and `dati_trasmessi`)
+gets its documents registered in one statement; without it the register locks and prepares them.
 """
 
 import datetime as dt

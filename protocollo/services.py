@@ -13,11 +13,24 @@ down the request is neither slowed down nor failed, and the beat task `protocoll
 How numbers stay gap-free: `protocollo_register` takes the next value of the year's counter row
 (django-sequences' row, with the upsert `get_next_value` runs, which keeps it locked until commit) in
 the same transaction that writes the registration. A rollback undoes the increment; a concurrent
-registration waits for the lock, so two documents never share a number and none is skipped. On
-PostgreSQL the counter, the registration and the document's link are one call of the function
-`protocollo_registra()` (migration 0004): one round trip while the counter is held.
+registration waits for the lock, so two documents never share a number and none is skipped.
+
+How a registration stays one statement: the submitting service calls `protocollo_prepare`, which
+stores on the document the subject and the fingerprint the register will write (the service holds
+the data already, and saves them in its own write). On PostgreSQL a registration is then one
+autocommit call of `protocollo_registra_documento()` (migration 0005): it links the document (its row
+lock serialises two workers with the same task; the second finds the registration made), takes the
+counter, writes the registration and returns it, with no Python in between. A document its submission
+did not prepare (submitted before migration 0005, a consuntivo confirmed from an upload) is locked,
+checked and prepared here in a transaction, then numbered by the same call.
+
+The time of a registration is the caller's clock, read before the call (tests move it); the function
+adds the time it waited, and if that crosses into a new year (Europe/Rome) it refuses, the number is
+given back, and the registration is tried again on the new year's counter. A later number never
+carries an earlier time: if the previous number of the year has a later one, it takes that.
 """
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -28,9 +41,10 @@ from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
 from django.core.files.base import ContentFile
 from django.core.mail import EmailMessage
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -65,6 +79,17 @@ CSV_INTESTAZIONE = ("Protocollo", "Anno", "Numero", "Data e ora", "Tipo", "Ogget
 
 class _AnnoCambiato(Exception):
     """The year turned (Rome time) while this registration waited for the counter lock."""
+
+
+# Raised by protocollo_registra_documento() (migration 0005) when the caller's year ended while it
+# waited for the counter.
+SQLSTATE_ANNO_CHIUSO = "AM001"
+# What `protocollo_prepare` sets on a document.
+CAMPI_PREPARATI = ("oggetto_protocollo", "impronta_dati")
+# The registration's columns, in the order protocollo_registra_documento() returns them.
+CAMPI_REGISTRAZIONE = (
+    "id", "anno", "numero", "registrata_il", "tipo_documento", "oggetto", "impronta", "codice_verifica",
+)  # fmt: skip
 
 
 # --- after the submission ----------------------------------------------------------------------
@@ -104,6 +129,21 @@ def publish(task: "Task", *args: Any) -> bool:
 # --- the registration --------------------------------------------------------------------------
 
 
+def protocollo_prepare(documento: DocumentoProtocollato) -> None:
+    """Set on `documento` the subject and the fingerprint its registration will write, from the data
+    it is being submitted with; the submitting service saves them (`CAMPI_PREPARATI`) in the same
+    write as the submission, and the registration then needs nothing of the document but its row.
+
+    What is fingerprinted is what the document stores (`dati_trasmessi`, JSON): the value must stay
+    `impronta()` of the stored snapshot, as printed on the receipt for anyone to recompute."""
+    adapter = registry.adapter_for(documento)
+    documento.oggetto_protocollo, documento.impronta_dati = _oggetto_e_impronta(adapter, documento)
+
+
+def _oggetto_e_impronta(adapter: registry.Protocollabile, documento: Any) -> tuple[str, str]:
+    return adapter.oggetto(documento)[:300], impronta(adapter.dati_trasmessi(documento))
+
+
 def protocollo_register(*, tipo: str, pk: int) -> RegistrazioneProtocollo:
     """Give document `pk` of type `tipo` the next number of the register of the current year
     (Europe/Rome).
@@ -131,81 +171,111 @@ class _CodiceDuplicato(Exception):
     """The random verification code was already taken (about one in 10^14): try again."""
 
 
-@transaction.atomic
 def _register(adapter: registry.Protocollabile, pk: int) -> tuple[RegistrazioneProtocollo, bool]:
-    """Two statements on PostgreSQL: lock the document, then number, write and link the registration
-    in one call (`protocollo_registra()`, migration 0004). The verification code is not looked up
-    first: the unique index refuses a repeat, which rolls the whole registration back (number
-    included, so no gap) and is tried again."""
-    # The document's row lock serialises two workers that got the same task: the second one
-    # waits here, then sees the first one's registration and returns it.
+    """On PostgreSQL one statement for a document prepared at its submission; the others are
+    prepared here first. The verification code is not looked up first: the unique index refuses a
+    repeat, which rolls the whole registration back (number included, so no gap) and is tried
+    again."""
+    connection = transaction.get_connection()
+    if connection.vendor != "postgresql":
+        return _register_orm(adapter, pk)
+    return _numera_in_sql(connection, adapter, pk) or _prepara_e_numera(connection, adapter, pk)
+
+
+@transaction.atomic
+def _prepara_e_numera(
+    connection: Any, adapter: registry.Protocollabile, pk: int
+) -> tuple[RegistrazioneProtocollo, bool]:
+    """A document its submission did not prepare (submitted before migration 0005, a consuntivo
+    confirmed from an upload, a type whose app does not call `protocollo_prepare`): locked, checked
+    and prepared here, in the transaction that numbers it."""
     documento = adapter.blocca(pk)
     if documento.registrazione_id is not None:
         return RegistrazioneProtocollo.objects.get(pk=documento.registrazione_id), False
     if not adapter.presentato(documento):
         raise NotAllowed(_(MSG_NON_PRESENTATO).format(documento=pk))
-
     # Everything slow happens before the number is taken: the counter row stays locked from the
     # upsert to the commit, and every other registration of the year waits for it.
-    campi = {
-        "tipo_documento": adapter.tipo,
-        "oggetto": adapter.oggetto(documento)[:300],
-        "impronta": impronta(adapter.dati_trasmessi(documento)),
-        "codice_verifica": _codice_verifica(),
-    }
-    adesso = timezone.now()
-    anno = anno_di(adesso)
-    connection = transaction.get_connection()
+    numerata = _numera_in_sql(connection, adapter, pk, *_oggetto_e_impronta(adapter, documento))
+    if numerata is None:  # pragma: no cover - given a subject and a fingerprint, the function numbers
+        raise RuntimeError(f"{adapter.tipo} {pk}: preparato ma non numerato")
+    return numerata
+
+
+def _numera_in_sql(
+    connection: Any,
+    adapter: registry.Protocollabile,
+    pk: int,
+    oggetto: str | None = None,
+    impronta_dati: str | None = None,
+) -> tuple[RegistrazioneProtocollo, bool] | None:
+    """One call of `protocollo_registra_documento()` (migration 0005), autocommit outside a
+    transaction; None if the document is not prepared and no subject and fingerprint were given."""
+    adesso = timezone.now()  # before waiting for the locks: the function adds the time it waited
+    parametri = [
+        adapter.model._meta.db_table, pk, anno_di(adesso), adesso, adapter.tipo, _codice_verifica(),
+        oggetto, impronta_dati,
+    ]  # fmt: skip
+    # Inside a caller's transaction a savepoint, so that a refused attempt can be tried again.
+    ripetibile = transaction.atomic() if connection.in_atomic_block else contextlib.nullcontext()
     try:
-        if connection.vendor == "postgresql":
-            registrazione = _numera_in_una_chiamata(connection, adapter, pk, anno, adesso, campi)
-        else:
-            registrazione = _numera(documento, anno, campi)
+        with ripetibile, connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT * FROM protocollo_registra_documento(%s::regclass, %s, %s, %s, %s, %s, %s, %s)",
+                parametri,
+            )
+            esito, *riga = cursor.fetchone()
     except IntegrityError as errore:
         if "codice_verifica" in str(errore):
             raise _CodiceDuplicato from errore
         raise
-    # Read after the counter was taken: if the year turned while this registration waited for the
-    # counter, the number goes back (rollback) and the new year's counter is tried instead.
+    except DatabaseError as errore:
+        if getattr(errore.__cause__, "sqlstate", None) == SQLSTATE_ANNO_CHIUSO:
+            raise _AnnoCambiato from errore
+        raise
+    if esito == "assente":
+        raise ObjectDoesNotExist(f"{adapter.tipo} {pk}: documento inesistente")
+    if esito == "da_preparare":
+        return None
+    registrazione = RegistrazioneProtocollo.from_db(connection.alias, CAMPI_REGISTRAZIONE, riga)
+    return registrazione, esito == "nuova"
+
+
+@transaction.atomic
+def _register_orm(adapter: registry.Protocollabile, pk: int) -> tuple[RegistrazioneProtocollo, bool]:
+    """The same registration through the ORM, for the embedded SQLite of development (it has no
+    PL/pgSQL; a SQLite write locks the whole database, so nobody waits on the counter there)."""
+    documento = adapter.blocca(pk)
+    if documento.registrazione_id is not None:
+        return RegistrazioneProtocollo.objects.get(pk=documento.registrazione_id), False
+    if not adapter.presentato(documento):
+        raise NotAllowed(_(MSG_NON_PRESENTATO).format(documento=pk))
+    if documento.impronta_dati is None:
+        protocollo_prepare(documento)
+    adesso = timezone.now()
+    anno = anno_di(adesso)
+    registrazione = RegistrazioneProtocollo(
+        anno=anno,
+        numero=get_next_value(f"protocollo-{anno}", initial_value=1),
+        registrata_il=timezone.now(),
+        tipo_documento=adapter.tipo,
+        oggetto=documento.oggetto_protocollo,
+        impronta=documento.impronta_dati,
+        codice_verifica=_codice_verifica(),
+    )
+    try:
+        registrazione.save(force_insert=True)
+    except IntegrityError as errore:
+        if "codice_verifica" in str(errore):
+            raise _CodiceDuplicato from errore
+        raise
+    documento.registrazione = registrazione
+    documento.save(update_fields=["registrazione"])
+    # Read after the counter was taken: if the year turned meanwhile, the number goes back
+    # (rollback) and the new year's counter is tried instead.
     if anno_di(timezone.now()) != anno:
         raise _AnnoCambiato
     return registrazione, True
-
-
-def _numera_in_una_chiamata(
-    connection: Any,
-    adapter: registry.Protocollabile,
-    pk: int,
-    anno: int,
-    adesso: dt.datetime,
-    campi: dict[str, Any],
-) -> RegistrazioneProtocollo:
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT * FROM protocollo_registra(%s::regclass, %s, %s, %s, %s, %s, %s, %s)",
-            [
-                adapter.model._meta.db_table, pk, anno, adesso, campi["tipo_documento"],
-                campi["oggetto"], campi["impronta"], campi["codice_verifica"],
-            ],
-        )  # fmt: skip
-        registrazione_id, numero, registrata_il = cursor.fetchone()
-    registrazione = RegistrazioneProtocollo(
-        pk=registrazione_id, anno=anno, numero=numero, registrata_il=registrata_il, **campi
-    )
-    registrazione._state.adding = False
-    registrazione._state.db = connection.alias
-    return registrazione
-
-
-def _numera(documento: DocumentoProtocollato, anno: int, campi: dict[str, Any]) -> RegistrazioneProtocollo:
-    """The same three writes through the ORM, for the embedded SQLite of development (it has no
-    PL/pgSQL; a SQLite write locks the whole database, so nobody waits on the counter there)."""
-    numero = get_next_value(f"protocollo-{anno}", initial_value=1)
-    registrazione = RegistrazioneProtocollo(anno=anno, numero=numero, registrata_il=timezone.now(), **campi)
-    registrazione.save(force_insert=True)
-    documento.registrazione = registrazione
-    documento.save(update_fields=["registrazione"])
-    return registrazione
 
 
 def anno_di(momento: dt.datetime) -> int:

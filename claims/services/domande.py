@@ -20,7 +20,7 @@ from anagrafica.models import Azienda, Sede, User
 from anagrafica.selectors import azienda_lock_for, check_can_act_for
 from core.exceptions import NotAllowed, NotPermitted
 from core.pdf import PdfAttivo, PdfNonValido, check_pdf_passivo
-from protocollo.services import protocollo_request
+from protocollo.services import CAMPI_PREPARATI, protocollo_prepare, protocollo_request
 
 from .. import conteggi
 from ..constants import (
@@ -369,13 +369,14 @@ def _present(
     domanda.presentata_il = timezone.now()
     domanda.presentata_da = actor
     domanda.dati_presentati = domanda_snapshot(domanda) | {"presentata_da": _firmatario(actor, domanda)}
+    protocollo_prepare(domanda)
     _transition(
         domanda,
         StatoDomanda.PRESENTATA,
         actor=actor,
         lato=Lato.IMPRESA,
         note=note,
-        altri_campi=("presentata_il", "presentata_da", "dati_presentati"),
+        altri_campi=("presentata_il", "presentata_da", "dati_presentati", *CAMPI_PREPARATI),
     )
     protocollo_request(domanda)
     return domanda

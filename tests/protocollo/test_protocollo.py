@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.cache import cache
+from django.core.exceptions import ObjectDoesNotExist
 from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.db import DatabaseError, connection, transaction
@@ -20,7 +21,7 @@ from claims.services.domande import domanda_submit
 from consuntivi.models import Consuntivo
 from core.exceptions import NotAllowed
 from protocollo.models import RegistrazioneProtocollo, Ricevuta
-from protocollo.services import impronta, protocollo_register_documento
+from protocollo.services import impronta, protocollo_register, protocollo_register_documento
 from protocollo.tasks import daily_register, registra_documento, sweep_outbox
 from tests.claims.factories import DomandaFactory
 
@@ -121,6 +122,15 @@ def test_draft_is_never_registered():
 
     registra_documento.apply(args=("DOMANDA", bozza.pk))  # a task for a draft does nothing, and does not fail
     assert RegistrazioneProtocollo.objects.count() == 0
+
+
+def test_a_document_that_does_not_exist_is_not_numbered():
+    registra_documento.apply(args=("DOMANDA", 987654))  # logged, and the task does not fail
+
+    with pytest.raises(ObjectDoesNotExist):
+        protocollo_register(tipo="DOMANDA", pk=987654)
+    assert RegistrazioneProtocollo.objects.count() == 0
+    assert protocollo_register_documento(DomandaFactory(presentata=True)).numero == 1
 
 
 def test_rolled_back_registration_leaves_no_gap():

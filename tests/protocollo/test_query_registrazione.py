@@ -1,7 +1,8 @@
-"""A registration is two statements whatever the document: the document's locked read, then one call
-of `protocollo_registra()` that takes the number, inserts the registration and links it, so the
-counter row stays locked for one round trip. Savepoints are not counted: they exist only because the
-test runs inside a transaction."""
+"""A registration is one statement whatever the document: one call of `protocollo_registra_documento()`
+that locks the document, takes the number, inserts the registration and links it, with the subject and
+the fingerprint stored at the submission. A document submitted before they were stored is read and
+prepared first, in the same transaction. Savepoints are not counted: they exist only because the test
+runs inside a transaction."""
 
 import datetime as dt
 from zoneinfo import ZoneInfo
@@ -10,10 +11,11 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from claims.models import Domanda
 from claims.services.domande import domanda_submit
 from protocollo import services
 from protocollo.models import RegistrazioneProtocollo
-from protocollo.services import protocollo_register_documento
+from protocollo.services import impronta, protocollo_register_documento
 from protocollo.tasks import registra_documento
 from tests.claims.factories import DomandaFactory, LavoratoreFactory
 from tests.conftest import broker_giu
@@ -25,8 +27,14 @@ def statements(ctx: CaptureQueriesContext) -> list[str]:
     return [q["sql"] for q in ctx.captured_queries if "SAVEPOINT" not in q["sql"].split(" ", 2)[:2]]
 
 
+def submitted_before_the_fields_existed(domanda: Domanda) -> Domanda:
+    Domanda.objects.filter(pk=domanda.pk).update(oggetto_protocollo=None, impronta_dati=None)
+    domanda.refresh_from_db()
+    return domanda
+
+
 @pytest.mark.parametrize("lavoratori", [1, 30])
-def test_registration_takes_two_statements_whatever_the_size_of_the_domanda(lavoratori):
+def test_registration_takes_one_statement_whatever_the_size_of_the_domanda(lavoratori):
     domanda = DomandaFactory(lavoratori=[])
     LavoratoreFactory.create_batch(lavoratori, domanda=domanda)
     with broker_giu():
@@ -37,11 +45,51 @@ def test_registration_takes_two_statements_whatever_the_size_of_the_domanda(lavo
 
     assert registrazione.numero == 1
     sql = statements(ctx)
-    assert len(sql) == 2, "\n".join(sql)
-    assert "protocollo_registra(" in sql[1]
+    assert len(sql) == 1, "\n".join(sql)
+    assert "protocollo_registra_documento(" in sql[0]
     domanda.refresh_from_db()
     assert domanda.registrazione == registrazione
     assert RegistrazioneProtocollo.objects.get() == registrazione
+    assert registrazione.impronta == impronta(domanda.dati_presentati)
+    assert domanda.azienda.ragione_sociale in registrazione.oggetto
+
+
+def test_a_registration_read_back_is_the_one_returned():
+    """The instance is built from what the call returns, without reading the row: it must be the row."""
+    domanda = DomandaFactory(presentata=True)
+
+    registrazione = protocollo_register_documento(domanda)
+    ancora = protocollo_register_documento(domanda)  # already registered: the stored row, returned
+
+    riletta = RegistrazioneProtocollo.objects.get()
+    campi = [
+        "pk",
+        "anno",
+        "numero",
+        "registrata_il",
+        "tipo_documento",
+        "oggetto",
+        "impronta",
+        "codice_verifica",
+    ]
+    for campo in campi:
+        assert getattr(registrazione, campo) == getattr(riletta, campo) == getattr(ancora, campo), campo
+    assert not registrazione._state.adding
+
+
+def test_a_document_submitted_before_the_subject_and_fingerprint_were_stored_gets_the_same_ones():
+    preparata = DomandaFactory(presentata=True)
+    vecchia = submitted_before_the_fields_existed(DomandaFactory(presentata=True, sede=preparata.sede))
+
+    with CaptureQueriesContext(connection) as ctx:
+        registrazione = protocollo_register_documento(vecchia)
+
+    sql = statements(ctx)
+    assert len(sql) == 3, "\n".join(sql)  # the call, the document's locked read, the call again
+    assert registrazione.impronta == impronta(vecchia.dati_presentati)
+    assert registrazione.oggetto == preparata.oggetto_protocollo
+    assert registrazione.numero == 1
+    assert protocollo_register_documento(preparata).numero == 2
 
 
 def test_the_task_registers_and_asks_for_the_receipt_without_reading_more():
@@ -94,6 +142,6 @@ def test_without_postgresql_the_orm_numbers_the_same_register(monkeypatch):
         registrazione = protocollo_register_documento(domanda)
 
     assert registrazione.numero == 2
-    assert not any("protocollo_registra(" in sql for sql in statements(ctx))
+    assert not any("protocollo_registra" in sql for sql in statements(ctx))
     domanda.refresh_from_db()
     assert domanda.registrazione == registrazione
