@@ -21,8 +21,9 @@ class Migration(migrations.Migration):
             preserve_default=False,
         ),
         migrations.RunSQL(
-            "UPDATE consuntivi_rigacaricamento s SET codice_fiscale = l.codice_fiscale "
-            "FROM claims_lavoratore l WHERE l.id = s.lavoratore_id",
+            # A correlated subquery rather than UPDATE … FROM: SQLite (the embedded `make run`) has none.
+            "UPDATE consuntivi_rigacaricamento SET codice_fiscale = (SELECT l.codice_fiscale "
+            "FROM claims_lavoratore l WHERE l.id = consuntivi_rigacaricamento.lavoratore_id)",
             reverse_sql=migrations.RunSQL.noop,
         ),
         migrations.RemoveField(model_name="rigacaricamento", name="lavoratore"),
