@@ -67,3 +67,18 @@ class AddIndexConcurrently(PostgresAddIndexConcurrently):
             super().database_backwards(app_label, schema_editor, from_state, to_state)
         elif not isinstance(self.index, PostgresIndex):
             migrations.AddIndex.database_backwards(self, app_label, schema_editor, from_state, to_state)
+
+
+def drop_indexes_concurrently(*names: str) -> migrations.RunPython:
+    """Drop indexes by name: `DROP INDEX CONCURRENTLY` on PostgreSQL, so the table stays writable (the
+    migration must say `atomic = False`), a plain `DROP INDEX` on SQLite. For the database side of a
+    `SeparateDatabaseAndState` whose state side says which indexes go. Backwards it rebuilds nothing:
+    use it only for indexes that others already cover."""
+
+    def drop(apps, schema_editor):
+        concurrently = "CONCURRENTLY " if schema_editor.connection.vendor == "postgresql" else ""
+        quote = schema_editor.quote_name
+        for name in names:
+            schema_editor.execute(f"DROP INDEX {concurrently}IF EXISTS {quote(name)}")
+
+    return migrations.RunPython(drop, migrations.RunPython.noop, atomic=False)
