@@ -37,6 +37,44 @@ def consuntivo_get_for(user: User, pk: int) -> Consuntivo:
     )
 
 
+def consuntivo_dati_trasmessi(consuntivo: Consuntivo) -> dict[str, Any]:
+    """What was transmitted, as the fingerprint of the register covers it: the snapshot (header and
+    total hours) with "righe", one {codice_fiscale, cognome, nome, ore, retribuzione_mensile} per line
+    in the order they were sent (the order of their ids). Anyone holding the consuntivo and its lines
+    can rebuild it, and so recompute the fingerprint.
+
+    The lines are read from `RigaConsuntivo`, the only copy kept since consuntivi/0007; a snapshot
+    written before then holds its own "righe" and is returned as it was stored, so its fingerprint
+    does not change."""
+    dati = consuntivo.dati_inviati
+    if "righe" in dati:
+        return dati
+    righe = (
+        RigaConsuntivo.objects.filter(consuntivo=consuntivo)
+        .order_by("pk")
+        .values_list(
+            "lavoratore__codice_fiscale",
+            "lavoratore__cognome",
+            "lavoratore__nome",
+            "ore",
+            "retribuzione_mensile",
+        )
+    )
+    return {
+        **dati,
+        "righe": [
+            {
+                "codice_fiscale": cf,
+                "cognome": cognome,
+                "nome": nome,
+                "ore": str(ore),
+                "retribuzione_mensile": None if retribuzione is None else str(retribuzione),
+            }
+            for cf, cognome, nome, ore, retribuzione in righe.iterator(chunk_size=5000)
+        ],
+    }
+
+
 def domanda_per_invio(user: User, pk: int) -> Domanda:
     """A domanda the user may send consuntivi for: one of a company they act for."""
     return get_object_or_404(

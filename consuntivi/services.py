@@ -34,6 +34,7 @@ from .rules import (
     CAMPO_CF,
     MSG_LAVORATORE_ESTRANEO,
     MSG_NESSUNA_RIGA,
+    UN_DECIMALE,
     ConsuntivoNonValido,
     ConsuntivoRules,
     Errore,
@@ -53,9 +54,11 @@ MAX_ERRORI_SALVATI = 1000
 
 
 def _snapshot(
-    domanda: Domanda, mese: dt.date, righe: list[RigaValida], actor: User, quando: dt.datetime
+    domanda: Domanda, mese: dt.date, actor: User, quando: dt.datetime, ore_totali: Decimal
 ) -> dict[str, Any]:
-    """The data as transmitted: what the receipt's fingerprint is made of and SR41 is read from."""
+    """The data as transmitted, without the lines: those are the consuntivo's `RigaConsuntivo`, and
+    `selectors.dati_trasmessi` puts them back, in line order, for the fingerprint and the register.
+    Consuntivi sent before consuntivi/0007 hold their lines here too, under "righe", and keep them."""
     return {
         "domanda": domanda.pk,
         "protocollo_domanda": domanda.protocollo,
@@ -67,19 +70,7 @@ def _snapshot(
         "mese": f"{mese:%Y-%m}",
         "inviato_il": quando.isoformat(),
         "inviato_da": actor.codice_fiscale,
-        "righe": [
-            {
-                "codice_fiscale": r.lavoratore.codice_fiscale,
-                "cognome": r.lavoratore.cognome,
-                "nome": r.lavoratore.nome,
-                "ore": str(r.ore),
-                "retribuzione_mensile": str(r.retribuzione_mensile)
-                if r.retribuzione_mensile is not None
-                else None,
-            }
-            for r in righe
-        ],
-        "ore_totali": str(sum((r.ore for r in righe), start=Decimal(0))),
+        "ore_totali": str(ore_totali.quantize(UN_DECIMALE)),
     }
 
 
@@ -130,12 +121,13 @@ def consuntivo_send(
         raise ConsuntivoNonValido(errori)
 
     quando = timezone.now()
+    ore_totali = sum((r.ore for r in valide), start=Decimal(0))
     consuntivo = Consuntivo.objects.create(
         domanda=domanda,
         mese=mese,
         inviato_il=quando,
         inviato_da=actor,
-        dati_inviati=_snapshot(domanda, mese, valide, actor, quando),
+        dati_inviati=_snapshot(domanda, mese, actor, quando, ore_totali),
     )
     RigaConsuntivo.objects.bulk_create(
         (
@@ -447,21 +439,19 @@ def _conferma(actor: User, caricamento: CaricamentoConsuntivo) -> Consuntivo:
 
     quando = timezone.now()
     totali = staged.aggregate(righe=Count("pk"), ore=Sum("ore"))
-    snapshot = _snapshot(domanda, mese, [], actor, quando)
-    snapshot["ore_totali"] = str(totali["ore"] or Decimal(0))
+    snapshot = _snapshot(domanda, mese, actor, quando, totali["ore"] or Decimal(0))
     consuntivo = Consuntivo.objects.create(
         domanda=domanda, mese=mese, inviato_il=quando, inviato_da=actor, dati_inviati=snapshot
     )
     tabelle = {
         "staging": sql.Identifier(RigaCaricamento._meta.db_table),
         "righe": sql.Identifier(RigaConsuntivo._meta.db_table),
-        "consuntivi": sql.Identifier(Consuntivo._meta.db_table),
         "lavoratori": sql.Identifier(Lavoratore._meta.db_table),
     }
     parametri = {"consuntivo": consuntivo.pk, "caricamento": locked.pk, "domanda": domanda.pk}
     with connection.cursor() as cursor:
-        # The lines and the snapshot's "righe" straight from the staged lines, joined to the workers:
-        # nothing of the file passes through Python again.
+        # The lines straight from the staged lines, joined to the workers, in line order (the order
+        # of their ids, which `dati_trasmessi` follows): nothing of the file passes through Python.
         cursor.execute(
             sql.SQL(
                 "INSERT INTO {righe} (consuntivo_id, lavoratore_id, ore, retribuzione_mensile) "
@@ -476,22 +466,7 @@ def _conferma(actor: User, caricamento: CaricamentoConsuntivo) -> Consuntivo:
         if cursor.rowcount != totali["righe"]:
             # A worker the check found is no longer there: said line by line, nothing is sent.
             raise ConsuntivoNonValido(rules.check_righe_caricate(locked.pk, []))
-        cursor.execute(
-            sql.SQL(
-                "UPDATE {consuntivi} SET dati_inviati = jsonb_set(dati_inviati, '{{righe}}', COALESCE(("
-                "SELECT jsonb_agg(jsonb_build_object('codice_fiscale', l.codice_fiscale, 'cognome', l.cognome,"
-                " 'nome', l.nome, 'ore', s.ore::text, 'retribuzione_mensile', s.retribuzione_mensile::text)"
-                " ORDER BY s.riga) FROM {staging} s JOIN {lavoratori} l"
-                " ON l.domanda_id = %(domanda)s AND l.codice_fiscale = s.codice_fiscale"
-                " WHERE s.caricamento_id = %(caricamento)s), '[]'::jsonb)) WHERE id = %(consuntivo)s"
-            )
-            .format(**tabelle)
-            .as_string(connection.connection),
-            parametri,
-        )
     staged.delete()
-    # The snapshot in memory lacks its lines: left to be read from the database if someone asks.
-    consuntivo.__dict__.pop("dati_inviati")
     locked.consuntivo = consuntivo
     locked.stato = StatoCaricamento.INVIATO
     locked.progresso = 100

@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from consuntivi.constants import StatoCaricamento
 from consuntivi.models import CaricamentoConsuntivo, Consuntivo
+from consuntivi.selectors import consuntivo_dati_trasmessi
 from consuntivi.services import caricamento_conferma, caricamento_create, caricamento_process, consuntivo_send
 from tests.anagrafica.factories import UserFactory
 
@@ -211,7 +212,7 @@ def test_confirming_sends_the_consuntivo_once(client, mia, django_capture_on_com
     consuntivo = Consuntivo.objects.get()
     assert response["Location"] == reverse("consuntivi:dettaglio", args=[consuntivo.pk])
     assert sorted(str(r.ore) for r in consuntivo.righe.all()) == ["12.5", "12.5"]
-    assert [r["ore"] for r in consuntivo.dati_inviati["righe"]] == ["12.5", "12.5"]
+    assert [r["ore"] for r in consuntivo_dati_trasmessi(consuntivo)["righe"]] == ["12.5", "12.5"]
     assert consuntivo.dati_inviati["ore_totali"] == "25.0"
     caricamento.refresh_from_db()
     assert (caricamento.stato, caricamento.consuntivo_id) == (StatoCaricamento.INVIATO, consuntivo.pk)
