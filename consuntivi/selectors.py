@@ -98,7 +98,7 @@ def anteprima_caricamento(caricamento: CaricamentoConsuntivo, limite: int) -> di
     """The preview of a verified upload: totals, and per worker (the first `limite`, in file order)
     the hours of the month, those already sent in other months and the total against the request."""
     staged = RigaCaricamento.objects.filter(caricamento=caricamento)
-    totali = staged.aggregate(righe=Count("pk"), ore=Sum("ore"), retribuzioni=Count("retribuzione_mensile"))
+    totali = staged.aggregate(righe=Count("riga"), ore=Sum("ore"), retribuzioni=Count("retribuzione_mensile"))
     gia_inviate = Subquery(
         RigaConsuntivo.objects.filter(
             consuntivo__domanda_id=caricamento.domanda_id,

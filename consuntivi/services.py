@@ -438,7 +438,7 @@ def _conferma(actor: User, caricamento: CaricamentoConsuntivo) -> Consuntivo:
         raise ConsuntivoNonValido(errori)
 
     quando = timezone.now()
-    totali = staged.aggregate(righe=Count("pk"), ore=Sum("ore"))
+    totali = staged.aggregate(righe=Count("riga"), ore=Sum("ore"))
     snapshot = _snapshot(domanda, mese, actor, quando, totali["ore"] or Decimal(0))
     consuntivo = Consuntivo.objects.create(
         domanda=domanda, mese=mese, inviato_il=quando, inviato_da=actor, dati_inviati=snapshot
