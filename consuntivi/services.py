@@ -259,7 +259,7 @@ def caricamento_process(*, caricamento_id: int) -> CaricamentoConsuntivo | None:
 
 
 def _validate_file(caricamento: CaricamentoConsuntivo) -> tuple[int, list[Errore]]:
-    """Check an uploaded file: each line on its own while it is read (`ConsuntivoRules.check_forma`),
+    """Check an uploaded file: each line on its own while it is read (`ConsuntivoRules.check_valori`),
     the well-formed lines staged in blocks, then all of them against the domanda's workers and the
     hour limits in SQL (`check_righe_caricate`). Returns the number of lines read and the errors, in
     line order, at most MAX_ERRORI_SALVATI, then a last one saying the check stopped."""
@@ -282,8 +282,8 @@ def _validate_file(caricamento: CaricamentoConsuntivo) -> tuple[int, list[Errore
                 validate += 1
                 if errori_lettura:
                     errori.extend((_chiave(e.riga, 1), e) for e in errori_lettura)
-                elif valori:
-                    cf, ore, retribuzione, errori_riga = rules.check_forma(numero, valori)
+                elif valori is not None:
+                    cf, ore, retribuzione, errori_riga = rules.check_valori(numero, *valori)
                     if cf is not None and not CF_POSSIBILE.fullmatch(cf):
                         # Not letters and digits, or too long: no worker has it.
                         errori_riga.insert(

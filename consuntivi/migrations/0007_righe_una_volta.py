@@ -39,16 +39,23 @@ CREATE INDEX consuntivi__caricam_82430b_idx ON consuntivi_rigacaricamento (caric
 
 TRIGGERS_FORWARD = """
 CREATE OR REPLACE FUNCTION consuntivi_righe_riferimenti() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    consuntivo record;
+    verificate bigint := 0;
 BEGIN
-    PERFORM 1 FROM consuntivi_consuntivo c JOIN claims_domanda d ON d.id = c.domanda_id
+    FOR consuntivo IN
+        SELECT c.id, c.domanda_id FROM consuntivi_consuntivo c JOIN claims_domanda d ON d.id = c.domanda_id
         WHERE c.id IN (SELECT DISTINCT consuntivo_id FROM nuove)
-        FOR KEY SHARE OF c, d;
-    IF EXISTS (
-        SELECT 1 FROM nuove n
-        LEFT JOIN consuntivi_consuntivo c ON c.id = n.consuntivo_id
-        LEFT JOIN claims_lavoratore l ON l.id = n.lavoratore_id AND l.domanda_id = c.domanda_id
-        WHERE l.id IS NULL
-    ) THEN
+        FOR KEY SHARE OF c, d
+    LOOP
+        -- The domanda's workers hashed once, and the lines scanned whole (a filter on them would
+        -- make the planner expect a few and look each worker up: 50,000 index lookups).
+        verificate := verificate + (
+            SELECT count(*) FILTER (WHERE n.consuntivo_id = consuntivo.id) FROM nuove n
+            WHERE n.lavoratore_id IN (SELECT l.id FROM claims_lavoratore l WHERE l.domanda_id = consuntivo.domanda_id)
+        );
+    END LOOP;
+    IF verificate <> (SELECT count(*) FROM nuove) THEN
         RAISE EXCEPTION 'Una riga di consuntivo deve appartenere a un consuntivo e a un lavoratore della sua domanda'
             USING ERRCODE = 'foreign_key_violation';
     END IF;

@@ -7,6 +7,7 @@ import json
 from decimal import Decimal
 
 import pytest
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 
 from consuntivi.constants import StatoCaricamento
@@ -141,3 +142,58 @@ def test_anonymisation_rewrites_the_lines_of_an_old_snapshot_and_adds_none_to_a_
     assert vecchio.dati_inviati["righe"][0]["cognome"] == "ANONIMO"
     assert "righe" not in nuovo.dati_inviati
     assert len(consuntivo_dati_trasmessi(nuovo)["righe"]) == 1
+
+
+# --- the lines in the database ------------------------------------------------------------------
+
+
+def _inviato():
+    domanda = domanda_consuntivabile(lavoratori=2)
+    lavoratori = list(domanda.lavoratori.order_by("pk"))
+    consuntivo = consuntivo_send(
+        actor=domanda.creata_da,
+        domanda=domanda,
+        mese=APRILE,
+        righe=[{"codice_fiscale": lavoratori[0].codice_fiscale, "ore": "8"}],
+    )
+    return consuntivo, lavoratori
+
+
+def _sql(statement: str, *params) -> None:
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(statement, params)
+
+
+def test_a_line_must_name_a_worker_of_its_consuntivo_s_domanda():
+    consuntivo, lavoratori = _inviato()
+    estraneo = domanda_consuntivabile(lavoratori=1).lavoratori.get()
+
+    with pytest.raises(IntegrityError, match="lavoratore della sua domanda"), transaction.atomic():
+        RigaConsuntivo.objects.bulk_create(
+            [
+                RigaConsuntivo(consuntivo=consuntivo, lavoratore=lavoratori[1], ore=Decimal(1)),
+                RigaConsuntivo(consuntivo=consuntivo, lavoratore=estraneo, ore=Decimal(1)),
+            ]
+        )
+    with pytest.raises(IntegrityError, match="appartenere a un consuntivo"), transaction.atomic():
+        RigaConsuntivo.objects.create(
+            consuntivo_id=consuntivo.pk + 1000, lavoratore=lavoratori[1], ore=Decimal(1)
+        )
+    assert consuntivo.righe.count() == 1
+
+
+def test_sent_lines_are_never_changed_nor_deleted_nor_what_they_name():
+    consuntivo, lavoratori = _inviato()
+    tabella = RigaConsuntivo._meta.db_table
+
+    with pytest.raises(DatabaseError, match="sola aggiunta"):
+        _sql(f"UPDATE {tabella} SET ore = 40")  # noqa: S608 (a table name)
+    with pytest.raises(DatabaseError, match="sola aggiunta"):
+        _sql(f"DELETE FROM {tabella}")  # noqa: S608
+    with pytest.raises(IntegrityError, match="ha righe di consuntivi inviati"):
+        _sql("DELETE FROM claims_lavoratore WHERE id = %s", lavoratori[0].pk)
+    with pytest.raises(IntegrityError, match="inviato con le sue righe"):
+        _sql("DELETE FROM consuntivi_consuntivo WHERE id = %s", consuntivo.pk)
+
+    _sql("DELETE FROM claims_lavoratore WHERE id = %s", lavoratori[1].pk)  # no lines: may go
+    assert list(consuntivo.righe.values_list("lavoratore", "ore")) == [(lavoratori[0].pk, Decimal("8.0"))]
