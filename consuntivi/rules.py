@@ -168,7 +168,6 @@ _NUMERO_SEMPLICE = re.compile(r"[0-9]{1,9}(?:[.,][0-9]{1,2})?")
 # Cells whose value is remembered, by exact class: never a bool (True == 1 as a key, and a bool is
 # not a number here).
 _MEMORIZZABILI = frozenset({str, float, int})
-_IGNOTA = object()
 
 
 def _ricorda(valide: dict[Any, Any], scritto: Any, valore: Decimal | None) -> None:
@@ -333,15 +332,14 @@ class ConsuntivoRules:
         )
         if cf and cf not in self.visti:
             ore = self._ore_valide.get(ore_scritte) if ore_scritte.__class__ in _MEMORIZZABILI else None
-            if ore is not None:
-                retribuzione = (
-                    self._retribuzioni_valide.get(retribuzione_scritta, _IGNOTA)
-                    if retribuzione_scritta is None or retribuzione_scritta.__class__ in _MEMORIZZABILI
-                    else _IGNOTA
-                )
-                if retribuzione is not _IGNOTA:
-                    self.visti[cf] = numero
-                    return cf, ore, retribuzione, []
+            retribuzioni = self._retribuzioni_valide
+            if (
+                ore is not None
+                and (retribuzione_scritta is None or retribuzione_scritta.__class__ in _MEMORIZZABILI)
+                and retribuzione_scritta in retribuzioni
+            ):
+                self.visti[cf] = numero
+                return cf, ore, retribuzioni[retribuzione_scritta], []
         return self._check_forma(numero, cf, ore_scritte, retribuzione_scritta)
 
     def _check_forma(

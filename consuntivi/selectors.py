@@ -46,7 +46,7 @@ def consuntivo_dati_trasmessi(consuntivo: Consuntivo) -> dict[str, Any]:
     The lines are read from `RigaConsuntivo`, the only copy kept since consuntivi/0007; a snapshot
     written before then holds its own "righe" and is returned as it was stored, so its fingerprint
     does not change."""
-    dati = consuntivo.dati_inviati
+    dati: dict[str, Any] = consuntivo.dati_inviati
     if "righe" in dati:
         return dati
     righe = (
