@@ -468,8 +468,12 @@ class ConsuntivoRules:
         }
         with connection.cursor() as cursor:
             # The month's limit as `ore_lavorabili` computes it: round() on numeric rounds half up.
+            # The wrong lines are found first and then ordered: with the ORDER BY … LIMIT on the join
+            # itself the planner walked the lines in order, looking each worker up (50,000 lookups
+            # to find none), instead of hashing the workers once.
             cursor.execute(
                 sql.SQL(
+                    "WITH errate AS MATERIALIZED ("
                     "SELECT s.riga, s.codice_fiscale, s.ore, l.id, l.cognome, l.nome, l.ore_settimanali,"
                     " l.ore_richieste, g.totale FROM {staging} s"
                     " LEFT JOIN {lavoratori} l"
@@ -480,8 +484,8 @@ class ConsuntivoRules:
                     "   ON g.lavoratore_id = l.id"
                     " WHERE s.caricamento_id = %(caricamento)s AND (l.id IS NULL OR (%(limiti)s AND ("
                     "   s.ore > round(%(giorni)s::numeric / 5 * l.ore_settimanali, 1)"
-                    "   OR COALESCE(g.totale, 0) + s.ore > l.ore_richieste)))"
-                    " ORDER BY s.riga LIMIT %(massimo)s"
+                    "   OR COALESCE(g.totale, 0) + s.ore > l.ore_richieste))))"
+                    " SELECT * FROM errate ORDER BY riga LIMIT %(massimo)s"
                 )
                 .format(**tabelle)
                 .as_string(connection.connection),
