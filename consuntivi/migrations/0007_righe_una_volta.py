@@ -3,8 +3,9 @@ transmitted for them (the snapshot keeps the header and the totals): the lines b
 and their references are checked once per statement instead of twice per line.
 
 - `RigaConsuntivo`: no foreign-key constraints (each line cost two checks and a lock on its worker's
-  row: 0.42 s of a 50,000-line confirmation) and no index of its own on the consuntivo (the unique
-  (consuntivo, lavoratore) index serves those lookups). In their place:
+  row: 0.42 s of a 50,000-line confirmation) and no index of their own on the consuntivo or the
+  worker (the unique (consuntivo, lavoratore) index serves the lookups by consuntivo, and by worker
+  through the consuntivi of the worker's domanda). In their place:
   - after each INSERT, one statement over the new lines: each line's consuntivo exists and its worker
     is one of that consuntivo's domanda (more than the foreign keys said). It takes a key-share lock
     on the consuntivi and their domande, as a foreign key would on the rows it checks;
@@ -68,7 +69,12 @@ BEGIN
     IF TG_TABLE_NAME = 'claims_lavoratore' THEN
         -- Waits for a consuntivo of the domanda being written, whose insert trigger holds this row.
         PERFORM 1 FROM claims_domanda WHERE id = OLD.domanda_id FOR UPDATE;
-        IF EXISTS (SELECT 1 FROM consuntivi_rigaconsuntivo WHERE lavoratore_id = OLD.id) THEN
+        -- A worker's lines are in the consuntivi of the worker's domanda (the insert trigger says so).
+        IF EXISTS (
+            SELECT 1 FROM consuntivi_consuntivo c
+            JOIN consuntivi_rigaconsuntivo r ON r.consuntivo_id = c.id AND r.lavoratore_id = OLD.id
+            WHERE c.domanda_id = OLD.domanda_id
+        ) THEN
             RAISE EXCEPTION 'Il lavoratore % ha righe di consuntivi inviati: non si cancella', OLD.id
                 USING ERRCODE = 'foreign_key_violation';
         END IF;
@@ -167,7 +173,8 @@ class Migration(migrations.Migration):
             name="lavoratore",
             field=models.ForeignKey(
                 db_constraint=False,
-                on_delete=django.db.models.deletion.PROTECT,
+                db_index=False,
+                on_delete=django.db.models.deletion.DO_NOTHING,
                 related_name="righe_consuntivo",
                 to="claims.lavoratore",
             ),

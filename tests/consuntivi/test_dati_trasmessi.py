@@ -192,6 +192,8 @@ def test_sent_lines_are_never_changed_nor_deleted_nor_what_they_name():
         _sql(f"DELETE FROM {tabella}")  # noqa: S608
     with pytest.raises(IntegrityError, match="ha righe di consuntivi inviati"):
         _sql("DELETE FROM claims_lavoratore WHERE id = %s", lavoratori[0].pk)
+    with pytest.raises(IntegrityError, match="ha righe di consuntivi inviati"), transaction.atomic():
+        lavoratori[0].delete()
     with pytest.raises(IntegrityError, match="inviato con le sue righe"):
         _sql("DELETE FROM consuntivi_consuntivo WHERE id = %s", consuntivo.pk)
 
