@@ -466,7 +466,8 @@ def _conferma(actor: User, caricamento: CaricamentoConsuntivo) -> Consuntivo:
         if cursor.rowcount != totali["righe"]:
             # A worker the check found is no longer there: said line by line, nothing is sent.
             raise ConsuntivoNonValido(rules.check_righe_caricate(locked.pk, []))
-    staged.delete()
+    # The staged lines are left to `caricamenti_sweep`: deleting 50,000 of them was a tenth of the
+    # confirmation, and nothing reads the lines of a sent upload.
     locked.consuntivo = consuntivo
     locked.stato = StatoCaricamento.INVIATO
     locked.progresso = 100
@@ -478,7 +479,8 @@ def _conferma(actor: User, caricamento: CaricamentoConsuntivo) -> Consuntivo:
 
 def caricamenti_sweep(*, older_than: dt.timedelta = dt.timedelta(minutes=2)) -> int:
     """Publish again the uploads still waiting (the broker was down when they were stored) and those
-    whose worker died mid-way (IN_CORSO with no progress for longer than a task may run)."""
+    whose worker died mid-way (IN_CORSO with no progress for longer than a task may run); delete
+    the staged lines of the uploads sent since the last run."""
     now = timezone.now()
     waiting = CaricamentoConsuntivo.objects.filter(
         stato=StatoCaricamento.IN_ATTESA, updated_at__lt=now - older_than
@@ -494,4 +496,6 @@ def caricamenti_sweep(*, older_than: dt.timedelta = dt.timedelta(minutes=2)) -> 
         stato=StatoCaricamento.VERIFICATO, updated_at__lt=now - NON_CONFERMATO_DOPO
     ):
         _scarta(caricamento)
+    inviati = CaricamentoConsuntivo.objects.filter(stato=StatoCaricamento.INVIATO).values("pk")
+    RigaCaricamento.objects.filter(caricamento_id__in=inviati).delete()
     return len(ids)

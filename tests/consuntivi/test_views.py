@@ -12,7 +12,13 @@ from django.urls import reverse
 from consuntivi.constants import StatoCaricamento
 from consuntivi.models import CaricamentoConsuntivo, Consuntivo
 from consuntivi.selectors import consuntivo_dati_trasmessi
-from consuntivi.services import caricamento_conferma, caricamento_create, caricamento_process, consuntivo_send
+from consuntivi.services import (
+    caricamenti_sweep,
+    caricamento_conferma,
+    caricamento_create,
+    caricamento_process,
+    consuntivo_send,
+)
 from tests.anagrafica.factories import UserFactory
 
 from .factories import APRILE, MARZO, MassimaleFactory, domanda_consuntivabile, registra, righe
@@ -216,7 +222,8 @@ def test_confirming_sends_the_consuntivo_once(client, mia, django_capture_on_com
     assert consuntivo.dati_inviati["ore_totali"] == "25.0"
     caricamento.refresh_from_db()
     assert (caricamento.stato, caricamento.consuntivo_id) == (StatoCaricamento.INVIATO, consuntivo.pk)
-    assert not caricamento.righe.exists()  # the staged lines are gone
+    caricamenti_sweep()
+    assert not caricamento.righe.exists()  # the staged lines go with the next sweep
 
     again = client.post(url, {"conferma": "1"}, follow=True)
     assert "non è in attesa di conferma" in again.content.decode()
