@@ -10,8 +10,8 @@ from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, F, OuterRef, QuerySet, Subquery, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import Count, F, OuterRef, QuerySet, Subquery, Sum, TextField
+from django.db.models.functions import Cast, Coalesce
 from django.shortcuts import get_object_or_404
 
 from anagrafica.models import User
@@ -49,6 +49,8 @@ def consuntivo_dati_trasmessi(consuntivo: Consuntivo) -> dict[str, Any]:
     dati: dict[str, Any] = consuntivo.dati_inviati
     if "righe" in dati:
         return dati
+    # Numbers as PostgreSQL writes them ("16.0", "1850.00"), as the snapshots that held the lines
+    # had them.
     righe = (
         RigaConsuntivo.objects.filter(consuntivo=consuntivo)
         .order_by("pk")
@@ -56,22 +58,14 @@ def consuntivo_dati_trasmessi(consuntivo: Consuntivo) -> dict[str, Any]:
             "lavoratore__codice_fiscale",
             "lavoratore__cognome",
             "lavoratore__nome",
-            "ore",
-            "retribuzione_mensile",
+            Cast("ore", TextField()),
+            Cast("retribuzione_mensile", TextField()),
         )
     )
+    campi = ("codice_fiscale", "cognome", "nome", "ore", "retribuzione_mensile")
     return {
         **dati,
-        "righe": [
-            {
-                "codice_fiscale": cf,
-                "cognome": cognome,
-                "nome": nome,
-                "ore": str(ore),
-                "retribuzione_mensile": None if retribuzione is None else str(retribuzione),
-            }
-            for cf, cognome, nome, ore, retribuzione in righe.iterator(chunk_size=5000)
-        ],
+        "righe": [dict(zip(campi, riga, strict=True)) for riga in righe.iterator(chunk_size=5000)],
     }
 
 
