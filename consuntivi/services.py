@@ -57,8 +57,9 @@ def _snapshot(
     domanda: Domanda, mese: dt.date, actor: User, quando: dt.datetime, ore_totali: Decimal
 ) -> dict[str, Any]:
     """The data as transmitted, without the lines: those are the consuntivo's `RigaConsuntivo`, and
-    `selectors.dati_trasmessi` puts them back, in line order, for the fingerprint and the register.
-    Consuntivi sent before consuntivi/0007 hold their lines here too, under "righe", and keep them."""
+    `selectors.consuntivo_dati_trasmessi` puts them back, in line order, for the fingerprint and
+    the register. Consuntivi sent before consuntivi/0007 hold their lines here too, under "righe",
+    and keep them."""
     return {
         "domanda": domanda.pk,
         "protocollo_domanda": domanda.protocollo,
@@ -451,7 +452,8 @@ def _conferma(actor: User, caricamento: CaricamentoConsuntivo) -> Consuntivo:
     parametri = {"consuntivo": consuntivo.pk, "caricamento": locked.pk, "domanda": domanda.pk}
     with connection.cursor() as cursor:
         # The lines straight from the staged lines, joined to the workers, in line order (the order
-        # of their ids, which `dati_trasmessi` follows): nothing of the file passes through Python.
+        # of their ids, which `consuntivo_dati_trasmessi` follows): nothing of the file passes
+        # through Python again.
         cursor.execute(
             sql.SQL(
                 "INSERT INTO {righe} (consuntivo_id, lavoratore_id, ore, retribuzione_mensile) "
