@@ -108,6 +108,14 @@ def test_list_shows_the_sent_consuntivi_with_their_protocol(client, mia):
     assert reverse("consuntivi:nuovo", args=[mia.pk]) in html
 
 
+def test_list_counts_the_workers_and_sums_the_hours_of_each_consuntivo_from_its_lines(client, mia):
+    send(mia, ore="12,5")
+    html = client.get(reverse("consuntivi:lista", args=[mia.pk])).content.decode()
+    # Workers and hours: the lines are not in the snapshot any more.
+    assert '<td class="text-end">2</td>' in html
+    assert '<td class="text-end">25,0</td>' in html
+
+
 def _form_data(domanda, mese, values):
     lavoratori = list(domanda.lavoratori.order_by("cognome", "nome", "pk"))
     data = {
