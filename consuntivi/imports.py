@@ -13,7 +13,8 @@ Italian) or commas, UTF-8 or Windows-1252; decimals with comma or point. Row num
 the spreadsheet's (the header is row 1).
 """
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from operator import itemgetter
 from typing import IO, Any
 
 from django.core.exceptions import ValidationError
@@ -90,11 +91,15 @@ def formato_di(file: UploadedFile) -> str:
     raise ValidationError({"file": [_(MSG_FORMATO)]})
 
 
-class Lettore:
-    """Iterates the lines of an uploaded file as (row number, {field: raw value}, reading errors).
+# A line's (codice fiscale, hours, pay) as the file has them; pay is None when the file has no column.
+Valori = tuple[Any, Any, Any]
 
-    A line whose hours and pay are both blank comes as an empty dict: like a row left blank in the
-    form, it leaves the worker out of the consuntivo. Past MAX_RIGHE_FILE rows (blank ones counted)
+
+class Lettore:
+    """Iterates the lines of an uploaded file as (row number, `Valori` or None, reading errors).
+
+    A line whose hours and pay are both blank comes as None: like a row left blank in the form, it
+    leaves the worker out of the consuntivo. Past MAX_RIGHE_FILE rows (blank ones counted)
     `spreadsheets.TroppeRighe` is raised."""
 
     def __init__(self, stream: IO[bytes], formato: str):
@@ -104,7 +109,7 @@ class Lettore:
     def righe_totali(self) -> int | None:
         return spreadsheets.conta_righe(self.stream, self.formato, veloce=True)
 
-    def righe(self) -> Iterator[tuple[int | None, dict[str, Any], list[Errore]]]:
+    def righe(self) -> Iterator[tuple[int | None, Valori | None, list[Errore]]]:
         # veloce: numbers are parsed from any type (`rules.parse_decimal`), so calamine's floats do.
         rows = spreadsheets.righe(self.stream, self.formato, max_righe=MAX_RIGHE_FILE, veloce=True)
         try:
@@ -112,37 +117,41 @@ class Lettore:
         except StopIteration:
             return
         except spreadsheets.FileIlleggibile as exc:
-            yield None, {}, [Errore(None, "file", _messaggio(exc))]
+            yield None, None, [Errore(None, "file", _messaggio(exc))]
             return
         indici: dict[str, int] = {}
         for i, intestazione in enumerate(header):
             indici.setdefault(nome_colonna(intestazione, ALIAS), i)
         mancanti = [c for c in OBBLIGATORIE if c not in indici]
         if mancanti:
-            yield 1, {}, [Errore(1, c, _(MSG_INTESTAZIONE).format(colonna=c)) for c in mancanti]
+            yield 1, None, [Errore(1, c, _(MSG_INTESTAZIONE).format(colonna=c)) for c in mancanti]
             return
-        campi = [(c, indici[c]) for c in (CAMPO_CF, CAMPO_ORE, CAMPO_RETRIBUZIONE) if c in indici]
-        numeri = [i for c, i in campi if c != CAMPO_CF]
-        larghezza = max(i for _c, i in campi) + 1
+        valori_di = _valori_di(indici[CAMPO_CF], indici[CAMPO_ORE], indici.get(CAMPO_RETRIBUZIONE))
+        larghezza = max(indici[c] for c in (CAMPO_CF, CAMPO_ORE, CAMPO_RETRIBUZIONE) if c in indici) + 1
         try:
             for numero, row in rows:
                 if len(row) < larghezza:
                     row = [*row, *([None] * (larghezza - len(row)))]
-                for i in numeri:
-                    if _pieno(row[i]):
-                        break
+                valori = valori_di(row)
+                _cf, ore, retribuzione = valori
+                # Blank is None or spaces (a sheet's number is never blank); written out, as this
+                # runs for every line of the file.
+                if (ore is not None and (ore.__class__ is not str or ore.strip())) or (
+                    retribuzione is not None and (retribuzione.__class__ is not str or retribuzione.strip())
+                ):
+                    yield numero, valori, []
                 else:
                     # Blank lines, and lines without hours nor pay: the worker is left out, as in
                     # the form. Counted, not checked.
-                    yield numero, {}, []
-                    continue
-                yield numero, {c: row[i] for c, i in campi}, []
+                    yield numero, None, []
         except spreadsheets.FileIlleggibile as exc:
-            yield None, {}, [Errore(None, "file", _messaggio(exc))]
+            yield None, None, [Errore(None, "file", _messaggio(exc))]
 
 
-def _pieno(value: Any) -> bool:
-    return value is not None and (value.__class__ is not str or bool(value.strip()))
+def _valori_di(cf: int, ore: int, retribuzione: int | None) -> Callable[[list[Any]], Valori]:
+    if retribuzione is None:
+        return lambda row: (row[cf], row[ore], None)
+    return itemgetter(cf, ore, retribuzione)
 
 
 def _messaggio(exc: spreadsheets.FileIlleggibile) -> str:

@@ -13,6 +13,7 @@ from claims.services.prospetto import allegati_generici, dati_trasmessi
 from protocollo.registry import ContenutoRicevuta, Destinatario
 
 from .models import Consuntivo
+from .selectors import consuntivo_dati_trasmessi
 
 
 def _mese(consuntivo: Consuntivo) -> str:
@@ -47,7 +48,7 @@ class ConsuntivoProtocollabile:
         )
 
     def dati_trasmessi(self, documento: Consuntivo) -> Any:
-        return documento.dati_inviati
+        return consuntivo_dati_trasmessi(documento)
 
     def ricevuta(self, documento: Consuntivo) -> ContenutoRicevuta:
         domanda = documento.domanda

@@ -1,7 +1,9 @@
 """The consuntivi's part of retention (claims/services/retenzione.py): when a closed domanda is
-anonymised, the workers' codici fiscali and names leave the monthly snapshots as they left the
-domanda (with the same pseudonyms), and the uploaded files are deleted;
-hours, pay and totals stay for the accounts. Runs inside the domanda's anonymisation transaction."""
+anonymised, the workers' codici fiscali and names leave the monthly snapshots that hold their lines
+(those sent before consuntivi/0008) as they left the domanda (with the same pseudonyms), and the
+uploaded files are deleted; hours, pay and totals stay for the accounts. The lines of later
+consuntivi name their workers only through `RigaConsuntivo.lavoratore`, anonymised with the domanda.
+Runs inside the domanda's anonymisation transaction."""
 
 from functools import partial
 from typing import Any
@@ -19,15 +21,16 @@ def consuntivi_anonymise(domanda: Domanda, pseudonimi: dict[str, str]) -> None:
         dati: dict[str, Any] = dict(consuntivo.dati_inviati or {})
         if "inviato_da" in dati:
             dati["inviato_da"] = ANONIMO
-        dati["righe"] = [
-            {
-                **riga,
-                "codice_fiscale": pseudonimi.get(riga.get("codice_fiscale", ""), ANONIMO),
-                "cognome": ANONIMO,
-                "nome": ANONIMO,
-            }
-            for riga in dati.get("righe", [])
-        ]
+        if "righe" in dati:
+            dati["righe"] = [
+                {
+                    **riga,
+                    "codice_fiscale": pseudonimi.get(riga.get("codice_fiscale", ""), ANONIMO),
+                    "cognome": ANONIMO,
+                    "nome": ANONIMO,
+                }
+                for riga in dati["righe"]
+            ]
         consuntivo.dati_inviati = dati
         consuntivo.save(update_fields=["dati_inviati"])
     for caricamento in CaricamentoConsuntivo.objects.filter(domanda=domanda).exclude(file=""):

@@ -165,6 +165,16 @@ def ore_lavorabili(ore_settimanali: Decimal, giorni: int) -> Decimal:
 _NUMERO_SEMPLICE = re.compile(r"[0-9]{1,9}(?:[.,][0-9]{1,2})?")
 
 
+# Cells whose value is remembered, by exact class: never a bool (True == 1 as a key, and a bool is
+# not a number here).
+_MEMORIZZABILI = frozenset({str, float, int})
+
+
+def _ricorda(valide: dict[Any, Any], scritto: Any, valore: Decimal | None) -> None:
+    if (scritto is None or scritto.__class__ in _MEMORIZZABILI) and len(valide) < MAX_NUMERI_IN_MEMORIA:
+        valide[scritto] = valore
+
+
 def parse_decimal(value: Any) -> Decimal | None:
     """A number typed by a person or read from a spreadsheet: None when blank.
 
@@ -222,6 +232,9 @@ class ConsuntivoRules:
         self.visti: dict[str, int | None] = {}
         self._massimi: dict[Decimal, Decimal] = {}
         self._numeri: dict[str | float, Decimal] = {}
+        # Values of a file's cells found right, and what they are (see `check_valori`).
+        self._ore_valide: dict[str | float, Decimal] = {}
+        self._retribuzioni_valide: dict[str | float | None, Decimal | None] = {}
 
     @cached_property
     def lavoratori(self) -> dict[str, LavoratoreInfo]:
@@ -300,21 +313,52 @@ class ConsuntivoRules:
         repeated), the hours and the pay (None if blank or wrong) and the errors.
 
         Whether the codice fiscale is one of the domanda's workers and the hours within its limits are
-        checked by `check_ore_lavoratori` (`check_riga` for the lines of the form)."""
+        checked by `check_righe_caricate` (`check_riga` for the lines of the form)."""
+        return self.check_valori(
+            numero, riga.get(CAMPO_CF), riga.get(CAMPO_ORE), riga.get(CAMPO_RETRIBUZIONE)
+        )
+
+    def check_valori(
+        self, numero: int | None, cf_scritto: Any, ore_scritte: Any, retribuzione_scritta: Any
+    ) -> tuple[str | None, Decimal | None, Decimal | None, list[Errore]]:
+        """`check_forma` of a line given as its three values, as a file's reader has them.
+
+        The common line of a file repeats hours and pay that an earlier line had right ("16",
+        "1850,00"): those are taken from what that line found, and the line costs a few lookups."""
+        cf = (
+            cf_scritto.strip().upper()
+            if cf_scritto.__class__ is str
+            else str(cf_scritto or "").strip().upper()
+        )
+        if cf and cf not in self.visti:
+            ore = self._ore_valide.get(ore_scritte) if ore_scritte.__class__ in _MEMORIZZABILI else None
+            retribuzioni = self._retribuzioni_valide
+            if (
+                ore is not None
+                and (retribuzione_scritta is None or retribuzione_scritta.__class__ in _MEMORIZZABILI)
+                and retribuzione_scritta in retribuzioni
+            ):
+                self.visti[cf] = numero
+                return cf, ore, retribuzioni[retribuzione_scritta], []
+        return self._check_forma(numero, cf, ore_scritte, retribuzione_scritta)
+
+    def _check_forma(
+        self, numero: int | None, cf: str, ore_scritte: Any, retribuzione_scritta: Any
+    ) -> tuple[str | None, Decimal | None, Decimal | None, list[Errore]]:
         errori: list[Errore] = []
-        cf: str | None = str(riga.get(CAMPO_CF) or "").strip().upper()
+        codice: str | None = cf
         if not cf:
             errori.append(Errore(numero, CAMPO_CF, _(MSG_CF_MANCANTE)))
-            cf = None
+            codice = None
         elif cf in self.visti:
             prima = self.visti[cf]
             messaggio = _(MSG_CF_RIPETUTO).format(cf=cf, prima=prima if prima is not None else "?")
             errori.append(Errore(numero, CAMPO_CF, messaggio))
-            cf = None
+            codice = None
         else:
             self.visti[cf] = numero
 
-        ore = self._numero(riga.get(CAMPO_ORE), CAMPO_ORE, numero, errori)
+        ore = self._numero(ore_scritte, CAMPO_ORE, numero, errori)
         if ore is None:
             if not errori or errori[-1].campo != CAMPO_ORE:
                 errori.append(Errore(numero, CAMPO_ORE, _(MSG_ORE_MANCANTI)))
@@ -324,8 +368,10 @@ class ConsuntivoRules:
         elif ore != ore.quantize(UN_DECIMALE):
             errori.append(Errore(numero, CAMPO_ORE, _(MSG_ORE_DECIMALI)))
             ore = None
+        else:
+            _ricorda(self._ore_valide, ore_scritte, ore)
 
-        retribuzione = self._numero(riga.get(CAMPO_RETRIBUZIONE), CAMPO_RETRIBUZIONE, numero, errori)
+        retribuzione = self._numero(retribuzione_scritta, CAMPO_RETRIBUZIONE, numero, errori)
         if retribuzione is not None and (
             retribuzione <= 0
             or retribuzione >= MAX_RETRIBUZIONE
@@ -333,7 +379,9 @@ class ConsuntivoRules:
         ):
             errori.append(Errore(numero, CAMPO_RETRIBUZIONE, _(MSG_RETRIBUZIONE)))
             retribuzione = None
-        return cf, ore, retribuzione, errori
+        elif not errori or errori[-1].campo != CAMPO_RETRIBUZIONE:
+            _ricorda(self._retribuzioni_valide, retribuzione_scritta, retribuzione)
+        return codice, ore, retribuzione, errori
 
     def massimo_ore(self, lavoratore: LavoratoreInfo | Lavoratore) -> Decimal:
         settimanali = lavoratore.ore_settimanali
@@ -420,8 +468,12 @@ class ConsuntivoRules:
         }
         with connection.cursor() as cursor:
             # The month's limit as `ore_lavorabili` computes it: round() on numeric rounds half up.
+            # The wrong lines are found first and then ordered: with the ORDER BY … LIMIT on the join
+            # itself the planner walked the lines in order, looking each worker up (50,000 lookups
+            # to find none), instead of hashing the workers once.
             cursor.execute(
                 sql.SQL(
+                    "WITH errate AS MATERIALIZED ("
                     "SELECT s.riga, s.codice_fiscale, s.ore, l.id, l.cognome, l.nome, l.ore_settimanali,"
                     " l.ore_richieste, g.totale FROM {staging} s"
                     " LEFT JOIN {lavoratori} l"
@@ -432,8 +484,8 @@ class ConsuntivoRules:
                     "   ON g.lavoratore_id = l.id"
                     " WHERE s.caricamento_id = %(caricamento)s AND (l.id IS NULL OR (%(limiti)s AND ("
                     "   s.ore > round(%(giorni)s::numeric / 5 * l.ore_settimanali, 1)"
-                    "   OR COALESCE(g.totale, 0) + s.ore > l.ore_richieste)))"
-                    " ORDER BY s.riga LIMIT %(massimo)s"
+                    "   OR COALESCE(g.totale, 0) + s.ore > l.ore_richieste))))"
+                    " SELECT * FROM errate ORDER BY riga LIMIT %(massimo)s"
                 )
                 .format(**tabelle)
                 .as_string(connection.connection),

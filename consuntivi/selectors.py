@@ -10,8 +10,8 @@ from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, F, OuterRef, QuerySet, Subquery, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import Count, F, OuterRef, QuerySet, Subquery, Sum, TextField
+from django.db.models.functions import Cast, Coalesce
 from django.shortcuts import get_object_or_404
 
 from anagrafica.models import User
@@ -37,6 +37,38 @@ def consuntivo_get_for(user: User, pk: int) -> Consuntivo:
     )
 
 
+def consuntivo_dati_trasmessi(consuntivo: Consuntivo) -> dict[str, Any]:
+    """What was transmitted, as the fingerprint of the register covers it: the snapshot (header and
+    total hours) with "righe", one {codice_fiscale, cognome, nome, ore, retribuzione_mensile} per line
+    in the order they were sent (the order of their ids). Anyone holding the consuntivo and its lines
+    can rebuild it, and so recompute the fingerprint.
+
+    The lines are read from `RigaConsuntivo`, the only copy kept since consuntivi/0008; a snapshot
+    written before then holds its own "righe" and is returned as it was stored, so its fingerprint
+    does not change."""
+    dati: dict[str, Any] = consuntivo.dati_inviati
+    if "righe" in dati:
+        return dati
+    # Numbers as PostgreSQL writes them ("16.0", "1850.00"), as the snapshots that held the lines
+    # had them.
+    righe = (
+        RigaConsuntivo.objects.filter(consuntivo=consuntivo)
+        .order_by("pk")
+        .values_list(
+            "lavoratore__codice_fiscale",
+            "lavoratore__cognome",
+            "lavoratore__nome",
+            Cast("ore", TextField()),
+            Cast("retribuzione_mensile", TextField()),
+        )
+    )
+    campi = ("codice_fiscale", "cognome", "nome", "ore", "retribuzione_mensile")
+    return {
+        **dati,
+        "righe": [dict(zip(campi, riga, strict=True)) for riga in righe.iterator(chunk_size=5000)],
+    }
+
+
 def domanda_per_invio(user: User, pk: int) -> Domanda:
     """A domanda the user may send consuntivi for: one of a company they act for."""
     return get_object_or_404(
@@ -60,7 +92,7 @@ def anteprima_caricamento(caricamento: CaricamentoConsuntivo, limite: int) -> di
     """The preview of a verified upload: totals, and per worker (the first `limite`, in file order)
     the hours of the month, those already sent in other months and the total against the request."""
     staged = RigaCaricamento.objects.filter(caricamento=caricamento)
-    totali = staged.aggregate(righe=Count("pk"), ore=Sum("ore"), retribuzioni=Count("retribuzione_mensile"))
+    totali = staged.aggregate(righe=Count("riga"), ore=Sum("ore"), retribuzioni=Count("retribuzione_mensile"))
     gia_inviate = Subquery(
         RigaConsuntivo.objects.filter(
             consuntivo__domanda_id=caricamento.domanda_id,

@@ -25,7 +25,7 @@ from anagrafica.models import User
 from anagrafica.selectors import check_can_act_for
 from claims.models import Domanda, Lavoratore
 from core import spreadsheets
-from protocollo.services import protocollo_prepare, protocollo_request
+from protocollo.services import protocollo_request
 
 from . import imports
 from .constants import CARICAMENTO_IN_VERIFICA, StatoCaricamento
@@ -34,6 +34,7 @@ from .rules import (
     CAMPO_CF,
     MSG_LAVORATORE_ESTRANEO,
     MSG_NESSUNA_RIGA,
+    UN_DECIMALE,
     ConsuntivoNonValido,
     ConsuntivoRules,
     Errore,
@@ -53,9 +54,12 @@ MAX_ERRORI_SALVATI = 1000
 
 
 def _snapshot(
-    domanda: Domanda, mese: dt.date, righe: list[RigaValida], actor: User, quando: dt.datetime
+    domanda: Domanda, mese: dt.date, actor: User, quando: dt.datetime, ore_totali: Decimal
 ) -> dict[str, Any]:
-    """The data as transmitted: what the receipt's fingerprint is made of and SR41 is read from."""
+    """The data as transmitted, without the lines: those are the consuntivo's `RigaConsuntivo`, and
+    `selectors.consuntivo_dati_trasmessi` puts them back, in line order, for the fingerprint and
+    the register. Consuntivi sent before consuntivi/0008 hold their lines here too, under "righe",
+    and keep them."""
     return {
         "domanda": domanda.pk,
         "protocollo_domanda": domanda.protocollo,
@@ -67,29 +71,17 @@ def _snapshot(
         "mese": f"{mese:%Y-%m}",
         "inviato_il": quando.isoformat(),
         "inviato_da": actor.codice_fiscale,
-        "righe": [
-            {
-                "codice_fiscale": r.lavoratore.codice_fiscale,
-                "cognome": r.lavoratore.cognome,
-                "nome": r.lavoratore.nome,
-                "ore": str(r.ore),
-                "retribuzione_mensile": str(r.retribuzione_mensile)
-                if r.retribuzione_mensile is not None
-                else None,
-            }
-            for r in righe
-        ],
-        "ore_totali": str(sum((r.ore for r in righe), start=Decimal(0))),
+        "ore_totali": str(ore_totali.quantize(UN_DECIMALE)),
     }
 
 
 def _domanda_per_consuntivo(pk: int) -> Domanda:
-    """The domanda locked for a consuntivo, with what the rules, the snapshot and the register's
-    subject read, and without its JSON snapshot (35 MB for a large upload's domanda)."""
+    """The domanda locked for a consuntivo, with what the rules and the snapshot read, and without its
+    JSON snapshot (35 MB for a large upload's domanda)."""
     return (
         Domanda.objects.select_for_update(of=("self",))
         .defer("dati_presentati")
-        .select_related("azienda", "sede__comune", "registrazione")
+        .select_related("azienda", "registrazione")
         .get(pk=pk)
     )
 
@@ -130,15 +122,16 @@ def consuntivo_send(
         raise ConsuntivoNonValido(errori)
 
     quando = timezone.now()
-    consuntivo = Consuntivo(
+    ore_totali = sum((r.ore for r in valide), start=Decimal(0))
+    # Not prepared for the register (`protocollo_prepare`): the fingerprint covers the lines, which are
+    # rows of their own written below, so the registration takes it over them.
+    consuntivo = Consuntivo.objects.create(
         domanda=domanda,
         mese=mese,
         inviato_il=quando,
         inviato_da=actor,
-        dati_inviati=_snapshot(domanda, mese, valide, actor, quando),
+        dati_inviati=_snapshot(domanda, mese, actor, quando, ore_totali),
     )
-    protocollo_prepare(consuntivo)
-    consuntivo.save(force_insert=True)
     RigaConsuntivo.objects.bulk_create(
         (
             RigaConsuntivo(
@@ -269,7 +262,7 @@ def caricamento_process(*, caricamento_id: int) -> CaricamentoConsuntivo | None:
 
 
 def _validate_file(caricamento: CaricamentoConsuntivo) -> tuple[int, list[Errore]]:
-    """Check an uploaded file: each line on its own while it is read (`ConsuntivoRules.check_forma`),
+    """Check an uploaded file: each line on its own while it is read (`ConsuntivoRules.check_valori`),
     the well-formed lines staged in blocks, then all of them against the domanda's workers and the
     hour limits in SQL (`check_righe_caricate`). Returns the number of lines read and the errors, in
     line order, at most MAX_ERRORI_SALVATI, then a last one saying the check stopped."""
@@ -292,8 +285,8 @@ def _validate_file(caricamento: CaricamentoConsuntivo) -> tuple[int, list[Errore
                 validate += 1
                 if errori_lettura:
                     errori.extend((_chiave(e.riga, 1), e) for e in errori_lettura)
-                elif valori:
-                    cf, ore, retribuzione, errori_riga = rules.check_forma(numero, valori)
+                elif valori is not None:
+                    cf, ore, retribuzione, errori_riga = rules.check_valori(numero, *valori)
                     if cf is not None and not CF_POSSIBILE.fullmatch(cf):
                         # Not letters and digits, or too long: no worker has it.
                         errori_riga.insert(
@@ -448,22 +441,21 @@ def _conferma(actor: User, caricamento: CaricamentoConsuntivo) -> Consuntivo:
         raise ConsuntivoNonValido(errori)
 
     quando = timezone.now()
-    totali = staged.aggregate(righe=Count("pk"), ore=Sum("ore"))
-    snapshot = _snapshot(domanda, mese, [], actor, quando)
-    snapshot["ore_totali"] = str(totali["ore"] or Decimal(0))
+    totali = staged.aggregate(righe=Count("riga"), ore=Sum("ore"))
+    snapshot = _snapshot(domanda, mese, actor, quando, totali["ore"] or Decimal(0))
     consuntivo = Consuntivo.objects.create(
         domanda=domanda, mese=mese, inviato_il=quando, inviato_da=actor, dati_inviati=snapshot
     )
     tabelle = {
         "staging": sql.Identifier(RigaCaricamento._meta.db_table),
         "righe": sql.Identifier(RigaConsuntivo._meta.db_table),
-        "consuntivi": sql.Identifier(Consuntivo._meta.db_table),
         "lavoratori": sql.Identifier(Lavoratore._meta.db_table),
     }
     parametri = {"consuntivo": consuntivo.pk, "caricamento": locked.pk, "domanda": domanda.pk}
     with connection.cursor() as cursor:
-        # The lines and the snapshot's "righe" straight from the staged lines, joined to the workers:
-        # nothing of the file passes through Python again.
+        # The lines straight from the staged lines, joined to the workers, in line order (the order
+        # of their ids, which `consuntivo_dati_trasmessi` follows): nothing of the file passes
+        # through Python again.
         cursor.execute(
             sql.SQL(
                 "INSERT INTO {righe} (consuntivo_id, lavoratore_id, ore, retribuzione_mensile) "
@@ -478,22 +470,8 @@ def _conferma(actor: User, caricamento: CaricamentoConsuntivo) -> Consuntivo:
         if cursor.rowcount != totali["righe"]:
             # A worker the check found is no longer there: said line by line, nothing is sent.
             raise ConsuntivoNonValido(rules.check_righe_caricate(locked.pk, []))
-        cursor.execute(
-            sql.SQL(
-                "UPDATE {consuntivi} SET dati_inviati = jsonb_set(dati_inviati, '{{righe}}', COALESCE(("
-                "SELECT jsonb_agg(jsonb_build_object('codice_fiscale', l.codice_fiscale, 'cognome', l.cognome,"
-                " 'nome', l.nome, 'ore', s.ore::text, 'retribuzione_mensile', s.retribuzione_mensile::text)"
-                " ORDER BY s.riga) FROM {staging} s JOIN {lavoratori} l"
-                " ON l.domanda_id = %(domanda)s AND l.codice_fiscale = s.codice_fiscale"
-                " WHERE s.caricamento_id = %(caricamento)s), '[]'::jsonb)) WHERE id = %(consuntivo)s"
-            )
-            .format(**tabelle)
-            .as_string(connection.connection),
-            parametri,
-        )
-    staged.delete()
-    # The snapshot in memory lacks its lines: left to be read from the database if someone asks.
-    consuntivo.__dict__.pop("dati_inviati")
+    # The staged lines are left to `caricamenti_sweep`: deleting 50,000 of them was a tenth of the
+    # confirmation, and nothing reads the lines of a sent upload.
     locked.consuntivo = consuntivo
     locked.stato = StatoCaricamento.INVIATO
     locked.progresso = 100
@@ -505,7 +483,8 @@ def _conferma(actor: User, caricamento: CaricamentoConsuntivo) -> Consuntivo:
 
 def caricamenti_sweep(*, older_than: dt.timedelta = dt.timedelta(minutes=2)) -> int:
     """Publish again the uploads still waiting (the broker was down when they were stored) and those
-    whose worker died mid-way (IN_CORSO with no progress for longer than a task may run)."""
+    whose worker died mid-way (IN_CORSO with no progress for longer than a task may run); delete
+    the staged lines of the uploads sent since the last run."""
     now = timezone.now()
     waiting = CaricamentoConsuntivo.objects.filter(
         stato=StatoCaricamento.IN_ATTESA, updated_at__lt=now - older_than
@@ -521,4 +500,6 @@ def caricamenti_sweep(*, older_than: dt.timedelta = dt.timedelta(minutes=2)) -> 
         stato=StatoCaricamento.VERIFICATO, updated_at__lt=now - NON_CONFERMATO_DOPO
     ):
         _scarta(caricamento)
+    inviati = CaricamentoConsuntivo.objects.filter(stato=StatoCaricamento.INVIATO).values("pk")
+    RigaCaricamento.objects.filter(caricamento_id__in=inviati).delete()
     return len(ids)

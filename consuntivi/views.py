@@ -8,6 +8,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Sum
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import formats, timezone
@@ -68,7 +69,14 @@ def _csv_response(lines, filename: str) -> StreamingHttpResponse:
 @require_GET
 def consuntivo_list(request, domanda_pk: int):
     domanda = domanda_get_for(request.user, domanda_pk)
-    consuntivi = domanda.consuntivi.select_related("registrazione", "inviato_da").order_by("mese")
+    # The lines are counted in their table: the snapshot does not hold them any more (and an old one
+    # holding them is megabytes to read for a number).
+    consuntivi = (
+        domanda.consuntivi.select_related("registrazione", "inviato_da")
+        .defer("dati_inviati")
+        .annotate(lavoratori=Count("righe"), ore_totali=Sum("righe__ore"))
+        .order_by("mese")
+    )
     context = {
         "domanda": domanda,
         "consuntivi": consuntivi,

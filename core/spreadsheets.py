@@ -23,8 +23,9 @@ import unicodedata
 import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import IO, Any
+from typing import IO, Any, cast
 
+from django.core.files import File
 from django.utils.translation import gettext as _
 
 CSV = "csv"
@@ -130,6 +131,10 @@ def controlla_zip(stream: IO[bytes], *, max_bytes: int = ESTRATTO_MAX_BYTES) -> 
 
 
 def righe_csv(stream: IO[bytes]) -> Iterator[tuple[int, list[str]]]:
+    # The text wrapper asks its stream whether it is closed at every line: a Django File answers
+    # through properties of its own, the file it wraps directly.
+    while isinstance(stream, File) and stream.file is not None:
+        stream = cast(IO[bytes], stream.file)
     stream.seek(0)
     sample = stream.read(64 * 1024)
     stream.seek(0)

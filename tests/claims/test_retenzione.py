@@ -24,6 +24,7 @@ from claims.services.retenzione import (
 )
 from claims.tasks import retenzione
 from consuntivi.models import CaricamentoConsuntivo, Consuntivo
+from consuntivi.selectors import consuntivo_dati_trasmessi
 from consuntivi.services import consuntivo_send
 from protocollo.models import RegistrazioneProtocollo, Ricevuta
 from protocollo.services import protocollo_register_documento, ricevuta_create
@@ -186,7 +187,7 @@ def test_closed_domanda_past_retention_loses_its_personal_data_and_keeps_the_reg
     conservato = json.dumps(
         [
             domanda.dati_presentati,
-            list(Consuntivo.objects.filter(domanda=domanda).values_list("dati_inviati", flat=True)),
+            [consuntivo_dati_trasmessi(c) for c in Consuntivo.objects.filter(domanda=domanda)],
             list(EventoDomanda.objects.filter(domanda=domanda).values("note", "dati")),
             list(RichiestaRegione.objects.filter(domanda=domanda).values("motivo", "risposta")),
             list(CaricamentoConsuntivo.objects.filter(domanda=domanda).values("nome_file", "file", "errori")),

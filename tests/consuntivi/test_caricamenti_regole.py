@@ -13,6 +13,7 @@ from claims.models import Lavoratore
 from consuntivi.constants import StatoCaricamento
 from consuntivi.models import Consuntivo, RigaCaricamento
 from consuntivi.rules import ConsuntivoNonValido
+from consuntivi.selectors import consuntivo_dati_trasmessi
 from consuntivi.services import caricamento_conferma, consuntivo_send
 from core import spreadsheets
 
@@ -167,7 +168,7 @@ def test_uploaded_xlsx_gives_the_same_outcome_with_either_reader(calamine, monke
     caricamento = upload(domanda, SimpleUploadedFile("consuntivo.xlsx", xlsx_shifted(rows, riga=1)))
 
     assert caricamento.stato == StatoCaricamento.INVIATO, caricamento.errori
-    dati = Consuntivo.objects.get().dati_inviati
+    dati = consuntivo_dati_trasmessi(Consuntivo.objects.get())
     assert [(r["codice_fiscale"], r["ore"], r["retribuzione_mensile"]) for r in dati["righe"]] == [
         (cf[0], "8.0", "1850.50"),
         (cf[1], "12.5", None),

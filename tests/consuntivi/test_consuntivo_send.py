@@ -27,6 +27,7 @@ from consuntivi.rules import (
     giorni_lavorativi,
     ore_lavorabili,
 )
+from consuntivi.selectors import consuntivo_dati_trasmessi
 from consuntivi.services import consuntivo_send
 from core.exceptions import NotPermitted
 from tests.anagrafica.factories import AbilitazioneFactory, UserFactory
@@ -55,9 +56,10 @@ def test_send_saves_the_lines_and_the_snapshot_of_the_data_sent():
     assert consuntivo.righe.count() == 2
     assert {r.ore for r in consuntivo.righe.all()} == {Decimal("12.5")}
     assert {r.retribuzione_mensile for r in consuntivo.righe.all()} == {Decimal("2000.00")}
-    assert consuntivo.dati_inviati["mese"] == "2026-04"
-    assert consuntivo.dati_inviati["ore_totali"] == "25.0"
-    assert [r["codice_fiscale"] for r in consuntivo.dati_inviati["righe"]] == [
+    dati = consuntivo_dati_trasmessi(consuntivo)
+    assert dati["mese"] == "2026-04"
+    assert dati["ore_totali"] == "25.0"
+    assert [r["codice_fiscale"] for r in dati["righe"]] == [
         lav.codice_fiscale for lav in domanda.lavoratori.order_by("pk")
     ]
 

@@ -11,7 +11,14 @@ from django.urls import reverse
 
 from consuntivi.constants import StatoCaricamento
 from consuntivi.models import CaricamentoConsuntivo, Consuntivo
-from consuntivi.services import caricamento_conferma, caricamento_create, caricamento_process, consuntivo_send
+from consuntivi.selectors import consuntivo_dati_trasmessi
+from consuntivi.services import (
+    caricamenti_sweep,
+    caricamento_conferma,
+    caricamento_create,
+    caricamento_process,
+    consuntivo_send,
+)
 from tests.anagrafica.factories import UserFactory
 
 from .factories import APRILE, MARZO, MassimaleFactory, domanda_consuntivabile, registra, righe
@@ -99,6 +106,14 @@ def test_list_shows_the_sent_consuntivi_with_their_protocol(client, mia):
     assert "aprile 2026" in html
     assert consuntivo.registrazione.segnatura in html
     assert reverse("consuntivi:nuovo", args=[mia.pk]) in html
+
+
+def test_list_counts_the_workers_and_sums_the_hours_of_each_consuntivo_from_its_lines(client, mia):
+    send(mia, ore="12,5")
+    html = client.get(reverse("consuntivi:lista", args=[mia.pk])).content.decode()
+    # Workers and hours: the lines are not in the snapshot any more.
+    assert '<td class="text-end">2</td>' in html
+    assert '<td class="text-end">25,0</td>' in html
 
 
 def _form_data(domanda, mese, values):
@@ -211,11 +226,12 @@ def test_confirming_sends_the_consuntivo_once(client, mia, django_capture_on_com
     consuntivo = Consuntivo.objects.get()
     assert response["Location"] == reverse("consuntivi:dettaglio", args=[consuntivo.pk])
     assert sorted(str(r.ore) for r in consuntivo.righe.all()) == ["12.5", "12.5"]
-    assert [r["ore"] for r in consuntivo.dati_inviati["righe"]] == ["12.5", "12.5"]
+    assert [r["ore"] for r in consuntivo_dati_trasmessi(consuntivo)["righe"]] == ["12.5", "12.5"]
     assert consuntivo.dati_inviati["ore_totali"] == "25.0"
     caricamento.refresh_from_db()
     assert (caricamento.stato, caricamento.consuntivo_id) == (StatoCaricamento.INVIATO, consuntivo.pk)
-    assert not caricamento.righe.exists()  # the staged lines are gone
+    caricamenti_sweep()
+    assert not caricamento.righe.exists()  # the staged lines go with the next sweep
 
     again = client.post(url, {"conferma": "1"}, follow=True)
     assert "non è in attesa di conferma" in again.content.decode()

@@ -10,6 +10,7 @@ from autorizzazioni.models import Determinazione
 from claims.models import Domanda
 from claims.services.domande import domanda_rettifica, domanda_submit
 from consuntivi.models import Consuntivo
+from consuntivi.selectors import consuntivo_dati_trasmessi
 from consuntivi.services import consuntivo_send
 from protocollo import registry
 from protocollo.services import impronta, protocollo_register_documento
@@ -58,18 +59,24 @@ def test_a_rettifica_carries_its_own_subject_and_fingerprint():
     assert nuova.impronta_dati != Domanda.objects.get(pk=vecchia.pk).impronta_dati
 
 
-def test_a_sent_consuntivo_carries_the_fingerprint_of_its_snapshot():
+def test_a_sent_consuntivo_is_fingerprinted_at_its_registration_over_its_lines():
+    """A consuntivo's lines are rows of their own (consuntivi/0008), written after the consuntivo: it is
+    not prepared at sending, and its registration takes the fingerprint over the lines as sent."""
     domanda = domanda_consuntivabile()
     protocollo_register_documento(domanda)
     with broker_giu():
         consuntivo = consuntivo_send(
             actor=domanda.creata_da, domanda=domanda, mese=APRILE, righe=righe(domanda, ore="12,5")
         )
+    assert (consuntivo.oggetto_protocollo, consuntivo.impronta_dati) == (None, None)
 
-    check_prepared_as_the_register_would(consuntivo, lambda c: c.dati_inviati)
-    assert Consuntivo.objects.get(pk=consuntivo.pk).oggetto_protocollo.endswith(
-        f"domanda {Domanda.objects.get(pk=domanda.pk).protocollo}"
-    )
+    registrazione = protocollo_register_documento(consuntivo)
+
+    consuntivo = Consuntivo.objects.get(pk=consuntivo.pk)
+    dati = consuntivo_dati_trasmessi(consuntivo)
+    assert [riga["ore"] for riga in dati["righe"]] == ["12.5"] * len(dati["righe"])
+    assert registrazione.impronta == impronta(dati)
+    assert registrazione.oggetto.endswith(f"domanda {Domanda.objects.get(pk=domanda.pk).protocollo}")
 
 
 def test_an_adopted_determinazione_carries_the_fingerprint_of_its_data(funzionario):
