@@ -31,11 +31,16 @@ class ProtocolloConfig(AppConfig):
 
     def ready(self) -> None:
         from celery.signals import worker_process_init
+        from django.db.models.signals import post_migrate
 
         from core import sezioni
+
+        from . import sql
 
         sezioni.register("backoffice", "admin/protocollo/home.html", ordine=10)
 
         # WeasyPrint's start-up (fonts, stylesheet) costs about a second: pay it when a worker process
         # starts, not on the first receipt of the day.
         worker_process_init.connect(_warm_up_renderer, weak=False, dispatch_uid="protocollo-warm-up")
+        # Registration's link statement written for the registered document tables (see `sql`).
+        post_migrate.connect(sql.installa, sender=self, dispatch_uid="protocollo-registra-documento")

@@ -10,6 +10,8 @@ the subject and fingerprint the register will write); the adapter says when one 
 waiting, how to lock it, and what its receipt says. A submitting service that calls
 `protocollo.services.protocollo_prepare` (which asks the adapter for `oggetto` and `dati_trasmessi`)
 gets its documents registered in one statement; without it the register locks and prepares them.
+The register's SQL function links a document with a statement written for its table from this registry
+at the next `migrate` (`protocollo.sql`); until then, through a generic one.
 """
 
 import datetime as dt

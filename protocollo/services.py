@@ -20,9 +20,10 @@ stores on the document the subject and the fingerprint the register will write (
 the data already, and saves them in its own write). On PostgreSQL a registration is then one
 autocommit call of `protocollo_registra_documento()` (migration 0005): it links the document (its row
 lock serialises two workers with the same task; the second finds the registration made), takes the
-counter, writes the registration and returns it, with no Python in between. A document its submission
-did not prepare (submitted before migration 0005, a consuntivo confirmed from an upload) is locked,
-checked and prepared here in a transaction, then numbered by the same call.
+counter, writes the registration and returns it, with no Python in between. After each `migrate` the
+function is rewritten with a static link statement per registered document table (`protocollo.sql`).
+A document its submission did not prepare (submitted before migration 0005, a consuntivo confirmed
+from an upload) is locked, checked and prepared here in a transaction, then numbered by the same call.
 
 The time of a registration is the caller's clock, read before the call (tests move it); the function
 adds the time it waited, and if that crosses into a new year (Europe/Rome) it refuses, the number is
