@@ -21,7 +21,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import cached_property
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, overload
 
 from django.core.exceptions import ValidationError
 from django.db import connection
@@ -29,10 +29,10 @@ from django.db.models import Sum
 from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop as N_
-from psycopg import sql
 
 from claims.constants import STATI_CONSUNTIVABILI
 from claims.models import Domanda, Lavoratore
+from core.db import quoted_tables
 
 from .models import Consuntivo, RigaCaricamento, RigaConsuntivo
 
@@ -127,6 +127,15 @@ class RigaValida:
     lavoratore: LavoratoreInfo
     ore: Decimal
     retribuzione_mensile: Decimal | None
+
+
+@overload
+def decimale(valore: None) -> None: ...
+@overload
+def decimale(valore: Decimal | float | int) -> Decimal: ...
+def decimale(valore: Decimal | float | int | None) -> Decimal | None:
+    """A number read by raw SQL as a Decimal: PostgreSQL gives one, SQLite a float or an int."""
+    return valore if valore is None or isinstance(valore, Decimal) else Decimal(str(valore))
 
 
 def primo_del_mese(day: dt.date) -> dt.date:
@@ -452,12 +461,9 @@ class ConsuntivoRules:
         MAX_ERRORI_SET errors; `senza_ore` are the (line, codice fiscale) of lines whose hours were
         wrong, checked for the worker only, as `check_riga` does."""
         errori: list[Errore] = []
-        tabelle = {
-            "staging": sql.Identifier(RigaCaricamento._meta.db_table),
-            "lavoratori": sql.Identifier(Lavoratore._meta.db_table),
-            "righe": sql.Identifier(RigaConsuntivo._meta.db_table),
-            "consuntivi": sql.Identifier(Consuntivo._meta.db_table),
-        }
+        tabelle = quoted_tables(
+            staging=RigaCaricamento, lavoratori=Lavoratore, righe=RigaConsuntivo, consuntivi=Consuntivo
+        )
         parametri: dict[str, Any] = {
             "caricamento": caricamento_id,
             "domanda": self.domanda.pk,
@@ -472,7 +478,7 @@ class ConsuntivoRules:
             # itself the planner walked the lines in order, looking each worker up (50,000 lookups
             # to find none), instead of hashing the workers once.
             cursor.execute(
-                sql.SQL(
+                (  # noqa: S608 - table names of models, quoted  # nosec B608
                     "WITH errate AS MATERIALIZED ("
                     "SELECT s.riga, s.codice_fiscale, s.ore, l.id, l.cognome, l.nome, l.ore_settimanali,"
                     " l.ore_richieste, g.totale FROM {staging} s"
@@ -483,36 +489,30 @@ class ConsuntivoRules:
                     "   WHERE c.domanda_id = %(domanda)s AND c.mese <> %(mese)s GROUP BY r.lavoratore_id) g"
                     "   ON g.lavoratore_id = l.id"
                     " WHERE s.caricamento_id = %(caricamento)s AND (l.id IS NULL OR (%(limiti)s AND ("
-                    "   s.ore > round(%(giorni)s::numeric / 5 * l.ore_settimanali, 1)"
+                    "   s.ore > round(CAST(%(giorni)s AS NUMERIC) / 5.0 * l.ore_settimanali, 1)"
                     "   OR COALESCE(g.totale, 0) + s.ore > l.ore_richieste))))"
                     " SELECT * FROM errate ORDER BY riga LIMIT %(massimo)s"
-                )
-                .format(**tabelle)
-                .as_string(connection.connection),
+                ).format(**tabelle),
                 parametri,
             )
             for riga, cf, ore, pk, cognome, nome, settimanali, richieste, gia_inviate in cursor.fetchall():
                 if pk is None:
                     errori.append(Errore(riga, CAMPO_CF, _(MSG_LAVORATORE_ESTRANEO).format(cf=cf)))
                     continue
-                lavoratore = LavoratoreInfo(pk, cf, cognome, nome, settimanali, richieste)
-                errore = self.errore_ore(riga, lavoratore, ore, gia_inviate)
+                # SQLite (the embedded mode) answers numbers as floats, PostgreSQL as Decimal.
+                lavoratore = LavoratoreInfo(pk, cf, cognome, nome, decimale(settimanali), decimale(richieste))
+                errore = self.errore_ore(riga, lavoratore, decimale(ore), decimale(gia_inviate))
                 if errore is not None:
                     errori.append(errore)
-            if senza_ore:
-                cursor.execute(
-                    sql.SQL(
-                        "SELECT codice_fiscale FROM {lavoratori} "
-                        "WHERE domanda_id = %s AND codice_fiscale = ANY(%s)"
-                    )
-                    .format(**tabelle)
-                    .as_string(connection.connection),
-                    [self.domanda.pk, [cf for _riga, cf in senza_ore]],
-                )
-                trovati = {cf for (cf,) in cursor.fetchall()}
-                errori.extend(
-                    Errore(riga, CAMPO_CF, _(MSG_LAVORATORE_ESTRANEO).format(cf=cf))
-                    for riga, cf in senza_ore
-                    if cf not in trovati
-                )
+        if senza_ore:
+            trovati = set(
+                Lavoratore.objects.filter(
+                    domanda=self.domanda, codice_fiscale__in={cf for _riga, cf in senza_ore}
+                ).values_list("codice_fiscale", flat=True)
+            )
+            errori.extend(
+                Errore(riga, CAMPO_CF, _(MSG_LAVORATORE_ESTRANEO).format(cf=cf))
+                for riga, cf in senza_ore
+                if cf not in trovati
+            )
         return errori

@@ -25,6 +25,7 @@ from anagrafica.models import User
 from anagrafica.selectors import check_can_act_for
 from claims.models import Domanda, Lavoratore
 from core import spreadsheets
+from core.db import quoted_tables
 from protocollo.services import protocollo_request
 
 from . import imports
@@ -338,8 +339,17 @@ def _chiave(riga: int | None, ordine: int) -> tuple[float, int]:
 def _stage(
     caricamento: CaricamentoConsuntivo, blocco: list[tuple[int, str, Decimal, Decimal | None]]
 ) -> None:
-    """Write a block of well-formed lines: COPY on PostgreSQL (a tenth of the cost of INSERTs)."""
+    """Write a block of well-formed lines: COPY on PostgreSQL (a tenth of the cost of INSERTs), plain
+    INSERTs on the embedded SQLite."""
     if not blocco:
+        return
+    if connection.vendor != "postgresql":
+        RigaCaricamento.objects.bulk_create(
+            RigaCaricamento(
+                caricamento=caricamento, riga=riga, codice_fiscale=cf, ore=ore, retribuzione_mensile=r
+            )
+            for riga, cf, ore, r in blocco
+        )
         return
     copia = sql.SQL(
         "COPY {} (caricamento_id, riga, codice_fiscale, ore, retribuzione_mensile) FROM STDIN"
@@ -446,25 +456,17 @@ def _conferma(actor: User, caricamento: CaricamentoConsuntivo) -> Consuntivo:
     consuntivo = Consuntivo.objects.create(
         domanda=domanda, mese=mese, inviato_il=quando, inviato_da=actor, dati_inviati=snapshot
     )
-    tabelle = {
-        "staging": sql.Identifier(RigaCaricamento._meta.db_table),
-        "righe": sql.Identifier(RigaConsuntivo._meta.db_table),
-        "lavoratori": sql.Identifier(Lavoratore._meta.db_table),
-    }
+    tabelle = quoted_tables(staging=RigaCaricamento, righe=RigaConsuntivo, lavoratori=Lavoratore)
     parametri = {"consuntivo": consuntivo.pk, "caricamento": locked.pk, "domanda": domanda.pk}
     with connection.cursor() as cursor:
         # The lines straight from the staged lines, joined to the workers, in line order (the order
         # of their ids, which `consuntivo_dati_trasmessi` follows): nothing of the file passes
         # through Python again.
         cursor.execute(
-            sql.SQL(
-                "INSERT INTO {righe} (consuntivo_id, lavoratore_id, ore, retribuzione_mensile) "
-                "SELECT %(consuntivo)s, l.id, s.ore, s.retribuzione_mensile FROM {staging} s "
-                "JOIN {lavoratori} l ON l.domanda_id = %(domanda)s AND l.codice_fiscale = s.codice_fiscale "
-                "WHERE s.caricamento_id = %(caricamento)s ORDER BY s.riga"
-            )
-            .format(**tabelle)
-            .as_string(connection.connection),
+            "INSERT INTO {righe} (consuntivo_id, lavoratore_id, ore, retribuzione_mensile) "  # noqa: S608 - table names of models, quoted  # nosec B608
+            "SELECT %(consuntivo)s, l.id, s.ore, s.retribuzione_mensile FROM {staging} s "
+            "JOIN {lavoratori} l ON l.domanda_id = %(domanda)s AND l.codice_fiscale = s.codice_fiscale "
+            "WHERE s.caricamento_id = %(caricamento)s ORDER BY s.riga".format(**tabelle),
             parametri,
         )
         if cursor.rowcount != totali["righe"]:

@@ -3,8 +3,9 @@ append-only. The embedded default (SQLite) is for development and has neither.""
 
 from django.contrib.postgres.indexes import PostgresIndex
 from django.contrib.postgres.operations import AddIndexConcurrently as PostgresAddIndexConcurrently
-from django.db import migrations
+from django.db import connection, migrations
 from django.db.migrations.recorder import MigrationRecorder
+from django.db.models import Model
 
 
 def postgresql_only(forward: str, backward: str) -> migrations.RunPython:
@@ -82,3 +83,9 @@ def drop_indexes_concurrently(*names: str) -> migrations.RunPython:
             schema_editor.execute(f"DROP INDEX {concurrently}IF EXISTS {quote(name)}")
 
     return migrations.RunPython(drop, migrations.RunPython.noop, atomic=False)
+
+
+def quoted_tables(**models: type[Model]) -> dict[str, str]:
+    """The quoted table names of `models`, for raw SQL written with `str.format` ("FROM {righe}") that
+    runs on PostgreSQL and on the embedded SQLite alike."""
+    return {name: connection.ops.quote_name(model._meta.db_table) for name, model in models.items()}
