@@ -22,8 +22,9 @@ autocommit call of `protocollo_registra_documento()` (migration 0005): it links 
 lock serialises two workers with the same task; the second finds the registration made), takes the
 counter, writes the registration and returns it, with no Python in between. After each `migrate` the
 function is rewritten with a static link statement per registered document table (`protocollo.sql`).
-A document its submission did not prepare (submitted before migration 0005, a consuntivo confirmed
-from an upload) is locked, checked and prepared here in a transaction, then numbered by the same call.
+A document its submission did not prepare (submitted before migration 0005, a consuntivo, whose
+fingerprint covers its lines, rows written after it) is locked, checked and prepared here in a
+transaction, then numbered by the same call.
 
 The time of a registration is the caller's clock, read before the call (tests move it); the function
 adds the time it waited, and if that crosses into a new year (Europe/Rome) it refuses, the number is
@@ -187,9 +188,9 @@ def _register(adapter: registry.Protocollabile, pk: int) -> tuple[RegistrazioneP
 def _prepara_e_numera(
     connection: Any, adapter: registry.Protocollabile, pk: int
 ) -> tuple[RegistrazioneProtocollo, bool]:
-    """A document its submission did not prepare (submitted before migration 0005, a consuntivo
-    confirmed from an upload, a type whose app does not call `protocollo_prepare`): locked, checked
-    and prepared here, in the transaction that numbers it."""
+    """A document its submission did not prepare (submitted before migration 0005, a consuntivo, a
+    type whose app does not call `protocollo_prepare`): locked, checked and prepared here, in the
+    transaction that numbers it."""
     documento = adapter.blocca(pk)
     if documento.registrazione_id is not None:
         return RegistrazioneProtocollo.objects.get(pk=documento.registrazione_id), False
