@@ -2,7 +2,7 @@
 
 Migration 0005 creates the function with the document's link as dynamic SQL (`EXECUTE format(...)` on
 the `regclass` it is given): PL/pgSQL plans such a statement on every call, and on `claims_domanda`
-(20 indexes) that planning was about 15% of a registration. A static statement is planned once per
+(then 20 indexes) that planning was about 15% of a registration. A static statement is planned once per
 connection and its plan kept. The register knows its document tables only through the registry, so
 its migrations cannot name them: after every `migrate` (`post_migrate`, as django-pgtrigger installs
 its triggers) the function is replaced by one that branches on the table to a static link per
