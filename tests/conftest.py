@@ -149,3 +149,10 @@ def sede(azienda):
 @pytest.fixture
 def funzionario(db):
     return UserFactory(username="funzionario", funzionario=True)
+
+
+@pytest.fixture
+def officer_client(client, funzionario):
+    """The test client signed in as the regional officer (both factors: see `pass_second_factor`)."""
+    client.force_login(funzionario)
+    return client

@@ -4,12 +4,6 @@ from tests.anagrafica.factories import UserFactory
 
 
 @pytest.fixture
-def officer_client(client, funzionario):
-    client.force_login(funzionario)
-    return client
-
-
-@pytest.fixture
 def operatore_cpi(db):
     return UserFactory(username="cpi.torino", operatore_cpi=True)
 

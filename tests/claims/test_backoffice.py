@@ -10,12 +10,6 @@ from tests.claims.factories import DomandaFactory
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def officer_client(client, funzionario):
-    client.force_login(funzionario)
-    return client
-
-
 def test_officer_sees_submitted_domande_but_not_drafts(officer_client):
     presentata = DomandaFactory(presentata=True)
     bozza = DomandaFactory()

@@ -22,12 +22,6 @@ pytestmark = pytest.mark.django_db
 REGISTRO = reverse("admin:protocollo_registro_giornaliero")
 
 
-@pytest.fixture
-def officer_client(client, funzionario):
-    client.force_login(funzionario)
-    return client
-
-
 def _registrata(numero: int, quando: dt.datetime) -> Domanda:
     domanda = DomandaFactory(presentata=True, presentata_il=quando)
     registrazione = RegistrazioneProtocollo.objects.create(

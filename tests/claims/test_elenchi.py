@@ -28,12 +28,6 @@ CODA = reverse("admin:claims_domanda_changelist")
 
 
 @pytest.fixture
-def officer_client(client, funzionario):
-    client.force_login(funzionario)
-    return client
-
-
-@pytest.fixture
 def sede():
     return SedeFactory()
 

@@ -24,12 +24,6 @@ pytestmark = pytest.mark.django_db
 CODA = reverse("admin:claims_domanda_changelist")
 
 
-@pytest.fixture
-def officer_client(client, funzionario):
-    client.force_login(funzionario)
-    return client
-
-
 def _presentata(giorni_fa: int, **kwargs) -> Domanda:
     kwargs.setdefault("presentata", True)
     return DomandaFactory(presentata_il=timezone.now() - dt.timedelta(days=giorni_fa), **kwargs)

@@ -17,12 +17,6 @@ pytestmark = pytest.mark.django_db
 ELENCO = reverse("admin:consuntivi_consuntivo_changelist")
 
 
-@pytest.fixture
-def officer_client(client, funzionario):
-    client.force_login(funzionario)
-    return client
-
-
 def _invia(domanda, mese=APRILE):
     return consuntivo_send(actor=domanda.creata_da, domanda=domanda, mese=mese, righe=righe(domanda))
 

@@ -26,12 +26,6 @@ def domanda():
     return domanda_con_lavoratori(StatoDomanda.PRESENTATA, lavoratori=2)
 
 
-@pytest.fixture
-def officer_client(client, funzionario):
-    client.force_login(funzionario)
-    return client
-
-
 def the_only_access() -> AccessoDatiPersonali:
     (accesso,) = AccessoDatiPersonali.objects.all()
     return accesso
