@@ -386,24 +386,15 @@ def test_a_files_errors_read_as_one_sentence_each(db):
 def test_the_rules_read_without_doubled_punctuation_inside_their_summary_sentence(client, mondo):
     """The submission rules shown inside "Passo 2, lavoratori (campo): messaggio" on the summary
     step, and a consuntivo's rules next to its hours: one mark where a sentence ends."""
-    from tests.claims.factories import DomandaFactory, LavoratoreFactory
+    from tests.claims.factories import LavoratoreFactory, bozza_dal_passo_1
 
     domanda, _consuntivi = mondo
-    bozza = DomandaFactory(
+    bozza = bozza_dal_passo_1(
         sede=domanda.sede,
         misura=domanda.misura,
         creata_da=domanda.creata_da,
-        lavoratori=[],
         data_inizio=dt.date(2025, 12, 29),
         data_fine=dt.date(2026, 6, 28),
-        referente_nome="",
-        referente_email="",
-        referente_telefono="",
-        accordo_data=None,
-        accordo_file="",
-        accordo_sha256="",
-        dichiara_assenza_altri_ammortizzatori=False,
-        dichiara_veridicita=False,
     )
     LavoratoreFactory(domanda=bozza, ore_richieste=9999, data_assunzione=dt.date(2026, 3, 1))
     LavoratoreFactory(domanda=bozza, codice_fiscale=domanda.lavoratori.first().codice_fiscale)

@@ -195,6 +195,22 @@ class DomandaFactory(factory.django.DjangoModelFactory):
         annullata = factory.Trait(presentata=True, stato=StatoDomanda.ANNULLATA)
 
 
+def bozza_dal_passo_1(**campi) -> Domanda:
+    """A draft as step 1 leaves it: its period only, no workers, referente, agreement or declarations."""
+    vuoti = {
+        "lavoratori": [],
+        "referente_nome": "",
+        "referente_email": "",
+        "referente_telefono": "",
+        "accordo_data": None,
+        "accordo_file": "",
+        "accordo_sha256": "",
+        "dichiara_assenza_altri_ammortizzatori": False,
+        "dichiara_veridicita": False,
+    }
+    return DomandaFactory(**{**vuoti, **campi})
+
+
 class LavoratoreFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Lavoratore

@@ -19,7 +19,13 @@ from claims.models import Domanda, Lavoratore, RichiestaRegione
 from claims.services.domande import domanda_transition, richiesta_answer
 from protocollo.services import protocollo_register_documento, ricevuta_create
 from tests.anagrafica.factories import AbilitazioneFactory, SedeFactory, UserFactory, make_codice_fiscale
-from tests.claims.factories import MINIMAL_PDF, DomandaFactory, LavoratoreFactory, MisuraFactory
+from tests.claims.factories import (
+    MINIMAL_PDF,
+    DomandaFactory,
+    LavoratoreFactory,
+    MisuraFactory,
+    bozza_dal_passo_1,
+)
 from tests.core.pdfs import JS_PDF
 from tests.test_italiano import MESI
 
@@ -57,21 +63,12 @@ def bozza(sede, misura, legale_rappresentante):
 @pytest.fixture
 def bozza_vuota(sede, misura, legale_rappresentante):
     """A draft just created at step 1: period only."""
-    return DomandaFactory(
+    return bozza_dal_passo_1(
         sede=sede,
         misura=misura,
         creata_da=legale_rappresentante,
-        lavoratori=[],
         data_inizio=OGGI - dt.timedelta(days=13),
         data_fine=OGGI,
-        referente_nome="",
-        referente_email="",
-        referente_telefono="",
-        accordo_data=None,
-        accordo_file="",
-        accordo_sha256="",
-        dichiara_assenza_altri_ammortizzatori=False,
-        dichiara_veridicita=False,
     )
 
 
