@@ -449,7 +449,10 @@ def _esiti_validi(determinazione: Determinazione, contenuto: bytes) -> list[tupl
     except UnicodeDecodeError:
         raise ValidationError({"file": [_(MSG_ESITO_CODIFICA)]}) from None
     lettore = csv.DictReader(io.StringIO(testo), delimiter=";")
-    intestazione = [c.strip().lower() for c in (lettore.fieldnames or [])]
+    try:
+        intestazione = [c.strip().lower() for c in (lettore.fieldnames or [])]
+    except csv.Error:  # the header is read here: a first line the csv module refuses
+        raise _csv_illeggibile(lettore) from None
     if tuple(intestazione) != ESITO_COLONNE:
         raise ValidationError({"file": [_(MSG_ESITO_INTESTAZIONE).format(colonne=";".join(ESITO_COLONNE))]})
     lettore.fieldnames = intestazione
@@ -467,14 +470,18 @@ def _esiti_validi(determinazione: Determinazione, contenuto: bytes) -> list[tupl
             visti.add(domanda.pk)
             esiti.append((domanda, riga))
     except csv.Error:
-        # Python's own wording is English: the line that failed says it in Italian.
-        motivo = _("la riga {riga} non si legge come CSV").format(riga=lettore.reader.line_num)
-        raise ValidationError({"file": [_(MSG_ESITO_ILLEGGIBILE).format(motivo=motivo)]}) from None
+        raise _csv_illeggibile(lettore) from None
     if errori:
         raise ValidationError({"file": errori})
     if not esiti:
         raise ValidationError({"file": [_(MSG_ESITO_VUOTO)]})
     return esiti
+
+
+def _csv_illeggibile(lettore: "csv.DictReader[str]") -> ValidationError:
+    # Python's own wording is English: the line that failed says it in Italian.
+    motivo = _("la riga {riga} non si legge come CSV").format(riga=lettore.reader.line_num)
+    return ValidationError({"file": [_(MSG_ESITO_ILLEGGIBILE).format(motivo=motivo)]})
 
 
 def _errore_riga(riga: dict[str, str], domande: dict[int, Domanda], visti: set[int]) -> str | None:

@@ -377,7 +377,8 @@ def _passo_lavoratori(request: AuthenticatedRequest, domanda: Domanda) -> HttpRe
     errori_generali: list[str] = []
     niente_salvato = False  # a save with one bad row keeps none: the page must say so plainly
     azione = request.POST.get("azione", "") if request.method == "POST" else ""
-    solo_file = domanda.lavoratori.count() > MODULO_MAX_RIGHE
+    num_lavoratori = domanda.lavoratori.count()  # before any change: a change redirects
+    solo_file = num_lavoratori > MODULO_MAX_RIGHE
     if solo_file and azione in ("salva", "continua", "aggiungi"):
         # A long list is changed only by file: nothing typed to save here.
         return redirect(_url_passo(domanda, 3 if azione == "continua" else 2))
@@ -414,7 +415,7 @@ def _passo_lavoratori(request: AuthenticatedRequest, domanda: Domanda) -> HttpRe
     if formset is None and not solo_file:
         formset = lavoratori_formset(domanda=domanda, initial=initial_from_domanda(domanda))
     avvisi = []
-    if request.method == "GET" and domanda.lavoratori.exists():
+    if request.method == "GET" and num_lavoratori:
         avvisi = check_submission(domanda, oggi=timezone.localdate()).get("lavoratori", [])
     return render(
         request,
@@ -429,6 +430,7 @@ def _passo_lavoratori(request: AuthenticatedRequest, domanda: Domanda) -> HttpRe
             avvisi=avvisi,
             settimane=domanda.settimane,
             modulo_max_righe=MODULO_MAX_RIGHE,
+            num_lavoratori=num_lavoratori,
             **(_lavoratori_a_pagine(request, domanda) if solo_file else {}),
         ),
     )
@@ -446,7 +448,6 @@ def _lavoratori_a_pagine(request: AuthenticatedRequest, domanda: Domanda) -> dic
     return {
         "pagina": Paginator(lavoratori, LAVORATORI_PER_PAGINA).get_page(request.GET.get("pagina")),
         "ricerca": ricerca,
-        "num_lavoratori": domanda.lavoratori.count(),
     }
 
 

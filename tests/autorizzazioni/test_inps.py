@@ -233,6 +233,24 @@ def test_an_unreadable_outcome_file_gets_a_message_not_an_error_page(officer_cli
     assert _stato(domanda) == StatoDomanda.TRASMESSA_INPS
 
 
+def test_an_outcome_file_whose_first_line_is_unreadable_gets_a_message_not_an_error_page(
+    officer_client, determinazione
+):
+    _inviata(officer_client, determinazione)
+    (domanda, _altra) = _domande(determinazione)
+    contenuto = f'"{"x" * 200_000}";esito\n'.encode()  # the header itself over the csv module's limit
+
+    risposta = officer_client.post(
+        _url("esito", determinazione), {"file": SimpleUploadedFile("e.csv", contenuto)}
+    )
+
+    assert risposta.status_code == 200
+    assert risposta.context["form"].errors["file"] == [
+        "Il file CSV non è leggibile: la riga 1 non si legge come CSV."
+    ]
+    assert _stato(domanda) == StatoDomanda.TRASMESSA_INPS
+
+
 def test_downloading_the_flusso_b_records_the_access_to_the_workers_data(
     officer_client, funzionario, determinazione
 ):
