@@ -1,5 +1,4 @@
 from django import forms
-from django.conf import settings
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
@@ -23,14 +22,12 @@ class RateLimitedLoginMixin(forms.Form):
     def clean(self):
         username = self.data.get("username", "") if self.is_bound else ""
         ip = client_ip(self.request) if self.request is not None else ""
-        if ratelimit.is_blocked(ip, username):
-            ratelimit.record_refusal(ip, username, MotivoAccessoNegato.BLOCCATO)
+        if ratelimit.blocked(ip, username):
             raise ValidationError(ratelimit.blocked_message(), code="too_many_attempts")
         try:
             cleaned = super().clean()
         except ValidationError:
-            ratelimit.record_refusal(ip, username, MotivoAccessoNegato.PASSWORD)
-            if ratelimit.record_failure(ip, username) >= settings.LOGIN_MAX_FAILURES:
+            if ratelimit.refuse(ip, username, MotivoAccessoNegato.PASSWORD):
                 raise ValidationError(ratelimit.blocked_message(), code="too_many_attempts") from None
             raise
         ratelimit.reset(ip, username)

@@ -115,8 +115,11 @@ def api_token_regenerate(*, actor: User) -> tuple[ApiToken, str]:
     """A new API token for the actor, valid API_TOKEN_DAYS; the previous ones stop working at once.
     Returns the row and the key: the key is not stored, so this is the only time it can be shown."""
     key = secrets.token_urlsafe(32)
-    now = timezone.now()
     with transaction.atomic():
+        # The user's row serialises regenerations (a double click): without it each would revoke only
+        # the committed tokens, and both new ones would stay in force.
+        User.objects.select_for_update().get(pk=actor.pk)
+        now = timezone.now()
         ApiToken.objects.filter(user=actor, revoked_at__isnull=True).update(revoked_at=now)
         token = ApiToken.objects.create(
             user=actor,

@@ -146,8 +146,7 @@ def secondo_fattore(request):
     form = CodiceVerificaForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         ip, username = client_ip(request), user.get_username()
-        if ratelimit.is_blocked(ip, username):
-            ratelimit.record_refusal(ip, username, MotivoAccessoNegato.BLOCCATO)
+        if ratelimit.blocked(ip, username):
             form.add_error(None, ratelimit.blocked_message())
         elif device.verify_token(form.cleaned_data["codice"]):
             ratelimit.reset(ip, username)
@@ -157,12 +156,10 @@ def secondo_fattore(request):
             otp_login(request, device)
             request.session.cycle_key()  # a new session id for the raised privilege
             return redirect(next_url)
+        elif ratelimit.refuse(ip, username, MotivoAccessoNegato.CODICE):
+            form.add_error(None, ratelimit.blocked_message())
         else:
-            ratelimit.record_refusal(ip, username, MotivoAccessoNegato.CODICE)
-            if ratelimit.record_failure(ip, username) >= settings.LOGIN_MAX_FAILURES:
-                form.add_error(None, ratelimit.blocked_message())
-            else:
-                form.add_error("codice", MSG_CODICE_ERRATO)
+            form.add_error("codice", MSG_CODICE_ERRATO)
     context = {"form": form, "attivazione": attivazione, "next": next_url}
     if attivazione:
         context |= {"qr": qr_data_uri(device), "chiave": base32_secret(device)}

@@ -39,3 +39,17 @@ def blocked_message() -> str:
 
 def record_refusal(ip: str, username: str, motivo: MotivoAccessoNegato) -> None:
     AccessoNegato.objects.create(username=username.strip()[:150], indirizzo=ip or None, motivo=motivo)
+
+
+def blocked(ip: str, username: str) -> bool:
+    """True while the pair is blocked; the attempt is then recorded as refused."""
+    if not is_blocked(ip, username):
+        return False
+    record_refusal(ip, username, MotivoAccessoNegato.BLOCCATO)
+    return True
+
+
+def refuse(ip: str, username: str, motivo: MotivoAccessoNegato) -> bool:
+    """Record and count a failed attempt; True when it is the one that blocks the pair."""
+    record_refusal(ip, username, motivo)
+    return record_failure(ip, username) >= settings.LOGIN_MAX_FAILURES

@@ -7,7 +7,6 @@ inactive user.
 
 from typing import Any
 
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions
 from rest_framework.authentication import TokenAuthentication
@@ -26,6 +25,6 @@ class HashedTokenAuthentication(TokenAuthentication):
         token = ApiToken.objects.select_related("user").filter(digest=api_token_digest(key)).first()
         if token is None or not token.user.is_active:
             raise exceptions.AuthenticationFailed(MSG_TOKEN_NON_VALIDO)
-        if token.revoked_at is not None or token.expires_at <= timezone.now():
+        if not token.usable:
             raise exceptions.AuthenticationFailed(MSG_TOKEN_SCADUTO)
         return token.user, token

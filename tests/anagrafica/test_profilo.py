@@ -2,16 +2,20 @@
 
 import datetime as dt
 import re
+import threading
+import time
 
 import pytest
 import time_machine
 from django.core.management import CommandError, call_command
-from django.db import connection
+from django.db import connection, transaction
 from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
 from django.utils import timezone
 
 from anagrafica.models import ApiToken
+from anagrafica.services import api_token_regenerate
+from tests.anagrafica.factories import UserFactory
 
 API = "/api/v1/aziende/"
 
@@ -118,6 +122,38 @@ def test_api_token_command_prints_a_new_working_token_by_codice_fiscale_or_usern
 def test_api_token_command_refuses_an_unknown_user(db):
     with pytest.raises(CommandError):
         call_command("api_token", "nessuno")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_concurrent_regenerations_leave_one_working_token():
+    # A double click on "Genera": the second regeneration must wait and revoke the first one's token.
+    user = UserFactory()
+    prima_in_corso = threading.Event()
+
+    def rigenera(numero: int) -> None:
+        try:
+            if numero == 1:
+                with transaction.atomic():  # holds the first token uncommitted a moment
+                    api_token_regenerate(actor=user)
+                    prima_in_corso.set()
+                    time.sleep(1)
+            else:
+                prima_in_corso.wait(timeout=30)
+                api_token_regenerate(actor=user)
+        finally:
+            prima_in_corso.set()
+            connection.close()
+
+    threads = [threading.Thread(target=rigenera, args=(n,)) for n in (1, 2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+
+    assert ApiToken.objects.filter(user=user).count() == 2
+    assert ApiToken.objects.active().filter(user=user).count() == 1
+    ultimo = ApiToken.objects.filter(user=user).order_by("-created_at", "-pk").first()
+    assert ultimo is not None and ultimo.usable, "the profile would show a revoked token as the current one"
 
 
 # --- the migration from DRF's clear-text tokens ----------------------------------------------------------
