@@ -516,3 +516,24 @@ class ConsuntivoRules:
                 if cf not in trovati
             )
         return errori
+
+    def check_righe_fuori_scala(self, righe: list[tuple[int | None, str, Decimal]]) -> list[Errore]:
+        """`check_riga` for the (line, codice fiscale, hours) of an upload whose hours are too many to
+        be staged (`RigaCaricamento.ore` holds less than 100,000, and no month allows that many): each
+        codice fiscale is a worker of the domanda, and the hours are within the month's limit."""
+        if not righe:
+            return []
+        per_cf = {
+            riga[1]: LavoratoreInfo._make(riga)
+            for riga in self.domanda.lavoratori.filter(
+                codice_fiscale__in={cf for _r, cf, _o in righe}
+            ).values_list(*LavoratoreInfo._fields)
+        }
+        errori: list[Errore] = []
+        for numero, cf, ore in righe:
+            lavoratore = per_cf.get(cf)
+            if lavoratore is None:
+                errori.append(Errore(numero, CAMPO_CF, _(MSG_LAVORATORE_ESTRANEO).format(cf=cf)))
+            elif (errore := self.errore_ore(numero, lavoratore, ore, None)) is not None:
+                errori.append(errore)
+        return errori
