@@ -42,6 +42,10 @@ class RigaConsuntivoInline(ReadOnlyAdminMixin, admin.TabularInline):
     extra = 0
     show_change_link = False
 
+    def get_queryset(self, request: HttpRequest):
+        # Each line shows its worker: one join, not a query per line.
+        return super().get_queryset(request).select_related("lavoratore")
+
 
 @admin.action(description=_("Esporta i dati SR41 (CSV)"))
 def esporta_sr41(modeladmin, request, queryset):

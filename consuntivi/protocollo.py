@@ -4,7 +4,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils.dateformat import format as date_format
 from django.utils.translation import gettext_lazy as _
 
@@ -53,7 +53,8 @@ class ConsuntivoProtocollabile:
     def ricevuta(self, documento: Consuntivo) -> ContenutoRicevuta:
         domanda = documento.domanda
         dati = dati_trasmessi(domanda)
-        ore_mese = [riga.ore for riga in documento.righe.all()]
+        # Counted in SQL: a large consuntivo has tens of thousands of lines.
+        mese = documento.righe.aggregate(lavoratori=Count("pk", filter=Q(ore__gt=0)), ore=Sum("ore"))
         return ContenutoRicevuta(
             titolo=str(_("Consuntivo mensile delle ore di integrazione salariale")),
             presentato_il=documento.inviato_il,
@@ -61,8 +62,8 @@ class ConsuntivoProtocollabile:
                 (_("Riferito alla"), f"domanda {domanda.protocollo or '–'}"),
                 *righe_azienda(dati),
                 (_("Mese del consuntivo"), _mese(documento)),
-                (_("Lavoratori nel mese"), sum(1 for o in ore_mese if o > 0)),
-                (_("Ore di integrazione del mese"), ore(sum(ore_mese, Decimal(0)))),
+                (_("Lavoratori nel mese"), mese["lavoratori"]),
+                (_("Ore di integrazione del mese"), ore(mese["ore"] or Decimal(0))),
                 (_("Referente"), referente(dati)),
             ],
             allegati=allegati_generici(documento.dati_inviati),

@@ -76,6 +76,9 @@ MAX_NUMERI_IN_MEMORIA = 10_000
 # Errors the set-based check of an upload returns at most (the page shows the first thousand).
 MAX_ERRORI_SET = 1000
 MAX_RETRIBUZIONE = Decimal("10000000")
+# A number with more digits before the point is no amount of hours or euros ("1e30"), and the checks'
+# `quantize` would fail on it (Decimal computes with 28 digits): refused as not a number.
+MAX_CIFRE_INTERE = 15
 
 # Field names as they appear in the form and in the header of the upload templates.
 CAMPO_CF = "codice_fiscale"
@@ -195,23 +198,24 @@ def parse_decimal(value: Any) -> Decimal | None:
     if isinstance(value, bool):
         raise ValueError(_(MSG_NUMERO).format(valore=value))
     if isinstance(value, Decimal | int):
-        return Decimal(value)
-    if isinstance(value, float):
-        return Decimal(str(value))
-    if isinstance(value, str) and _NUMERO_SEMPLICE.fullmatch(value):
+        number = Decimal(value)
+    elif isinstance(value, float):
+        number = Decimal(str(value))
+    elif isinstance(value, str) and _NUMERO_SEMPLICE.fullmatch(value):
         return Decimal(value.replace(",", "."))
-    text = str(value).strip().replace(" ", "").replace("\u00a0", "")
-    if not text:
-        return None
-    if "," in text:
-        text = text.replace(".", "").replace(",", ".")
-    elif text.count(".") == 1 and len(text.split(".")[1]) == 3 and text.split(".")[0].lstrip("+-") != "0":
-        raise ValueError(_(MSG_NUMERO_AMBIGUO).format(valore=value))
-    try:
-        number = Decimal(text)
-    except InvalidOperation:
-        raise ValueError(_(MSG_NUMERO).format(valore=value)) from None
-    if not number.is_finite():
+    else:
+        text = str(value).strip().replace(" ", "").replace("\u00a0", "")
+        if not text:
+            return None
+        if "," in text:
+            text = text.replace(".", "").replace(",", ".")
+        elif text.count(".") == 1 and len(text.split(".")[1]) == 3 and text.split(".")[0].lstrip("+-") != "0":
+            raise ValueError(_(MSG_NUMERO_AMBIGUO).format(valore=value))
+        try:
+            number = Decimal(text)
+        except InvalidOperation:
+            raise ValueError(_(MSG_NUMERO).format(valore=value)) from None
+    if not number.is_finite() or number.adjusted() >= MAX_CIFRE_INTERE:
         raise ValueError(_(MSG_NUMERO).format(valore=value))
     return number
 
@@ -515,4 +519,25 @@ class ConsuntivoRules:
                 for riga, cf in senza_ore
                 if cf not in trovati
             )
+        return errori
+
+    def check_righe_fuori_scala(self, righe: list[tuple[int | None, str, Decimal]]) -> list[Errore]:
+        """`check_riga` for the (line, codice fiscale, hours) of an upload whose hours are too many to
+        be staged (`RigaCaricamento.ore` holds less than 100,000, and no month allows that many): each
+        codice fiscale is a worker of the domanda, and the hours are within the month's limit."""
+        if not righe:
+            return []
+        per_cf = {
+            riga[1]: LavoratoreInfo._make(riga)
+            for riga in self.domanda.lavoratori.filter(
+                codice_fiscale__in={cf for _r, cf, _o in righe}
+            ).values_list(*LavoratoreInfo._fields)
+        }
+        errori: list[Errore] = []
+        for numero, cf, ore in righe:
+            lavoratore = per_cf.get(cf)
+            if lavoratore is None:
+                errori.append(Errore(numero, CAMPO_CF, _(MSG_LAVORATORE_ESTRANEO).format(cf=cf)))
+            elif (errore := self.errore_ore(numero, lavoratore, ore, None)) is not None:
+                errori.append(errore)
         return errori

@@ -17,7 +17,7 @@ from django.shortcuts import get_object_or_404
 from anagrafica.models import User
 from anagrafica.selectors import aziende_for
 from claims.constants import NON_VIVE
-from claims.models import Domanda
+from claims.models import Domanda, Lavoratore
 from claims.selectors import domande_for
 
 from .models import CaricamentoConsuntivo, Consuntivo, RigaCaricamento, RigaConsuntivo
@@ -108,16 +108,16 @@ def anteprima_caricamento(caricamento: CaricamentoConsuntivo, limite: int) -> di
         .annotate(totale=F("gia_inviate") + F("ore"))
         .order_by("riga")[:limite]
     )
-    # The staged lines keep the codice fiscale: their workers, in one query.
+    # The staged lines keep the codice fiscale: their workers, in one query. By the domanda's id, not
+    # through `caricamento.domanda`, which would load the domanda and its snapshot of every worker.
+    lavoratori_domanda = Lavoratore.objects.filter(domanda_id=caricamento.domanda_id)
     per_cf = {
         lavoratore.codice_fiscale: lavoratore
-        for lavoratore in caricamento.domanda.lavoratori.filter(
-            codice_fiscale__in=[r.codice_fiscale for r in righe]
-        )
+        for lavoratore in lavoratori_domanda.filter(codice_fiscale__in=[r.codice_fiscale for r in righe])
     }
     for riga in righe:
         riga.lavoratore = per_cf.get(riga.codice_fiscale)
-    lavoratori = caricamento.domanda.lavoratori.count()
+    lavoratori = lavoratori_domanda.count()
     return {
         "righe": righe,
         "righe_totali": totali["righe"],

@@ -168,6 +168,9 @@ BLOCCO_RIGHE = 5000
 # What a codice fiscale of a worker can look like once stripped and upper-cased; anything else is
 # reported as not a worker of the domanda without being staged.
 CF_POSSIBILE = re.compile(r"[A-Z0-9]{1,16}")
+# Hours a staged line cannot hold (`RigaCaricamento.ore` is numeric(6, 1)): more than any month allows,
+# so such a line is reported on its own rather than staged (COPY would fail the whole upload).
+ORE_FUORI_SCALA = Decimal(100_000)
 NULL_COPY = "\\N"
 
 
@@ -273,6 +276,7 @@ def _validate_file(caricamento: CaricamentoConsuntivo) -> tuple[int, list[Errore
     # hour limits, as `check_riga` reports them; errors of the whole file last.
     errori: list[tuple[tuple[float, int], Errore]] = []
     senza_ore: list[tuple[int | None, str]] = []
+    fuori_scala: list[tuple[int | None, str, Decimal]] = []
     blocco: list[tuple[int, str, Decimal, Decimal | None]] = []
     validate = 0
     interrotta = False
@@ -295,6 +299,8 @@ def _validate_file(caricamento: CaricamentoConsuntivo) -> tuple[int, list[Errore
                         )
                     elif cf is not None and ore is None:
                         senza_ore.append((numero, cf))
+                    elif cf is not None and ore is not None and ore >= ORE_FUORI_SCALA:
+                        fuori_scala.append((numero, cf, ore))
                     elif cf is not None and ore is not None:
                         blocco.append((numero or 0, cf, ore, retribuzione))
                         if len(blocco) >= BLOCCO_RIGHE:
@@ -317,7 +323,10 @@ def _validate_file(caricamento: CaricamentoConsuntivo) -> tuple[int, list[Errore
     _stage(caricamento, blocco)
     errori.extend(
         (_chiave(errore.riga, 0 if errore.campo == CAMPO_CF else 2), errore)
-        for errore in rules.check_righe_caricate(caricamento.pk, senza_ore)
+        for errore in (
+            *rules.check_righe_caricate(caricamento.pk, senza_ore),
+            *rules.check_righe_fuori_scala(fuori_scala),
+        )
     )
     errori.sort(key=lambda chiave_errore: chiave_errore[0])
     risultato = testata + [errore for _chiave_errore, errore in errori]

@@ -181,14 +181,7 @@ def consuntivo_create(request, domanda_pk: int):
         else:
             consuntivo = _invia_dal_modulo(request, domanda, mese_form, formset, lavoratori)
             if consuntivo is not None:
-                messages.success(
-                    request,
-                    _(
-                        "Consuntivo di %(mese)s inviato: il numero di protocollo e la ricevuta seguono a breve."
-                    )
-                    % {"mese": formats.date_format(consuntivo.mese, "YEAR_MONTH_FORMAT")},
-                )
-                return redirect("consuntivi:dettaglio", pk=consuntivo.pk)
+                return _inviato(request, consuntivo)
     limiti = _limiti(domanda, mese)
     righe_modulo = [
         (form, lav, limiti(lav) if limiti else None)
@@ -339,6 +332,11 @@ def caricamento_conferma(request, domanda_pk: int, pk: int):
         return redirect("consuntivi:caricamento", domanda_pk=domanda.pk, pk=caricamento.pk)
     except NotPermitted:
         raise Http404 from None
+    return _inviato(request, consuntivo)
+
+
+def _inviato(request, consuntivo: Consuntivo) -> HttpResponse:
+    """After a consuntivo is sent, from the form or from an upload: the same message, its page."""
     messages.success(
         request,
         _("Consuntivo di %(mese)s inviato: il numero di protocollo e la ricevuta seguono a breve.")

@@ -198,3 +198,34 @@ def test_a_codice_fiscale_with_tabs_or_backslashes_is_not_a_worker_and_breaks_no
             "messaggio": f"Il codice fiscale {strano} non corrisponde a nessun lavoratore della domanda.",
         }
     ]
+
+
+def test_hours_too_many_for_any_month_are_reported_on_their_line_as_the_form_does():
+    domanda = domanda_consuntivabile(lavoratori=2)
+    cf = workers(domanda)
+    rows = [
+        (cf[0], "", "", "8", ""),
+        (cf[1], "", "", "1000000", ""),  # 3: a worker: over the month's workable hours
+        ("RSSMRA80A01L219X", "", "", "1000000", ""),  # 4: not a worker
+    ]
+    attesi = errori_del_modulo(domanda, rows)
+
+    caricamento = upload(domanda, csv_file(rows))
+
+    assert caricamento.stato == StatoCaricamento.RIFIUTATO
+    assert [(e["riga"], e["campo"]) for e in attesi] == [(3, "ore"), (4, "codice_fiscale")]
+    assert caricamento.errori == attesi
+
+
+@pytest.mark.parametrize("make_file", [csv_file, xlsx_file], ids=["csv", "xlsx"])
+def test_a_number_too_large_for_any_amount_is_refused_on_its_line_as_the_form_does(make_file):
+    domanda = domanda_consuntivabile(lavoratori=2)
+    cf = workers(domanda)
+    rows = [(cf[0], "", "", "8", ""), (cf[1], "", "", "1e30", "")]
+    attesi = errori_del_modulo(domanda, rows)
+
+    caricamento = upload(domanda, make_file(rows))
+
+    assert attesi == [{"riga": 3, "campo": "ore", "messaggio": "«1e30» non è un numero valido."}]
+    assert caricamento.stato == StatoCaricamento.RIFIUTATO
+    assert caricamento.errori == attesi

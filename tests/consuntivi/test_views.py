@@ -574,6 +574,20 @@ def test_admin_shows_a_sent_consuntivo_but_refuses_change_and_delete(superuser_c
     assert {r.ore for r in consuntivo.righe.all()} == {Decimal("5")}
 
 
+def test_admin_page_of_a_consuntivo_shows_every_line_s_worker_without_a_query_per_line(
+    superuser_client, django_assert_max_num_queries
+):
+    domanda = domanda_consuntivabile(lavoratori=30)
+    consuntivo = send(domanda, ore="5")
+    change = reverse("admin:consuntivi_consuntivo_change", args=[consuntivo.pk])
+
+    with django_assert_max_num_queries(20):
+        html = superuser_client.get(change).content.decode()
+
+    for codice_fiscale in domanda.lavoratori.values_list("codice_fiscale", flat=True):
+        assert codice_fiscale in html
+
+
 def test_there_is_no_service_to_change_or_cancel_a_consuntivo():
     import consuntivi.services as services
 
