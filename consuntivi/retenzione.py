@@ -13,7 +13,7 @@ from django.db import transaction
 from claims.models import Domanda
 from claims.services.retenzione import ANONIMO
 
-from .models import CaricamentoConsuntivo, Consuntivo
+from .models import CaricamentoConsuntivo, Consuntivo, RigaCaricamento
 
 
 def consuntivi_anonymise(domanda: Domanda, pseudonimi: dict[str, str]) -> None:
@@ -33,6 +33,9 @@ def consuntivi_anonymise(domanda: Domanda, pseudonimi: dict[str, str]) -> None:
             ]
         consuntivo.dati_inviati = dati
         consuntivo.save(update_fields=["dati_inviati"])
+    # Staged lines hold codici fiscali as written; the sweep removes them within days, but the
+    # guarantee should not depend on it.
+    RigaCaricamento.objects.filter(caricamento__domanda=domanda).delete()
     for caricamento in CaricamentoConsuntivo.objects.filter(domanda=domanda).exclude(file=""):
         transaction.on_commit(partial(caricamento.file.storage.delete, caricamento.file.name))
         caricamento.file = ""  # type: ignore[assignment]

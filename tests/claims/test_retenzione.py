@@ -23,7 +23,7 @@ from claims.services.retenzione import (
     retenzione_run,
 )
 from claims.tasks import retenzione
-from consuntivi.models import CaricamentoConsuntivo, Consuntivo
+from consuntivi.models import CaricamentoConsuntivo, Consuntivo, RigaCaricamento
 from consuntivi.selectors import consuntivo_dati_trasmessi
 from consuntivi.services import consuntivo_send
 from protocollo.models import RegistrazioneProtocollo, Ricevuta
@@ -207,6 +207,19 @@ def test_closed_domanda_past_retention_loses_its_personal_data_and_keeps_the_reg
     ricevuta = Ricevuta.objects.get(registrazione=domanda.registrazione)
     with ricevuta.pdf.open("rb") as file:
         assert hashlib.sha256(file.read()).hexdigest() == ricevuta.sha256
+
+
+def test_lines_of_an_upload_still_staged_go_with_the_anonymisation(chiusa, time_machine):
+    """A checked file never confirmed keeps its lines, codici fiscali as written, until the sweep sets
+    it aside: the anonymisation does not wait for the sweep."""
+    caricamento = CaricamentoConsuntivo.objects.get(domanda=chiusa)
+    codice = chiusa.lavoratori.first().codice_fiscale
+    RigaCaricamento.objects.create(caricamento=caricamento, riga=2, codice_fiscale=codice, ore=8)
+
+    time_machine.move_to(T0 + dt.timedelta(days=3651))
+    retenzione_run()
+
+    assert not RigaCaricamento.objects.filter(caricamento__domanda=chiusa).exists()
 
 
 def test_closed_domanda_within_retention_is_untouched(chiusa, time_machine):
